@@ -1,0 +1,1 @@
+"""Project configuration: settings read from the environment, URL routing, system checks."""

@@ -1,0 +1,25 @@
+"""Test settings: fast hashing, in-memory mail, the database named by DATABASE_URL."""
+
+import tempfile
+
+from cms.env import env_str
+
+from .base import *  # noqa: F403
+from .base import OBJECT_STORE, SIGNING, STORAGES
+
+SECRET_KEY = env_str("SECRET_KEY", "test-only-secret-key")
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_TMP = tempfile.mkdtemp(prefix="hoso-test-")
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": f"{_TMP}/media"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = f"{_TMP}/media"
+OBJECT_STORE = {**OBJECT_STORE, "LOCAL_ROOT": f"{_TMP}/objects"}
+SIGNING = {**SIGNING, "DEV_PKI_DIR": f"{_TMP}/dev-pki"}

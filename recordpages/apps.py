@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class RecordpagesConfig(AppConfig):
+    name = "recordpages"
+    verbose_name = "Hồ sơ chuyên môn"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
+        from . import checks  # noqa: F401  (registers system checks)
+        from .models import ProfessionalGroup, Pupil, School, SchoolClass, StaffProfile
+        from .permissions import SchoolScopedPermissionPolicy
+
+        for model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
+            register_permission_policy(model, SchoolScopedPermissionPolicy(model))
+        register_permission_policy(School, SchoolScopedPermissionPolicy(School, school_field="pk"))

@@ -1,0 +1,866 @@
+"""The page tree of DESIGN.md: authority → school → school year → records."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from recordpages import blocks, programme
+from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.people import Pupil, SchoolClass, StaffProfile
+
+
+class AuthorityKind(models.TextChoices):
+    DISTRICT_OFFICE = "district_office", _("Phòng Giáo dục và Đào tạo (cấp huyện)")
+    COMMUNE = "commune", _("UBND phường/xã")
+    DEPARTMENT = "department", _("Sở Giáo dục và Đào tạo")
+
+
+class AuthorityPage(HosoPage):
+    """The education authority above the schools; the public home of the site.
+
+    Since July 2025 this is a ward/commune or the provincial department; the
+    level above a school is data (FORMS.md), so a school's document header
+    takes its issuing-body line from here.
+    """
+
+    kind = models.CharField(_("loại cơ quan"), max_length=20, choices=AuthorityKind.choices)
+    issuing_body = models.CharField(
+        _("cơ quan chủ quản (dòng đầu tiêu đề văn bản)"),
+        max_length=200,
+        help_text=_("Ví dụ: UBND QUẬN DƯƠNG KINH, hoặc UBND XÃ …"),
+    )
+    place_name = models.CharField(_("địa danh"), max_length=100)
+    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link", "ul"])
+
+    content_panels = [
+        *HosoPage.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("issuing_body"),
+        FieldPanel("place_name"),
+        FieldPanel("intro"),
+    ]
+    search_fields = [*HosoPage.search_fields, index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page", "recordpages.AuthorityPage"]
+    subpage_types = ["recordpages.AuthorityPage", "recordpages.SchoolPage"]
+    template = "recordpages/authority_page.html"
+
+    class Meta:
+        verbose_name = _("cơ quan quản lý giáo dục")
+        verbose_name_plural = _("cơ quan quản lý giáo dục")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["schools"] = (
+            SchoolPage.objects.child_of(self).live().public().select_related("school")
+        )
+        return context
+
+
+class SchoolPage(HosoPage):
+    school = models.OneToOneField(
+        "recordpages.School",
+        verbose_name=_("trường"),
+        on_delete=models.PROTECT,
+        related_name="page",
+    )
+    intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link", "ul"])
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("school"), FieldPanel("intro")]
+    parent_page_types = ["recordpages.AuthorityPage"]
+    subpage_types = ["recordpages.SchoolYearPage"]
+    template = "recordpages/school_page.html"
+
+    class Meta:
+        verbose_name = _("trường học (trang)")
+        verbose_name_plural = _("trường học (trang)")
+
+    def compose_title(self) -> str | None:
+        return self.school.name if self.school_id else None
+
+    @property
+    def authority(self) -> AuthorityPage | None:
+        parent = self.tree_parent()
+        return parent.specific if parent is not None else None
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["plans"] = (
+            SchoolPlanPage.objects.descendant_of(self)
+            .live()
+            .public()
+            .select_related("school_year")
+            .order_by("-school_year__start_date")
+        )
+        return context
+
+
+class SchoolYearPage(HosoPage):
+    school_year = models.ForeignKey(
+        "recordpages.SchoolYear",
+        verbose_name=_("năm học"),
+        on_delete=models.PROTECT,
+        related_name="pages",
+    )
+    school = models.ForeignKey(
+        "recordpages.School", on_delete=models.PROTECT, editable=False, null=True, related_name="+"
+    )
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("school_year")]
+    parent_page_types = ["recordpages.SchoolPage"]
+    subpage_types = [
+        "recordpages.SchoolPlanPage",
+        "recordpages.EnrollmentRegisterPage",
+        "recordpages.ProfessionalGroupPage",
+        "recordpages.ClassPage",
+        "recordpages.OtherRecordPage",
+    ]
+    exclude_fields_in_copy = ["school"]
+
+    class Meta:
+        verbose_name = _("năm học (trang)")
+        verbose_name_plural = _("năm học (trang)")
+
+    def compose_title(self) -> str | None:
+        return f"Năm học {self.school_year.name}" if self.school_year_id else None
+
+    def prepare_tree_fields(self) -> None:
+        if self.school_id:
+            return
+        parent = self.tree_parent()
+        if parent is not None:
+            self.school_id = parent.specific_deferred.school_id
+
+    def clean(self):
+        super().clean()
+        parent = self.tree_parent()
+        if parent is not None and self.school_year_id:
+            duplicate = (
+                SchoolYearPage.objects.child_of(parent)
+                .filter(school_year_id=self.school_year_id)
+                .exclude(pk=self.pk)
+            )
+            if duplicate.exists():
+                raise ValidationError({"school_year": _("Trường đã có trang cho năm học này.")})
+
+
+# --- School-level records ---------------------------------------------------
+
+
+class SchoolPlanPage(RecordPage):
+    """Kế hoạch giáo dục nhà trường (Công văn 2345, Phụ lục 1)."""
+
+    record_type = "school_plan"
+    record_type_label = "Kế hoạch giáo dục nhà trường"
+
+    document_number = models.CharField(_("số văn bản"), max_length=40, blank=True, editable=False)
+    legal_basis = RichTextField(_("I. Căn cứ xây dựng kế hoạch"))
+    conditions = RichTextField(
+        _("II. Điều kiện thực hiện"),
+        help_text=_("Đặc điểm tình hình: học sinh, lớp, đội ngũ, cơ sở vật chất."),
+    )
+    objectives = RichTextField(_("III. Mục tiêu giáo dục"))
+    organisation = RichTextField(_("IV. Tổ chức các môn học và hoạt động giáo dục"))
+    time_allocation = StreamField(
+        [("row", blocks.TimeAllocationRowBlock())],
+        verbose_name=_("Phụ lục 1.1 – Phân phối thời lượng"),
+        blank=True,
+    )
+    solutions = RichTextField(_("V. Giải pháp thực hiện"))
+    implementation = RichTextField(_("VI. Tổ chức thực hiện"))
+    recipients = models.TextField(_("Nơi nhận"), blank=True)
+    appendices = StreamField(
+        [("appendix", blocks.AppendixBlock())], verbose_name=_("Phụ lục khác"), blank=True
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("author"),
+        FieldPanel("legal_basis"),
+        FieldPanel("conditions"),
+        FieldPanel("objectives"),
+        FieldPanel("organisation"),
+        FieldPanel("time_allocation"),
+        FieldPanel("solutions"),
+        FieldPanel("implementation"),
+        FieldPanel("recipients"),
+        FieldPanel("appendices"),
+    ]
+    search_fields = [
+        *RecordPage.search_fields,
+        index.SearchField("legal_basis"),
+        index.SearchField("conditions"),
+        index.SearchField("objectives"),
+        index.SearchField("organisation"),
+        index.SearchField("solutions"),
+        index.SearchField("implementation"),
+    ]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    max_count_per_parent = 1
+    template = "recordpages/school_plan_page.html"
+
+    class Meta:
+        verbose_name = _("kế hoạch giáo dục nhà trường")
+        verbose_name_plural = _("kế hoạch giáo dục nhà trường")
+
+    def compose_title(self) -> str | None:
+        if not (self.school_id and self.school_year_id):
+            return None
+        return f"Kế hoạch giáo dục nhà trường năm học {self.year_name} – {self.school_name}"
+
+
+class EnrollmentRegisterPage(RecordPage):
+    """Sổ đăng bộ of one cohort (khóa), kept current from CSDL ngành."""
+
+    record_type = "enrollment_register"
+    record_type_label = "Sổ đăng bộ"
+
+    cohort = models.CharField(
+        _("khóa"), max_length=9, help_text=_("Năm vào lớp 1 – năm hoàn thành, ví dụ 2020-2025.")
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("cohort"),
+        FieldPanel("author"),
+        FieldPanel("notes"),
+        InlinePanel("entries", label=_("Học sinh trong sổ")),
+    ]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    template = "recordpages/enrollment_register_page.html"
+
+    class Meta:
+        verbose_name = _("sổ đăng bộ")
+        verbose_name_plural = _("sổ đăng bộ")
+
+    def compose_title(self) -> str | None:
+        if not (self.cohort and self.school_id):
+            return None
+        return f"Sổ đăng bộ khóa {self.cohort} – {self.school_name}"
+
+    def clean(self):
+        super().clean()
+        import re
+
+        match = re.fullmatch(r"(\d{4})-(\d{4})", self.cohort or "")
+        if not match or int(match.group(2)) - int(match.group(1)) != 5:
+            raise ValidationError({"cohort": _("Khóa viết dạng 2020-2025 (5 năm học).")})
+
+
+class RegisterEntry(Orderable):
+    """One line of the sổ đăng bộ (FORMS.md: the register's columns)."""
+
+    page = ParentalKey(EnrollmentRegisterPage, on_delete=models.CASCADE, related_name="entries")
+    pupil = models.ForeignKey(Pupil, verbose_name=_("học sinh"), on_delete=models.PROTECT)
+    register_number = models.CharField(_("số đăng bộ"), max_length=20)
+    entry_date = models.DateField(_("ngày nhập học"))
+    entry_class = models.CharField(_("vào lớp"), max_length=10)
+    left_on = models.DateField(_("ngày rời trường"), null=True, blank=True)
+    left_reason = models.CharField(_("lí do rời trường"), max_length=200, blank=True)
+    completed_on = models.DateField(
+        _("ngày hoàn thành chương trình tiểu học"), null=True, blank=True
+    )
+    notes = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    panels = [
+        FieldPanel("pupil"),
+        FieldRowPanel([FieldPanel("register_number"), FieldPanel("entry_date")]),
+        FieldPanel("entry_class"),
+        FieldRowPanel([FieldPanel("left_on"), FieldPanel("left_reason")]),
+        FieldPanel("completed_on"),
+        FieldPanel("notes"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("dòng sổ đăng bộ")
+        verbose_name_plural = _("dòng sổ đăng bộ")
+
+
+class OtherRecordPage(RecordPage):
+    """Other records the school defines, each with its own deadline (Đ12)."""
+
+    record_type = "other"
+    record_type_label = "Hồ sơ khác"
+    has_title_scheme = False
+
+    category = models.CharField(_("loại hồ sơ"), max_length=150)
+    deadline = models.DateField(_("hạn hoàn thành do nhà trường quy định"))
+    body = StreamField([("section", blocks.SectionBlock())], verbose_name=_("nội dung"))
+    attachment = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("tệp đính kèm"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("category"),
+        FieldPanel("deadline"),
+        FieldPanel("author"),
+        FieldPanel("body"),
+        FieldPanel("attachment"),
+    ]
+    search_fields = [*RecordPage.search_fields, index.SearchField("category")]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    template = "recordpages/other_record_page.html"
+
+    class Meta:
+        verbose_name = _("hồ sơ khác")
+        verbose_name_plural = _("hồ sơ khác")
+
+
+# --- Professional groups -----------------------------------------------------
+
+
+class ProfessionalGroupPage(HosoPage):
+    group = models.OneToOneField(
+        "recordpages.ProfessionalGroup",
+        verbose_name=_("tổ chuyên môn"),
+        on_delete=models.PROTECT,
+        related_name="page",
+    )
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("group")]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    subpage_types = ["recordpages.GroupTeachingPlanPage", "recordpages.LessonPlanPage"]
+
+    class Meta:
+        verbose_name = _("tổ chuyên môn (trang)")
+        verbose_name_plural = _("tổ chuyên môn (trang)")
+
+    def compose_title(self) -> str | None:
+        return self.group.name if self.group_id else None
+
+
+class GroupRecordPage(RecordPage):
+    """A record that belongs to a professional group."""
+
+    group = models.ForeignKey(
+        "recordpages.ProfessionalGroup",
+        on_delete=models.PROTECT,
+        editable=False,
+        null=True,
+        related_name="+",
+    )
+
+    parent_page_types = ["recordpages.ProfessionalGroupPage"]
+    exclude_fields_in_copy = [*RecordPage.exclude_fields_in_copy, "group"]
+
+    class Meta:
+        abstract = True
+
+    def prepare_tree_fields(self) -> None:
+        if not self.group_id:
+            parent = self.tree_parent()
+            if parent is not None:
+                self.group_id = parent.specific_deferred.group_id
+        super().prepare_tree_fields()
+
+    @property
+    def group_name(self) -> str:
+        return self.group.name if self.group_id else ""
+
+
+class GroupTeachingPlanPage(GroupRecordPage):
+    """Kế hoạch dạy học các môn học và hoạt động giáo dục of a group (Phụ lục 2)."""
+
+    record_type = "group_plan"
+    record_type_label = "Kế hoạch dạy học của tổ chuyên môn"
+
+    subject = models.CharField(
+        _("môn học / hoạt động"), max_length=40, choices=programme.SUBJECT_CHOICES
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("khối"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    general_notes = RichTextField(_("đặc điểm, yêu cầu chung"), blank=True)
+    rows = StreamField(
+        [("row", blocks.TeachingPlanRowBlock())], verbose_name=_("kế hoạch theo tuần")
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("subject"), FieldPanel("grade")]),
+        FieldPanel("author"),
+        FieldPanel("general_notes"),
+        FieldPanel("rows"),
+    ]
+    search_fields = [
+        *RecordPage.search_fields,
+        index.SearchField("general_notes"),
+        index.FilterField("grade"),
+        index.FilterField("subject"),
+    ]
+    template = "recordpages/group_teaching_plan_page.html"
+
+    class Meta:
+        verbose_name = _("kế hoạch dạy học của tổ")
+        verbose_name_plural = _("kế hoạch dạy học của tổ")
+
+    def compose_title(self) -> str | None:
+        if not (self.subject and self.grade and self.group_id):
+            return None
+        subject = programme.SUBJECTS_BY_CODE[self.subject].name
+        return (
+            f"Kế hoạch dạy học môn {subject} lớp {self.grade} – {self.group_name} – "
+            f"{self.year_name}"
+        )
+
+    def clean(self):
+        super().clean()
+        if self.subject and self.grade:
+            if not programme.SUBJECTS_BY_CODE[self.subject].taught_in(self.grade):
+                raise ValidationError(
+                    {"subject": _("Môn này không có trong chương trình của khối đã chọn.")}
+                )
+
+
+class LessonPlanPage(GroupRecordPage):
+    """Kế hoạch bài dạy and lịch báo giảng of one teacher for one week."""
+
+    record_type = "lesson_plan"
+    record_type_label = "Kế hoạch bài dạy và báo giảng"
+
+    teacher = models.ForeignKey(
+        StaffProfile, verbose_name=_("giáo viên"), on_delete=models.PROTECT, related_name="+"
+    )
+    week_number = models.PositiveSmallIntegerField(
+        _("tuần"), validators=[MinValueValidator(1), MaxValueValidator(37)]
+    )
+    week_start = models.DateField(_("ngày đầu tuần (thứ Hai)"))
+    prepared_on = models.DateField(_("ngày soạn"))
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("lớp"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    timetable = StreamField([("row", blocks.TimetableRowBlock())], verbose_name=_("lịch báo giảng"))
+    lessons = StreamField([("lesson", blocks.LessonBlock())], verbose_name=_("kế hoạch bài dạy"))
+    adjustments = models.TextField(
+        _("IV. Điều chỉnh sau bài dạy"),
+        blank=True,
+        help_text=_("Ghi sau khi dạy; được sửa cả khi kế hoạch đã duyệt (có ghi nhật ký)."),
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [
+                FieldPanel("teacher"),
+                FieldRowPanel([FieldPanel("week_number"), FieldPanel("week_start")]),
+                FieldRowPanel([FieldPanel("prepared_on"), FieldPanel("school_class")]),
+            ],
+            heading=_("Thông tin chung"),
+        ),
+        FieldPanel("timetable"),
+        FieldPanel("lessons"),
+        FieldPanel("adjustments"),
+    ]
+    search_fields = [*RecordPage.search_fields, index.SearchField("adjustments")]
+    template = "recordpages/lesson_plan_page.html"
+
+    class Meta:
+        verbose_name = _("kế hoạch bài dạy và báo giảng")
+        verbose_name_plural = _("kế hoạch bài dạy và báo giảng")
+
+    def compose_title(self) -> str | None:
+        if not (self.week_number and self.teacher_id and self.group_id):
+            return None
+        teacher = self.teacher.full_name
+        return f"Kế hoạch bài dạy tuần {self.week_number} – {teacher} – {self.group_name}"
+
+    def prepare_tree_fields(self) -> None:
+        super().prepare_tree_fields()
+        if not self.author_id and self.teacher_id:
+            self.author_id = self.teacher_id
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.week_start and self.week_start.weekday() != 0:
+            errors["week_start"] = _("Ngày đầu tuần phải là thứ Hai.")
+        if self.prepared_on and self.week_start and self.prepared_on > self.week_start:
+            errors["prepared_on"] = _("Ngày soạn phải trước tuần dạy.")
+        if self.teacher_id and self.school_id and self.teacher.school_id != self.school_id:
+            errors["teacher"] = _("Giáo viên phải thuộc trường này.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Classes and pupils' records --------------------------------------------
+
+
+class ClassPage(HosoPage):
+    school_class = models.OneToOneField(
+        SchoolClass, verbose_name=_("lớp"), on_delete=models.PROTECT, related_name="page"
+    )
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("school_class")]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    subpage_types = ["recordpages.StudentRecordPage", "recordpages.ClassResultSummaryPage"]
+
+    class Meta:
+        verbose_name = _("lớp (trang)")
+        verbose_name_plural = _("lớp (trang)")
+
+    def compose_title(self) -> str | None:
+        return f"Lớp {self.school_class.name}" if self.school_class_id else None
+
+
+class ClassRecordPage(RecordPage):
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, editable=False, null=True, related_name="+"
+    )
+    parent_page_types = ["recordpages.ClassPage"]
+    exclude_fields_in_copy = [*RecordPage.exclude_fields_in_copy, "school_class"]
+
+    class Meta:
+        abstract = True
+
+    def prepare_tree_fields(self) -> None:
+        if not self.school_class_id:
+            parent = self.tree_parent()
+            if parent is not None:
+                self.school_class_id = parent.specific_deferred.school_class_id
+        super().prepare_tree_fields()
+
+    @property
+    def grade(self) -> int | None:
+        return self.school_class.grade if self.school_class_id else None
+
+
+class YearEndResult(models.TextChoices):
+    EXCELLENT = "HTXS", _("Hoàn thành xuất sắc")
+    GOOD = "HTT", _("Hoàn thành tốt")
+    COMPLETED = "HT", _("Hoàn thành")
+    NOT_COMPLETED = "CHT", _("Chưa hoàn thành")
+
+
+class Promotion(models.TextChoices):
+    PROMOTED = "len_lop", _("Được lên lớp")
+    COMPLETED_GRADE = "ht_lop", _("Hoàn thành chương trình lớp học")
+    COMPLETED_PRIMARY = "ht_tieu_hoc", _("Hoàn thành chương trình tiểu học")
+    REPEAT = "o_lai", _("Ở lại lớp")
+
+
+class SubjectLevel(models.TextChoices):
+    """Môn học và HĐGD: T/H/C (Thông tư 27/2020 Điều 6)."""
+
+    GOOD = "T", _("Hoàn thành tốt")
+    COMPLETED = "H", _("Hoàn thành")
+    NOT_COMPLETED = "C", _("Chưa hoàn thành")
+
+
+class CompetenceLevel(models.TextChoices):
+    """Phẩm chất, năng lực: T/Đ/C. Đ is never D; this C is not the subjects' C."""
+
+    GOOD = "T", _("Tốt")
+    PASS = "Đ", _("Đạt")
+    NEEDS_EFFORT = "C", _("Cần cố gắng")
+
+
+class StudentRecordPage(ClassRecordPage):
+    """Học bạ of one pupil for one school year (Thông tư 27/2020, Phụ lục 1)."""
+
+    record_type = "student_record"
+    record_type_label = "Học bạ"
+
+    pupil = models.ForeignKey(
+        Pupil, verbose_name=_("học sinh"), on_delete=models.PROTECT, related_name="+"
+    )
+    height_cm = models.PositiveSmallIntegerField(_("chiều cao (cm)"), null=True, blank=True)
+    weight_kg = models.DecimalField(
+        _("cân nặng (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    days_absent_excused = models.PositiveSmallIntegerField(_("số ngày nghỉ có phép"), default=0)
+    days_absent_unexcused = models.PositiveSmallIntegerField(
+        _("số ngày nghỉ không phép"), default=0
+    )
+    year_end_result = models.CharField(
+        _("kết quả giáo dục cuối năm"), max_length=4, choices=YearEndResult.choices, blank=True
+    )
+    commendation = models.CharField(_("khen thưởng"), max_length=300, blank=True)
+    promotion = models.CharField(
+        _("lên lớp / hoàn thành chương trình"), max_length=12, choices=Promotion.choices, blank=True
+    )
+    teacher_comment = models.TextField(_("nhận xét của giáo viên chủ nhiệm"), blank=True)
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("pupil"),
+        FieldPanel("author"),
+        FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
+        FieldRowPanel([FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]),
+        InlinePanel("subject_results", label=_("Môn học và hoạt động giáo dục")),
+        InlinePanel("competence_results", label=_("Phẩm chất chủ yếu và năng lực cốt lõi")),
+        FieldPanel("year_end_result"),
+        FieldPanel("commendation"),
+        FieldPanel("promotion"),
+        FieldPanel("teacher_comment"),
+    ]
+    search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
+    template = "recordpages/student_record_page.html"
+
+    class Meta:
+        verbose_name = _("học bạ")
+        verbose_name_plural = _("học bạ")
+
+    def compose_title(self) -> str | None:
+        if not (self.pupil_id and self.school_class_id and self.school_year_id):
+            return None
+        return f"Học bạ – {self.pupil.full_name} – Lớp {self.school_class.name} – {self.year_name}"
+
+    def suggested_year_end_result(self) -> str:
+        """What Thông tư 27/2020 Điều 9 gives; the teacher confirms it."""
+        subjects = list(self.subject_results.all())
+        competences = list(self.competence_results.all())
+        if not subjects or not competences:
+            return ""
+        scores = [s.score_year for s in subjects if s.score_year is not None]
+        all_subject_good = all(s.level == SubjectLevel.GOOD for s in subjects)
+        all_competence_good = all(c.level == CompetenceLevel.GOOD for c in competences)
+        if all_subject_good and all_competence_good and all(score >= 9 for score in scores):
+            return YearEndResult.EXCELLENT
+        if all_subject_good and all_competence_good and all(score >= 7 for score in scores):
+            return YearEndResult.GOOD
+        if (
+            all(s.level in (SubjectLevel.GOOD, SubjectLevel.COMPLETED) for s in subjects)
+            and all(c.level != CompetenceLevel.NEEDS_EFFORT for c in competences)
+            and all(score >= 5 for score in scores)
+        ):
+            return YearEndResult.COMPLETED
+        return YearEndResult.NOT_COMPLETED
+
+
+class SubjectResult(Orderable):
+    page = ParentalKey(StudentRecordPage, on_delete=models.CASCADE, related_name="subject_results")
+    subject = models.CharField(
+        _("môn học / HĐGD"), max_length=40, choices=programme.SUBJECT_CHOICES
+    )
+    level_term1 = models.CharField(
+        _("mức đạt được cuối HK I"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    level = models.CharField(
+        _("mức đạt được cuối năm"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    score_mid1 = models.PositiveSmallIntegerField(_("điểm KTĐK giữa HK I"), null=True, blank=True)
+    score_term1 = models.PositiveSmallIntegerField(_("điểm KTĐK cuối HK I"), null=True, blank=True)
+    score_mid2 = models.PositiveSmallIntegerField(_("điểm KTĐK giữa HK II"), null=True, blank=True)
+    score_year = models.PositiveSmallIntegerField(_("điểm KTĐK cuối năm"), null=True, blank=True)
+    comment = models.CharField(_("nhận xét"), max_length=500, blank=True)
+
+    panels = [
+        FieldPanel("subject"),
+        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldRowPanel(
+            [
+                FieldPanel("score_mid1"),
+                FieldPanel("score_term1"),
+                FieldPanel("score_mid2"),
+                FieldPanel("score_year"),
+            ]
+        ),
+        FieldPanel("comment"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("kết quả môn học")
+        verbose_name_plural = _("kết quả môn học")
+
+    @property
+    def subject_name(self) -> str:
+        return programme.SUBJECTS_BY_CODE[self.subject].name
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, str] = {}
+        grade = (
+            self.page.grade if self.page_id or getattr(self.page, "school_class_id", None) else None
+        )
+        subject = programme.SUBJECTS_BY_CODE.get(self.subject)
+        scores = {
+            "score_mid1": self.score_mid1,
+            "score_term1": self.score_term1,
+            "score_mid2": self.score_mid2,
+            "score_year": self.score_year,
+        }
+        for field, value in scores.items():
+            if value is not None and not 1 <= value <= 10:
+                errors[field] = _("Điểm kiểm tra định kì là số nguyên từ 1 đến 10.")
+        if subject and grade:
+            if not subject.has_test(grade) and any(v is not None for v in scores.values()):
+                errors["score_year"] = _(
+                    "Môn này không có bài kiểm tra định kì ở khối %(grade)s."
+                ) % {"grade": grade}
+            if not subject.has_midterm_test(grade) and (
+                self.score_mid1 is not None or self.score_mid2 is not None
+            ):
+                errors["score_mid1"] = _("Chỉ Tiếng Việt và Toán lớp 4, 5 có kiểm tra giữa kì.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CompetenceResult(Orderable):
+    page = ParentalKey(
+        StudentRecordPage, on_delete=models.CASCADE, related_name="competence_results"
+    )
+    competence = models.CharField(
+        _("phẩm chất / năng lực"), max_length=40, choices=programme.COMPETENCE_CHOICES
+    )
+    level_term1 = models.CharField(
+        _("mức cuối HK I"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
+    level = models.CharField(
+        _("mức cuối năm"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
+    comment = models.CharField(_("nhận xét"), max_length=500, blank=True)
+
+    panels = [
+        FieldPanel("competence"),
+        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldPanel("comment"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("phẩm chất, năng lực")
+        verbose_name_plural = _("phẩm chất, năng lực")
+
+    @property
+    def kind(self) -> str:
+        return programme.COMPETENCE_KIND[self.competence]
+
+
+class SummaryPeriod(models.TextChoices):
+    MIDTERM = "giua_ky", _("giữa học kì")
+    TERM1 = "cuoi_hk1", _("cuối học kì I")
+    YEAR = "cuoi_nam", _("cuối năm học")
+
+
+class ClassResultSummaryPage(ClassRecordPage):
+    """Bảng tổng hợp kết quả đánh giá giáo dục của lớp.
+
+    Derived from the pupils' học bạ, never typed twice: the page holds only the
+    period and notes; the table is computed from the class's StudentRecordPages.
+    """
+
+    record_type = "class_summary"
+    record_type_label = "Bảng tổng hợp kết quả đánh giá giáo dục của lớp"
+
+    period = models.CharField(_("thời điểm"), max_length=10, choices=SummaryPeriod.choices)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("period"),
+        FieldPanel("author"),
+        FieldPanel("notes"),
+    ]
+    template = "recordpages/class_result_summary_page.html"
+
+    class Meta:
+        verbose_name = _("bảng tổng hợp kết quả của lớp")
+        verbose_name_plural = _("bảng tổng hợp kết quả của lớp")
+
+    def compose_title(self) -> str | None:
+        if not (self.period and self.school_class_id and self.school_year_id):
+            return None
+        return (
+            f"Bảng tổng hợp kết quả đánh giá giáo dục {self.get_period_display()} – "
+            f"Lớp {self.school_class.name} – {self.year_name}"
+        )
+
+    @property
+    def template_key(self) -> str:
+        """One of the nine official templates: period × grade band."""
+        return f"{self.period}/{programme.grade_band(self.grade or 1)}"
+
+    @cached_property
+    def subjects(self) -> list[programme.Subject]:
+        return programme.subjects_for_grade(self.grade or 1)
+
+    def student_records(self):
+        parent = self.tree_parent()
+        return (
+            StudentRecordPage.objects.child_of(parent)
+            .select_related("pupil")
+            .prefetch_related("subject_results", "competence_results")
+            .order_by("pupil__full_name")
+        )
+
+    def rows(self) -> list[dict]:
+        term1 = self.period in (SummaryPeriod.TERM1, SummaryPeriod.MIDTERM)
+        rows = []
+        for record in self.student_records():
+            subjects = {r.subject: r for r in record.subject_results.all()}
+            competences = {r.competence: r for r in record.competence_results.all()}
+            rows.append(
+                {
+                    "pupil": record.pupil,
+                    "subjects": [
+                        {
+                            "code": s.code,
+                            "level": (
+                                subjects[s.code].level_term1 if term1 else subjects[s.code].level
+                            )
+                            if s.code in subjects
+                            else "",
+                            "score": self._score(subjects.get(s.code)),
+                        }
+                        for s in self.subjects
+                    ],
+                    "competences": [
+                        (competences[c].level_term1 if term1 else competences[c].level)
+                        if c in competences
+                        else ""
+                        for c, _label in programme.COMPETENCE_CHOICES
+                    ],
+                    "result": "" if term1 else record.year_end_result,
+                    "commendation": "" if term1 else record.commendation,
+                }
+            )
+        return rows
+
+    def _score(self, result: SubjectResult | None) -> int | None:
+        if result is None:
+            return None
+        return {
+            SummaryPeriod.MIDTERM: result.score_mid1,
+            SummaryPeriod.TERM1: result.score_term1,
+            SummaryPeriod.YEAR: result.score_year,
+        }[self.period]
+
+    def totals(self, rows: list[dict] | None = None) -> dict:
+        """Class totals at the foot: per subject, count of each level; results."""
+        rows = rows if rows is not None else self.rows()
+        per_subject = {}
+        for index_, subject in enumerate(self.subjects):
+            counts = {level: 0 for level in SubjectLevel.values}
+            for row in rows:
+                level = row["subjects"][index_]["level"]
+                if level in counts:
+                    counts[level] += 1
+            per_subject[subject.code] = counts
+        results = {value: 0 for value in YearEndResult.values}
+        for row in rows:
+            if row["result"] in results:
+                results[row["result"]] += 1
+        return {"pupils": len(rows), "subjects": per_subject, "results": results}

@@ -1,0 +1,229 @@
+"""Who may see and do what: one policy for the record tree and the people.
+
+Every view, hook and form asks here (R3). A school's staff work inside their
+school's subtree; authority staff (district office, inspectors) read every
+school under their authority and write nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from wagtail.models import PagePermissionTester
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from recordpages.models.people import (
+    AUTHORITY_ROLES,
+    READ_ONLY_ROLES,
+    RoleCode,
+    School,
+    StaffProfile,
+)
+
+_CACHE_ATTR = "_hoso_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user's account reaches. Built once per request and cached on the user."""
+
+    is_authenticated: bool
+    is_superuser: bool
+    staff: StaffProfile | None
+    school_id: int | None
+    authority_path: str | None
+    roles: frozenset[str]
+
+    @property
+    def is_authority_level(self) -> bool:
+        return bool(self.roles & AUTHORITY_ROLES) and self.school_id is None
+
+    @property
+    def all_schools(self) -> bool:
+        return self.is_superuser or (self.is_authority_level and self.authority_path is None)
+
+    @property
+    def read_only(self) -> bool:
+        return not self.is_superuser and bool(self.roles) and self.roles <= READ_ONLY_ROLES
+
+    def has_role(self, *codes: str) -> bool:
+        return self.is_superuser or bool(self.roles & set(codes))
+
+
+ANONYMOUS = Scope(False, False, None, None, None, frozenset())
+
+
+def get_scope(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    staff = (
+        StaffProfile.objects.select_related("authority")
+        .prefetch_related("roles")
+        .filter(user_id=user.pk)
+        .first()
+    )
+    scope = Scope(
+        is_authenticated=True,
+        is_superuser=user.is_superuser,
+        staff=staff,
+        school_id=staff.school_id if staff else None,
+        authority_path=staff.authority.path if staff and staff.authority_id else None,
+        roles=staff.role_codes if staff else frozenset(),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def visible_schools(user) -> QuerySet[School]:
+    """The schools whose data the user may read."""
+    scope = get_scope(user)
+    if scope.all_schools:
+        return School.objects.all()
+    if scope.is_authority_level:
+        return School.objects.filter(page__path__startswith=scope.authority_path)
+    if scope.school_id:
+        return School.objects.filter(pk=scope.school_id)
+    return School.objects.none()
+
+
+def school_filter(user, field: str = "school") -> Q:
+    """A Q limiting rows to the user's schools; `field` is the path to the school FK."""
+    scope = get_scope(user)
+    if scope.all_schools:
+        return Q()
+    if scope.is_authority_level:
+        return Q(**{f"{field}__page__path__startswith": scope.authority_path})
+    if scope.school_id:
+        return Q(**{f"{field}_id" if field != "pk" else "pk": scope.school_id})
+    return Q(pk__in=[])
+
+
+def can_read_school(user, school_id: int | None) -> bool:
+    if school_id is None:
+        return get_scope(user).is_superuser
+    return visible_schools(user).filter(pk=school_id).exists()
+
+
+# --- Pages ------------------------------------------------------------------
+
+# Which roles may create which page types (besides superusers).
+_CREATORS: dict[str, frozenset[str]] = {
+    "schoolyearpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
+    "professionalgrouppage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
+    "classpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
+    "schoolplanpage": frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL}),
+    "enrollmentregisterpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN, RoleCode.CLERK}),
+    "otherrecordpage": frozenset(
+        {
+            RoleCode.PRINCIPAL,
+            RoleCode.VICE_PRINCIPAL,
+            RoleCode.SYSADMIN,
+            RoleCode.GROUP_LEADER,
+            RoleCode.TEACHER,
+            RoleCode.CLERK,
+            RoleCode.ACCOUNTANT,
+            RoleCode.ARCHIVIST,
+        }
+    ),
+    "groupteachingplanpage": frozenset(
+        {RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.GROUP_LEADER}
+    ),
+    "lessonplanpage": frozenset({RoleCode.TEACHER, RoleCode.GROUP_LEADER}),
+    "studentrecordpage": frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
+    "classresultsummarypage": frozenset(
+        {RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}
+    ),
+}
+
+
+def can_create_page(user, parent, page_model) -> bool:
+    """May this user create a page of `page_model` under `parent`?"""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return True
+    if scope.read_only or scope.staff is None:
+        return False
+    model_name = page_model._meta.model_name
+    allowed = _CREATORS.get(model_name)
+    if not allowed or not scope.roles & allowed:
+        return False
+    parent = parent.specific
+    school_id = getattr(parent, "school_id", None)
+    if school_id is None and hasattr(parent, "group"):
+        school_id = parent.group.school_id
+    if school_id is None and hasattr(parent, "school_class"):
+        school_id = parent.school_class.school_id
+    if school_id != scope.school_id:
+        return False
+    leaders = {RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.SYSADMIN}
+    if scope.roles & leaders:
+        return True
+    if model_name in ("lessonplanpage", "groupteachingplanpage"):
+        group = parent.group
+        if model_name == "groupteachingplanpage":
+            return group.leader_id == scope.staff.pk
+        return group.members.filter(pk=scope.staff.pk).exists() or group.leader_id == scope.staff.pk
+    if model_name in ("studentrecordpage", "classresultsummarypage"):
+        return parent.school_class.homeroom_teacher_id == scope.staff.pk
+    return True
+
+
+class HosoPagePermissionTester(PagePermissionTester):
+    """Wagtail's tester, with read-only roles stripped of every write."""
+
+    def __init__(self, user, page):
+        super().__init__(user, page)
+        if user.is_active and not user.is_superuser and get_scope(user).read_only:
+            # Authority staff explore every school (through a 'lock' grant on the
+            # authority page) but may not lock, edit, publish or delete anything.
+            self.permissions = set()
+
+    def can_view_revisions(self):
+        return not get_scope(self.user).read_only and super().can_view_revisions()
+
+
+# --- Snippets (people, classes, groups) --------------------------------------
+
+
+class SchoolScopedPermissionPolicy(ModelPermissionPolicy):
+    """Django model permissions, narrowed to the rows of the user's schools."""
+
+    def __init__(self, model, *, school_field: str = "school", inspect_view_enabled=False):
+        super().__init__(model)
+        self.school_field = school_field
+
+    def _scope_q(self, user) -> Q:
+        if self.school_field == "pk":
+            scope = get_scope(user)
+            if scope.all_schools:
+                return Q()
+            return Q(pk__in=visible_schools(user).values("pk"))
+        return school_filter(user, self.school_field)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return (
+            super().instances_user_has_any_permission_for(user, actions).filter(self._scope_q(user))
+        )
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not super().user_has_any_permission_for_instance(user, actions, instance):
+            return False
+        if user.is_superuser:
+            return True
+        if get_scope(user).read_only and set(actions) - {"view"}:
+            return False
+        return self.model._default_manager.filter(self._scope_q(user), pk=instance.pk).exists()
+
+    def user_has_any_permission(self, user, actions):
+        if get_scope(user).read_only and set(actions) - {"view"}:
+            return False
+        return super().user_has_any_permission(user, actions)

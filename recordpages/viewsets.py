@@ -1,0 +1,177 @@
+"""Admin screens for the people and reference data, each scoped to the user's schools."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from recordpages.forms import SchoolScopedForm, StaffProfileForm
+from recordpages.models.people import (
+    ProfessionalGroup,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    StaffProfile,
+)
+from recordpages.permissions import get_scope
+
+
+class ScopedSnippetViewSet(SnippetViewSet):
+    """A snippet viewset whose listing and object views see only the user's schools."""
+
+    add_to_admin_menu = False
+
+    def get_queryset(self, request):
+        queryset = self.model._default_manager.all()
+        if get_scope(request.user).is_superuser:
+            return queryset
+        return self.permission_policy.instances_user_has_any_permission_for(
+            request.user, {"view", "change", "delete"}
+        )
+
+
+class SchoolViewSet(ScopedSnippetViewSet):
+    model = School
+    icon = "home"
+    menu_label = _("Trường học")
+    list_display = ["name", "code", "ministry_code", "place_name"]
+    search_fields = ["name"]
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("code"), FieldPanel("ministry_code")]),
+        FieldPanel("place_name"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+    ]
+
+
+class SchoolYearViewSet(ModelViewSet):
+    model = SchoolYear
+    icon = "date"
+    menu_label = _("Năm học")
+    list_display = ["name", "start_date", "end_date"]
+    form_fields = ["name", "start_date", "end_date"]
+    add_to_admin_menu = False
+
+
+class StaffProfileViewSet(ScopedSnippetViewSet):
+    model = StaffProfile
+    icon = "user"
+    menu_label = _("Cán bộ, giáo viên")
+    list_display = ["full_name", "school", "position"]
+    list_filter = ["school", "roles"]
+    search_fields = ["full_name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("full_name"),
+            FieldPanel("username"),
+            FieldPanel("email"),
+            FieldPanel("password"),
+            FieldPanel("is_active"),
+            FieldPanel("school"),
+            FieldPanel("authority"),
+            FieldPanel("roles"),
+            FieldPanel("assigned_categories"),
+            FieldRowPanel([FieldPanel("staff_code"), FieldPanel("ministry_id")]),
+            FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("sex")]),
+            FieldPanel("position"),
+            FieldPanel("subjects_taught"),
+            FieldPanel("phone"),
+        ],
+        base_form_class=StaffProfileForm,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school", "user")
+
+
+class PupilViewSet(ScopedSnippetViewSet):
+    model = Pupil
+    icon = "group"
+    menu_label = _("Học sinh")
+    list_display = ["full_name", "ministry_id", "date_of_birth", "school"]
+    list_filter = ["school", "sex"]
+    search_fields = ["full_name", "ministry_id"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("school"),
+            FieldRowPanel([FieldPanel("ministry_id"), FieldPanel("register_number")]),
+            FieldPanel("full_name"),
+            FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("sex")]),
+            FieldRowPanel([FieldPanel("ethnicity"), FieldPanel("nationality")]),
+            FieldPanel("place_of_birth"),
+            FieldPanel("hometown"),
+            FieldPanel("address"),
+            FieldRowPanel([FieldPanel("father_name"), FieldPanel("father_occupation")]),
+            FieldRowPanel([FieldPanel("mother_name"), FieldPanel("mother_occupation")]),
+            FieldPanel("guardian_name"),
+            FieldPanel("entry_date"),
+            FieldPanel("photo"),
+        ],
+        base_form_class=SchoolScopedForm,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school")
+
+
+class SchoolClassViewSet(ScopedSnippetViewSet):
+    model = SchoolClass
+    icon = "table"
+    menu_label = _("Lớp học")
+    list_display = ["name", "school_year", "homeroom_teacher", "school"]
+    list_filter = ["school", "school_year", "grade"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("school"),
+            FieldPanel("school_year"),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("grade")]),
+            FieldPanel("homeroom_teacher"),
+            FieldPanel("group"),
+        ],
+        base_form_class=SchoolScopedForm,
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("school", "school_year", "homeroom_teacher")
+        )
+
+
+class ProfessionalGroupViewSet(ScopedSnippetViewSet):
+    model = ProfessionalGroup
+    icon = "group"
+    menu_label = _("Tổ chuyên môn")
+    list_display = ["name", "school_year", "leader", "school"]
+    list_filter = ["school", "school_year"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("school"),
+            FieldPanel("school_year"),
+            FieldRowPanel([FieldPanel("name"), FieldPanel("grades")]),
+            FieldPanel("leader"),
+            FieldPanel("members"),
+        ],
+        base_form_class=SchoolScopedForm,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school", "school_year", "leader")
+
+
+class PeopleGroup(SnippetViewSetGroup):
+    menu_label = _("Nhà trường")
+    menu_icon = "group"
+    menu_order = 200
+    items = (
+        StaffProfileViewSet,
+        PupilViewSet,
+        SchoolClassViewSet,
+        ProfessionalGroupViewSet,
+        SchoolViewSet,
+    )

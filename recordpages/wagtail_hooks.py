@@ -1,0 +1,21 @@
+"""Registers the admin screens and asks the permission policy before page creation."""
+
+from django.core.exceptions import PermissionDenied
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from recordpages.permissions import can_create_page
+from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
+
+register_snippet(PeopleGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_school_years():
+    return SchoolYearViewSet("school_years")
+
+
+@hooks.register("before_create_page")
+def refuse_page_types_outside_role(request, parent_page, page_class):
+    if not can_create_page(request.user, parent_page, page_class):
+        raise PermissionDenied
