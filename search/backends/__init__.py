@@ -1,0 +1,1 @@
+"""Search backends; only these modules import their engines."""

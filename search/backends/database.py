@@ -1,0 +1,250 @@
+"""The embedded backend: SQLite FTS5 or PostgreSQL full text over SearchEntry.
+
+Matching uses the folded token stream; a row whose exact (diacritic) tokens
+also match every clause ranks in a tier above the rest, then the engine's own
+relevance (bm25 / ts_rank) orders within the tier. Scope and filters are part
+of the same SQL statement as the match.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, transaction
+
+from search.backends import _sql
+from search.backends.base import Progress, SearchBackend
+from search.models import SearchEntry
+from search.types import (
+    FACETS,
+    FacetCount,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SearchScope,
+)
+from search.vietnamese import Clause, exact_text, folded_text, parse_query, snippet_for
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 200_000  # characters of body indexed; PostgreSQL caps tsvector positions anyway
+BATCH = 500
+
+_FACET_COLUMNS = {
+    "school": "e.school_id",
+    "year": "e.school_year",
+    "record_type": "e.record_type",
+    "state": "e.state",
+    "grade": "e.grade",
+    "subject": "e.subject",
+}
+_HIT_COLUMNS = (
+    "e.page_id, e.variant, e.title, e.body, e.record_type, e.state, e.school_id, "
+    "e.school_name, e.school_year, e.date"
+)
+
+
+def _entry(doc: SearchDocument) -> SearchEntry:
+    body = doc.body[:MAX_TEXT]
+    text = f"{doc.title}\n{body}"
+    return SearchEntry(
+        page_id=doc.page_id,
+        variant=doc.variant,
+        title=doc.title[:500],
+        body=body,
+        exact_text=exact_text(text),
+        folded_text=folded_text(text),
+        record_type=doc.record_type,
+        state=doc.state,
+        school_id=doc.school_id,
+        school_name=doc.school_name,
+        school_year=doc.school_year,
+        group_id=doc.group_id,
+        group_name=doc.group_name,
+        grade=doc.grade,
+        subject=doc.subject,
+        author_id=doc.author_id,
+        author_name=doc.author_name,
+        date=doc.date,
+        deadline=doc.deadline,
+        revision_id=doc.revision_id,
+    )
+
+
+class _Dialect:
+    """How one vendor matches and ranks; returns SQL fragments with %s params."""
+
+    def from_match(self, clauses: list[Clause]) -> tuple[str, str, list, list]:
+        raise NotImplementedError
+
+
+class _SQLite(_Dialect):
+    @staticmethod
+    def _fts(column: str, tokens: list[tuple[str, ...]]) -> str:
+        parts = ['"' + " ".join(clause) + '"' for clause in tokens]
+        return f"{column} : ({' AND '.join(parts)})"
+
+    def from_match(self, clauses):
+        folded = self._fts("folded_text", [c.folded for c in clauses])
+        exact = self._fts("exact_text", [c.exact for c in clauses])
+        source = (
+            "search_entry_fts f JOIN search_searchentry e ON e.id = f.rowid "
+            "WHERE f.search_entry_fts MATCH %s"
+        )
+        rank = (
+            "(CASE WHEN e.id IN (SELECT rowid FROM search_entry_fts WHERE search_entry_fts "
+            "MATCH %s) THEN 1 ELSE 0 END) DESC, f.rank ASC"
+        )
+        return source, rank, [folded], [exact]
+
+
+class _Postgres(_Dialect):
+    @staticmethod
+    def _tsquery(tokens: list[tuple[str, ...]]) -> str:
+        return " & ".join(
+            "(" + " <-> ".join(f"'{token}'" for token in clause) + ")" for clause in tokens
+        )
+
+    def from_match(self, clauses):
+        source = "search_searchentry e WHERE e.folded_tsv @@ to_tsquery('simple', %s)"
+        rank = (
+            "(e.exact_tsv @@ to_tsquery('simple', %s)) DESC, "
+            "ts_rank(e.folded_tsv, to_tsquery('simple', %s)) DESC"
+        )
+        folded = self._tsquery([c.folded for c in clauses])
+        return source, rank, [folded], [self._tsquery([c.exact for c in clauses]), folded]
+
+
+class DatabaseBackend(SearchBackend):
+    name = "database"
+
+    def __init__(self, config: dict | None = None):
+        self.config = config or {}
+
+    @property
+    def _dialect(self) -> _Dialect:
+        if connection.vendor == "postgresql":
+            return _Postgres()
+        if connection.vendor == "sqlite":
+            return _SQLite()
+        raise NotImplementedError(f"No full-text support for {connection.vendor}")
+
+    # --- writes -----------------------------------------------------------
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        with transaction.atomic():
+            self.remove_variants([(doc.page_id, doc.variant) for doc in documents])
+            SearchEntry.objects.bulk_create([_entry(doc) for doc in documents], batch_size=BATCH)
+
+    def remove(self, page_ids: Iterable[int]) -> None:
+        SearchEntry.objects.filter(page_id__in=list(page_ids)).delete()
+
+    def remove_variants(self, keys: Sequence[tuple[int, str]]) -> None:
+        for variant in ("approved", "working"):
+            ids = [page_id for page_id, v in keys if v == variant]
+            for start in range(0, len(ids), BATCH):
+                SearchEntry.objects.filter(
+                    variant=variant, page_id__in=ids[start : start + BATCH]
+                ).delete()
+
+    def rebuild(
+        self, documents: Iterable[SearchDocument], *, progress: Progress | None = None
+    ) -> int:
+        """One transaction: readers keep seeing the old rows until it commits."""
+        count = 0
+        with transaction.atomic():
+            SearchEntry.objects.all().delete()
+            batch: list[SearchEntry] = []
+            for doc in documents:
+                batch.append(_entry(doc))
+                if len(batch) >= BATCH:
+                    SearchEntry.objects.bulk_create(batch)
+                    count += len(batch)
+                    if progress:
+                        progress(len(batch))
+                    batch = []
+            if batch:
+                SearchEntry.objects.bulk_create(batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
+        return count
+
+    def clear(self) -> None:
+        SearchEntry.objects.all().delete()
+
+    # --- reads ------------------------------------------------------------
+
+    def query(self, query: SearchQuery, scope: SearchScope) -> SearchResults:
+        clauses = parse_query(query.text)
+        if scope.is_empty:
+            return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
+        scope_where, scope_params = _sql.scope_sql(scope)
+        filter_where, filter_params = _sql.filters_sql(query.filters)
+        if clauses:
+            source, rank, match_params, rank_params = self._dialect.from_match(clauses)
+        else:
+            source, rank, match_params, rank_params = "search_searchentry e WHERE 1=1", "", [], []
+        where = f"{source} AND ({scope_where}) AND ({filter_where})"
+        params = [*match_params, *scope_params, *filter_params]
+        if query.sort == "date" or not clauses:
+            order, order_params = "e.date DESC, e.page_id DESC", []
+        else:
+            order, order_params = f"{rank}, e.date DESC, e.page_id DESC", rank_params
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_HIT_COLUMNS} FROM {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, *order_params, query.per_page, query.offset],
+            )
+            rows = cursor.fetchall()
+            total, facets = self._facets(cursor, where, params)
+        hits = [self._hit(row, clauses) for row in rows]
+        return SearchResults(total, hits, facets, query.page, query.per_page)
+
+    @staticmethod
+    def _facets(cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
+        """Total and every facet in one statement over the matched rows."""
+        columns = ", ".join(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())
+        unions = " UNION ALL ".join(
+            f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
+            f"WHERE {name} IS NOT NULL GROUP BY {name}"
+            for name in _FACET_COLUMNS
+        )
+        cursor.execute(
+            f"WITH m AS (SELECT {columns} FROM {where}) "
+            f"SELECT 'total', '', COUNT(*) FROM m UNION ALL {unions}",
+            params,
+        )
+        total = 0
+        facets: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
+        for name, value, count in cursor.fetchall():
+            if name == "total":
+                total = count
+            elif value not in ("", None):
+                facets[name].append(FacetCount(value=str(value), count=count))
+        for values in facets.values():
+            values.sort(key=lambda f: (-f.count, f.value))
+        return total, facets
+
+    @staticmethod
+    def _hit(row, clauses: list[Clause]) -> SearchHit:
+        page_id, variant, title, body, record_type, state, school_id, school, year, date = row
+        return SearchHit(
+            page_id=page_id,
+            variant=variant,
+            title=title,
+            snippet=snippet_for(title, body, clauses),
+            record_type=record_type,
+            state=state,
+            school_id=school_id,
+            school_name=school,
+            school_year=year,
+            date=date,
+        )

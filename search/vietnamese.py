@@ -1,0 +1,144 @@
+"""Vietnamese tokens shared by both backends, so that both match the same way.
+
+Text is cut into words in Python, never by an engine's own parser: PostgreSQL's
+parser depends on the database locale and SQLite's and Elasticsearch's differ
+on punctuation. Each word gives a *folded* token (no diacritics, đ = d, lower
+case) and an *exact* token that keeps the diacritics but is spelled in ASCII,
+so that every engine indexes it as one plain word.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from recordpages.text import fold, normalize_text
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_QUOTED = re.compile(r'"([^"]*)"?')
+
+# Diacritics as single ASCII letters (close to Telex), so an exact token is ASCII.
+_MARKS = {
+    "\u0302": "a",  # circumflex: â ê ô
+    "\u0306": "w",  # breve: ă
+    "\u031b": "o",  # horn: ơ ư
+    "\u0300": "f",  # huyền
+    "\u0301": "s",  # sắc
+    "\u0309": "r",  # hỏi
+    "\u0303": "x",  # ngã
+    "\u0323": "j",  # nặng
+}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One required part of a query: a word, or a quoted phrase of several words."""
+
+    words: tuple[str, ...]
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(fold(word) for word in self.words)
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        return tuple(exact_token(word) for word in self.words)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, NFC with new-style tone placement, lower case."""
+    return _WORD.findall(normalize_text(text or "").lower())
+
+
+def exact_token(word: str) -> str:
+    """ "hoạch" → "hoachx6j": the folded word plus its marks with their positions.
+
+    Two words give the same exact token only if they have the same letters and
+    the same diacritics in the same places; "ke" stays "ke".
+    """
+    signature: list[str] = []
+    base: list[str] = []
+    for char in unicodedata.normalize("NFD", word.lower()):
+        if char == "đ":
+            base.append("d")
+            signature.append(f"{len(base)}d")
+        elif char in _MARKS:
+            signature.append(f"{len(base)}{_MARKS[char]}")
+        elif unicodedata.category(char) != "Mn":
+            base.append(char)
+    folded = "".join(base)
+    return f"{folded}z{''.join(signature)}" if signature else folded
+
+
+def folded_text(text: str) -> str:
+    """The folded token stream of a text, one space between tokens."""
+    return " ".join(fold(word) for word in words(text))
+
+
+def exact_text(text: str) -> str:
+    """The exact token stream of a text, one space between tokens."""
+    return " ".join(exact_token(word) for word in words(text))
+
+
+def parse_query(text: str) -> list[Clause]:
+    """Quoted parts are phrases; every other word is its own clause. All must match."""
+    clauses: list[Clause] = []
+    position = 0
+    for match in _QUOTED.finditer(text or ""):
+        clauses.extend(Clause((word,)) for word in words(text[position : match.start()]))
+        phrase = tuple(words(match.group(1)))
+        if phrase:
+            clauses.append(Clause(phrase))
+        position = match.end()
+    clauses.extend(Clause((word,)) for word in words((text or "")[position:]))
+    return clauses
+
+
+def highlight(text: str, clauses: list[Clause], *, width: int = 30, mark: str = "mark") -> str:
+    """An HTML-escaped window of `text` around the densest matches, each matched
+    word wrapped in <mark>, with the text's own diacritics."""
+    wanted = {token for clause in clauses for token in clause.folded}
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    if not spans:
+        return ""
+    hits = [i for i, (start, end) in enumerate(spans) if fold(text[start:end]) in wanted]
+    first = 0
+    if hits:
+        # The window of `width` words holding the most hits.
+        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + width))
+        first = max(0, best - 3)
+    last = min(len(spans), first + width) - 1
+    hit_set = set(hits)
+    out: list[str] = ["… " if first > 0 else ""]
+    cursor = spans[first][0]
+    for i in range(first, last + 1):
+        start, end = spans[i]
+        out.append(html.escape(text[cursor:start]))
+        word = html.escape(text[start:end])
+        out.append(f"<{mark}>{word}</{mark}>" if i in hit_set else word)
+        cursor = end
+    if last < len(spans) - 1:
+        out.append(" …")
+    return "".join(out).strip()
+
+
+def matches(text: str, clauses: list[Clause]) -> bool:
+    wanted = {token for clause in clauses for token in clause.folded}
+    return any(fold(word) in wanted for word in _WORD.findall(text))
+
+
+def snippet_for(title: str, body: str, clauses: list[Clause]) -> str:
+    """The body around the matches; the title when only the title matched."""
+    if clauses and not matches(body, clauses) and matches(title, clauses):
+        return highlight(title, clauses)
+    return highlight(body, clauses)
