@@ -85,3 +85,95 @@ def backend(backend_config, db):
     instance = search.get_backend(backend_config)
     instance.clear()
     return instance
+
+
+# --- a small district: two authorities, three schools, staff of every role ----
+
+
+class Tree:
+    """Handles on what `district` built; users by short name."""
+
+    def __init__(self):
+        self.authorities: dict = {}
+        self.schools: dict = {}
+        self.year_pages: dict = {}
+        self.groups: dict = {}
+        self.users: dict = {}
+        self.staff: dict = {}
+
+
+def _user(tree: Tree, name: str, *, school=None, authority=None, roles=(), superuser=False):
+    from django.contrib.auth import get_user_model
+
+    from recordpages.models import StaffProfile
+
+    user = get_user_model().objects.create_user(
+        username=name, password="x", is_superuser=superuser, is_staff=superuser
+    )
+    tree.users[name] = user
+    if roles:
+        staff = StaffProfile.objects.create(
+            user=user, school=school, authority=authority, full_name=f"Nguyễn Văn {name}"
+        )
+        staff.roles.set(list(roles))
+        tree.staff[name] = staff
+    return user
+
+
+@pytest.fixture
+def district(db) -> Tree:
+    """A1 (Dương Kinh) holds schools s1, s2; A2 holds s3. Staff of each role."""
+    from wagtail.models import Page
+
+    from recordpages.models import (
+        AuthorityPage,
+        ProfessionalGroup,
+        ProfessionalGroupPage,
+        RoleCode,
+        School,
+        SchoolPage,
+        SchoolYear,
+        SchoolYearPage,
+    )
+
+    tree = Tree()
+    root = Page.get_first_root_node()
+    year = SchoolYear.objects.create(name="2024-2025", **SchoolYear.defaults_for(2024))
+    tree.year = year
+    for key, place in (("a1", "Dương Kinh"), ("a2", "Kiến Thụy")):
+        tree.authorities[key] = root.add_child(
+            instance=AuthorityPage(
+                title=f"Phòng GD&ĐT {place}",
+                kind="district_office",
+                issuing_body=f"UBND QUẬN {place.upper()}",
+                place_name=place,
+            )
+        )
+    for key, authority, name in (
+        ("s1", "a1", "Trường Tiểu học Hòa Nghĩa"),
+        ("s2", "a1", "Trường Tiểu học Anh Dũng"),
+        ("s3", "a2", "Trường Tiểu học Đại Đồng"),
+    ):
+        school = School.objects.create(code=key.upper(), name=name, place_name="Hải Phòng")
+        tree.schools[key] = school
+        school_page = tree.authorities[authority].add_child(instance=SchoolPage(school=school))
+        year_page = school_page.add_child(instance=SchoolYearPage(school_year=year))
+        tree.year_pages[key] = year_page
+        group = ProfessionalGroup.objects.create(school=school, school_year=year, name="Tổ 1")
+        tree.groups[key] = group
+        group.page = year_page.add_child(instance=ProfessionalGroupPage(group=group))
+    s1, s3 = tree.schools["s1"], tree.schools["s3"]
+    _user(tree, "admin", superuser=True)
+    _user(tree, "principal", school=s1, roles=[RoleCode.PRINCIPAL])
+    _user(tree, "vice", school=s1, roles=[RoleCode.VICE_PRINCIPAL])
+    _user(tree, "leader", school=s1, roles=[RoleCode.GROUP_LEADER, RoleCode.TEACHER])
+    _user(tree, "teacher", school=s1, roles=[RoleCode.TEACHER])
+    _user(tree, "clerk", school=s1, roles=[RoleCode.CLERK])
+    _user(tree, "teacher3", school=s3, roles=[RoleCode.TEACHER])
+    _user(tree, "office", authority=tree.authorities["a1"], roles=[RoleCode.DISTRICT_OFFICE])
+    _user(tree, "inspector", authority=tree.authorities["a1"], roles=[RoleCode.INSPECTOR])
+    _user(tree, "inspector_all", roles=[RoleCode.INSPECTOR])
+    _user(tree, "nobody")
+    tree.groups["s1"].leader = tree.staff["leader"]
+    tree.groups["s1"].save()
+    return tree

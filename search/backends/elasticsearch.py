@@ -1,0 +1,420 @@
+"""The production backend: Elasticsearch 8 through elasticsearch-dsl.
+
+Text is NFC with new-style tone placement before it is sent (recordpages.text),
+so the engine needs no Vietnamese plugin: each text field is analysed folded
+(lowercase + asciifolding, which maps đ to d) with an `exact` sub-field that
+keeps the diacritics. Queries require every clause on the folded fields and add
+a constant boost when every clause also matches exactly, the same tiers as the
+database backend. Writes go to an alias; a rebuild fills a new index and
+switches the alias in one atomic call, so search never goes dark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
+from elasticsearch_dsl import Q, Search
+
+from recordpages.text import normalize_text
+from search.backends.base import Progress, SearchBackend, SearchUnavailable
+from search.types import (
+    FACETS,
+    ApprovedAccess,
+    FacetCount,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+    SearchScope,
+    WorkingAccess,
+)
+from search.vietnamese import Clause, parse_query
+
+logger = logging.getLogger(__name__)
+
+EXACT_TIER_BOOST = 1000.0
+MAX_TEXT = 200_000
+BULK_CHUNK = 500
+
+_FACET_FIELDS = {
+    "school": "school_id",
+    "year": "school_year",
+    "record_type": "record_type",
+    "state": "state",
+    "grade": "grade",
+    "subject": "subject",
+}
+_TEXT = {
+    "type": "text",
+    "analyzer": "vi_folded",
+    "index_options": "offsets",
+    "fields": {"exact": {"type": "text", "analyzer": "vi_exact"}},
+}
+MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "page_id": {"type": "long"},
+        "variant": {"type": "keyword"},
+        "title": _TEXT,
+        "body": _TEXT,
+        "record_type": {"type": "keyword"},
+        "state": {"type": "keyword"},
+        "school_id": {"type": "long"},
+        "school_name": {"type": "keyword", "index": False},
+        "school_year": {"type": "keyword"},
+        "group_id": {"type": "long"},
+        "group_name": {"type": "keyword", "index": False},
+        "grade": {"type": "integer"},
+        "subject": {"type": "keyword"},
+        "author_id": {"type": "long"},
+        "author_name": {"type": "keyword", "index": False},
+        "date": {"type": "date"},
+        "deadline": {"type": "date"},
+        "revision_id": {"type": "long"},
+    },
+}
+ANALYSIS = {
+    "analyzer": {
+        "vi_folded": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "asciifolding"],
+        },
+        "vi_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+    }
+}
+
+
+@contextmanager
+def _engine_errors() -> Iterator[None]:
+    """Outages become SearchUnavailable; mistakes in our requests stay loud."""
+    try:
+        yield
+    except BulkIndexError as error:
+        raise SearchUnavailable(f"bulk write failed: {error.errors[:3]}") from error
+    except ApiError as error:
+        if error.meta.status in (429, 502, 503, 504):
+            raise SearchUnavailable(str(error)) from error
+        raise
+    except TransportError as error:
+        raise SearchUnavailable(str(error)) from error
+
+
+def _source(doc: SearchDocument) -> dict:
+    return {
+        "page_id": doc.page_id,
+        "variant": doc.variant,
+        "title": normalize_text(doc.title),
+        "body": normalize_text(doc.body[:MAX_TEXT]),
+        "record_type": doc.record_type,
+        "state": doc.state,
+        "school_id": doc.school_id,
+        "school_name": doc.school_name,
+        "school_year": doc.school_year,
+        "group_id": doc.group_id,
+        "group_name": doc.group_name,
+        "grade": doc.grade,
+        "subject": doc.subject or None,
+        "author_id": doc.author_id,
+        "author_name": doc.author_name,
+        "date": doc.date.isoformat(),
+        "deadline": doc.deadline.isoformat() if doc.deadline else None,
+        "revision_id": doc.revision_id,
+    }
+
+
+def _working_q(access: WorkingAccess) -> Q:
+    parts = []
+    if access.school_ids is not None:
+        parts.append(Q("terms", school_id=list(access.school_ids)))
+    if not access.whole_school:
+        own = []
+        if access.author_id is not None:
+            own.append(Q("term", author_id=access.author_id))
+        if access.group_ids:
+            own.append(Q("terms", group_id=list(access.group_ids)))
+        parts.append(Q("bool", should=own, minimum_should_match=1) if own else Q("match_none"))
+    return Q("bool", filter=parts) if parts else Q("match_all")
+
+
+def _approved_q(access: ApprovedAccess) -> Q:
+    parts = [Q("terms", state=list(access.states))]
+    if access.school_ids is not None:
+        parts.append(Q("terms", school_id=list(access.school_ids)))
+    if access.record_types is not None:
+        parts.append(Q("terms", record_type=list(access.record_types)))
+    return Q("bool", filter=parts)
+
+
+def scope_q(scope: SearchScope) -> Q:
+    branches = []
+    if scope.working is not None:
+        branches.append(Q("bool", filter=[Q("term", variant="working"), _working_q(scope.working)]))
+    if scope.approved is not None:
+        must_not = [_working_q(scope.working)] if scope.working is not None else []
+        branches.append(
+            Q(
+                "bool",
+                filter=[Q("term", variant="approved"), _approved_q(scope.approved)],
+                must_not=must_not,
+            )
+        )
+    if not branches:
+        return Q("match_none")
+    return Q("bool", should=branches, minimum_should_match=1)
+
+
+def _filters_q(query: SearchQuery) -> list[Q]:
+    f = query.filters
+    values = {
+        "school_id": f.school_ids,
+        "school_year": f.years,
+        "record_type": f.record_types,
+        "state": f.states,
+        "grade": f.grades,
+        "subject": f.subjects,
+    }
+    return [Q("terms", **{field: list(v)}) for field, v in values.items() if v]
+
+
+def _clause_q(clause: Clause, fields: list[str]) -> Q:
+    return Q("multi_match", query=clause.text, type="phrase", fields=fields)
+
+
+def _text_q(clauses: list[Clause]) -> Q:
+    folded = [_clause_q(c, ["title", "body"]) for c in clauses]
+    exact = [_clause_q(c, ["title.exact", "body.exact"]) for c in clauses]
+    return Q(
+        "bool",
+        must=folded,
+        should=[Q("constant_score", filter=Q("bool", filter=exact), boost=EXACT_TIER_BOOST)],
+    )
+
+
+class ElasticsearchBackend(SearchBackend):
+    name = "elasticsearch"
+
+    def __init__(self, config: dict):
+        self.config = config
+        hosts = [h.strip() for h in (config.get("ELASTICSEARCH_URL") or "").split(",") if h]
+        if not hosts:
+            raise ValueError("HOSO_SEARCH['ELASTICSEARCH_URL'] is required for Elasticsearch")
+        self.client = Elasticsearch(
+            hosts,
+            request_timeout=float(config.get("TIMEOUT", 10)),
+            max_retries=int(config.get("MAX_RETRIES", 2)),
+            retry_on_timeout=True,
+        )
+        self.alias = f"{config.get('INDEX_PREFIX') or 'hoso'}-records"
+        self._ready = False
+
+    # --- index management ------------------------------------------------
+
+    def _index_body(self, *, building: bool = False) -> dict:
+        replicas = int(self.config.get("NUMBER_OF_REPLICAS", 0))
+        return {
+            "settings": {
+                "number_of_shards": int(self.config.get("NUMBER_OF_SHARDS", 1)),
+                "number_of_replicas": 0 if building else replicas,
+                "refresh_interval": "-1" if building else "1s",
+                "analysis": ANALYSIS,
+            },
+            "mappings": MAPPING,
+        }
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}"
+
+    def ensure_index(self) -> None:
+        """Create the first index and its alias if neither exists yet."""
+        if self._ready:
+            return
+        with _engine_errors():
+            if not self.client.indices.exists_alias(name=self.alias):
+                name = self._new_index_name()
+                self.client.indices.create(index=name, **self._index_body())
+                self.client.indices.put_alias(index=name, name=self.alias)
+                self.client.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
+                logger.info("Created search index %s behind alias %s", name, self.alias)
+        self._ready = True
+
+    def drop_all(self) -> None:
+        """Delete every index of this prefix (tests, benchmarks)."""
+        self._ready = False
+        self.client.indices.delete(
+            index=f"{self.alias}-*", ignore_unavailable=True, allow_no_indices=True
+        )
+
+    # --- writes -----------------------------------------------------------
+
+    def _bulk(self, actions: Iterable[dict], progress: Progress | None = None) -> int:
+        count = 0
+        for ok, item in streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=BULK_CHUNK,
+            raise_on_error=False,
+            max_retries=2,
+        ):
+            result = next(iter(item.values()))
+            if not ok and result.get("status") != 404:
+                raise SearchUnavailable(f"bulk item failed: {result}")
+            count += 1
+            if progress and count % BULK_CHUNK == 0:
+                progress(BULK_CHUNK)
+        if progress and count % BULK_CHUNK:
+            progress(count % BULK_CHUNK)
+        return count
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        if not documents:
+            return
+        self.ensure_index()
+        with _engine_errors():
+            self._bulk(
+                {"_op_type": "index", "_index": self.alias, "_id": d.key, "_source": _source(d)}
+                for d in documents
+            )
+
+    def remove(self, page_ids: Iterable[int]) -> None:
+        self.remove_variants([(pid, v) for pid in page_ids for v in ("approved", "working")])
+
+    def remove_variants(self, keys: Sequence[tuple[int, str]]) -> None:
+        if not keys:
+            return
+        self.ensure_index()
+        with _engine_errors():
+            self._bulk(
+                {"_op_type": "delete", "_index": self.alias, "_id": f"{pid}-{variant}"}
+                for pid, variant in keys
+            )
+
+    def rebuild(
+        self, documents: Iterable[SearchDocument], *, progress: Progress | None = None
+    ) -> int:
+        name = self._new_index_name()
+        with _engine_errors():
+            self.client.indices.create(index=name, **self._index_body(building=True))
+            count = self._bulk(
+                (
+                    {"_op_type": "index", "_index": name, "_id": d.key, "_source": _source(d)}
+                    for d in documents
+                ),
+                progress,
+            )
+            final = self._index_body()["settings"]
+            self.client.indices.put_settings(
+                index=name,
+                settings={
+                    "number_of_replicas": final["number_of_replicas"],
+                    "refresh_interval": final["refresh_interval"],
+                },
+            )
+            self.client.indices.refresh(index=name)
+            self.client.cluster.health(index=name, wait_for_status="yellow", timeout="60s")
+            old = []
+            if self.client.indices.exists_alias(name=self.alias):
+                old = list(self.client.indices.get_alias(name=self.alias).keys())
+            actions = [{"remove": {"index": index, "alias": self.alias}} for index in old]
+            actions.append({"add": {"index": name, "alias": self.alias}})
+            self.client.indices.update_aliases(actions=actions)
+            for index in old:
+                self.client.indices.delete(index=index, ignore_unavailable=True)
+        self._ready = True
+        logger.info("Rebuilt search index %s with %d documents (was %s)", name, count, old)
+        return count
+
+    def refresh(self) -> None:
+        self.ensure_index()
+        with _engine_errors():
+            self.client.indices.refresh(index=self.alias)
+
+    def clear(self) -> None:
+        self.drop_all()
+        self.ensure_index()
+
+    def ping(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except TransportError:
+            return False
+
+    # --- reads ------------------------------------------------------------
+
+    def _search(self, query: SearchQuery, scope: SearchScope, clauses: list[Clause]) -> Search:
+        filters = [scope_q(scope), *_filters_q(query)]
+        text = _text_q(clauses) if clauses else Q("match_all")
+        search = Search(using=self.client, index=self.alias).query(
+            Q("bool", must=[text], filter=filters)
+        )
+        if clauses and query.sort != "date":
+            search = search.sort("_score", {"date": "desc"}, {"page_id": "desc"})
+        else:
+            search = search.sort({"date": "desc"}, {"page_id": "desc"})
+        search = search.source(
+            [
+                "page_id",
+                "variant",
+                "title",
+                "record_type",
+                "state",
+                "school_id",
+                "school_name",
+                "school_year",
+                "date",
+            ]
+        ).extra(track_total_hits=True, from_=query.offset, size=query.per_page)
+        search = search.highlight_options(
+            pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=220
+        )
+        search = search.highlight("body", number_of_fragments=1, no_match_size=220)
+        search = search.highlight("title", number_of_fragments=0)
+        for name, field in _FACET_FIELDS.items():
+            search.aggs.bucket(name, "terms", field=field, size=500)
+        return search
+
+    def query(self, query: SearchQuery, scope: SearchScope) -> SearchResults:
+        if scope.is_empty:
+            return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
+        self.ensure_index()
+        clauses = parse_query(query.text)
+        with _engine_errors():
+            response = self._search(query, scope, clauses).execute()
+        hits = [self._hit(hit, clauses) for hit in response.hits]
+        facets = {
+            name: [
+                FacetCount(value=str(bucket.key), count=bucket.doc_count)
+                for bucket in getattr(response.aggregations, name).buckets
+            ]
+            for name in _FACET_FIELDS
+        }
+        for values in facets.values():
+            values.sort(key=lambda f: (-f.count, f.value))
+        return SearchResults(response.hits.total.value, hits, facets, query.page, query.per_page)
+
+    @staticmethod
+    def _hit(hit, clauses: list[Clause]) -> SearchHit:
+        highlight = getattr(hit.meta, "highlight", None)
+        body = list(getattr(highlight, "body", []) or []) if highlight else []
+        title = list(getattr(highlight, "title", []) or []) if highlight else []
+        snippet = body[0] if body else ""
+        if clauses and "<mark>" not in snippet and title:
+            snippet = title[0]
+        return SearchHit(
+            page_id=hit.page_id,
+            variant=hit.variant,
+            title=hit.title,
+            snippet=snippet,
+            record_type=hit.record_type,
+            state=hit.state,
+            school_id=hit.school_id,
+            school_name=hit.school_name,
+            school_year=hit.school_year,
+            date=dt.datetime.fromisoformat(hit.date),
+            score=float(hit.meta.score or 0.0),
+        )
