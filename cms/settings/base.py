@@ -187,3 +187,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- archive ---
+# PDF/A rendering, signed-archive jobs and backups (archive/). Fonts: Debian fonts-noto-core.
+ARCHIVE = {
+    "PDF_VARIANT": env_str("ARCHIVE_PDF_VARIANT", "pdf/a-2u"),
+    "FONT_DIR": env_str("ARCHIVE_FONT_DIR", "/usr/share/fonts/truetype/noto"),
+    "PUBLIC_BASE_URL": env_str("ARCHIVE_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL),
+    "OBJECT_LOCK_MODE": env_str("ARCHIVE_OBJECT_LOCK_MODE", "GOVERNANCE"),
+    "OBJECT_LOCK_DAYS": env_int("ARCHIVE_OBJECT_LOCK_DAYS", 3650),
+    "JOB_BACKOFF_SECONDS": env_int("ARCHIVE_JOB_BACKOFF_SECONDS", 30),
+    "JOB_BACKOFF_MAX_SECONDS": env_int("ARCHIVE_JOB_BACKOFF_MAX_SECONDS", 3600),
+    "UPLOAD_MAX_BYTES": env_int("ARCHIVE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+    "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(VAR_DIR / "backups")),
+    "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
+}

@@ -1,0 +1,281 @@
+"""What each record type prints: its template, paper size and context.
+
+One function per paper form (FORMS.md). The page passed in is the frozen
+object rebuilt from the pinned revision, so the PDF shows exactly what was
+approved, not what was edited since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from recordpages import blocks, programme
+from recordpages.models import (
+    AuthorityPage,
+    ClassResultSummaryPage,
+    CompetenceLevel,
+    EnrollmentRegisterPage,
+    GroupTeachingPlanPage,
+    LessonPlanPage,
+    OtherRecordPage,
+    RecordPage,
+    RoleCode,
+    School,
+    SchoolPage,
+    SchoolPlanPage,
+    StaffProfile,
+    StudentRecordPage,
+    SubjectLevel,
+    YearEndResult,
+)
+
+A4_PORTRAIT = "A4 portrait"
+A4_LANDSCAPE = "A4 landscape"
+A3_LANDSCAPE = "A3 landscape"
+
+# Abbreviation in "Số: …/<abbr>-<school code>" (Nghị định 30/2020 naming).
+DOCUMENT_ABBR = {
+    "school_plan": "KH",
+    "group_plan": "KH",
+    "lesson_plan": "KHBD",
+    "other": "HS",
+    "minutes": "BB",
+}
+
+
+@dataclass(frozen=True)
+class Header:
+    """The two-column header of a Vietnamese administrative document (FORMS.md)."""
+
+    issuing_body: str
+    school_name: str
+    number: str
+    place: str
+    date: dt.date
+
+    @property
+    def date_line(self) -> str:
+        day, month, year = self.date.day, self.date.month, self.date.year
+        return f"{self.place}, ngày {day:02d} tháng {month:02d} năm {year}"
+
+
+@dataclass
+class DocumentSpec:
+    template: str
+    page_size: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def authority_for_school(school: School) -> AuthorityPage | None:
+    page = SchoolPage.objects.filter(school=school).first()
+    if page is None:
+        return None
+    parent = page.get_parent()
+    return parent.specific if parent is not None else None
+
+
+def build_header(school: School, *, number: str, issued_on: dt.date) -> Header:
+    authority = authority_for_school(school)
+    issuing_body = authority.issuing_body if authority else ""
+    place = school.place_name or (authority.place_name if authority else "")
+    return Header(
+        issuing_body=issuing_body.upper(),
+        school_name=school.name.upper(),
+        number=number,
+        place=place,
+        date=issued_on,
+    )
+
+
+def document_number(page: RecordPage, record_type: str, version: int) -> str:
+    """The number the system gives; never a blank or a placeholder (FORMS.md)."""
+    own = getattr(page, "document_number", "")
+    if own:
+        return own
+    abbr = DOCUMENT_ABBR.get(record_type, "HS")
+    suffix = f".{version}" if version > 1 else ""
+    return f"{page.pk}{suffix}/{abbr}-{page.school.code}"
+
+
+def _levels(results, attr: str) -> dict[str, str]:
+    return {getattr(r, attr): r for r in results}
+
+
+def _student_record(page: StudentRecordPage) -> DocumentSpec:
+    grade = page.grade or 1
+    by_subject = _levels(page.subject_results.all(), "subject")
+    subjects = []
+    for subject in programme.subjects_for_grade(grade):
+        result = by_subject.get(subject.code)
+        subjects.append(
+            {
+                "name": subject.name,
+                "level": SubjectLevel(result.level).label if result and result.level else "",
+                "level_code": result.level if result else "",
+                "score": result.score_year if result and subject.has_test(grade) else None,
+                "comment": result.comment if result else "",
+            }
+        )
+    by_comp = _levels(page.competence_results.all(), "competence")
+
+    def comp_rows(pairs):
+        rows = []
+        for code, name in pairs:
+            result = by_comp.get(code)
+            rows.append(
+                {
+                    "name": name,
+                    "level": CompetenceLevel(result.level).label if result and result.level else "",
+                    "comment": result.comment if result else "",
+                }
+            )
+        return rows
+
+    pupil = page.pupil
+    history = (
+        pupil.enrollments.select_related("school_class__school_year", "school_class__school")
+        .order_by("school_class__school_year__start_date")
+        .all()[:5]
+    )
+    return DocumentSpec(
+        template="pdf/student_record.html",
+        page_size=A4_PORTRAIT,
+        title=page.title,
+        context={
+            "pupil": pupil,
+            "school_class": page.school_class,
+            "subjects": subjects,
+            "qualities": comp_rows(programme.QUALITIES),
+            "general_competences": comp_rows(programme.GENERAL_COMPETENCES),
+            "specific_competences": comp_rows(programme.SPECIFIC_COMPETENCES),
+            "history": history,
+            "year_end_result": page.get_year_end_result_display(),
+            "promotion": page.get_promotion_display(),
+        },
+    )
+
+
+def _class_summary(page: ClassResultSummaryPage) -> DocumentSpec:
+    rows = page.rows()
+    labels = dict(YearEndResult.choices)
+    for row in rows:
+        row["result_label"] = labels.get(row["result"], row["result"])
+    return DocumentSpec(
+        template="pdf/class_summary.html",
+        page_size=A4_LANDSCAPE,
+        title=page.title,
+        context={
+            "subjects": page.subjects,
+            "competences": programme.COMPETENCE_CHOICES,
+            "rows": rows,
+            "totals": page.totals(rows),
+            "school_class": page.school_class,
+        },
+    )
+
+
+def _enrollment_register(page: EnrollmentRegisterPage) -> DocumentSpec:
+    entries = []
+    for entry in page.entries.all():
+        pupil = entry.pupil
+        photo = None
+        if pupil.photo_id:
+            try:
+                photo = pupil.photo.get_rendition("fill-240x320|format-jpeg").file.path
+            except Exception:  # a missing image file must not stop the register
+                photo = None
+        progress = [
+            {
+                "year": e.school_class.school_year.name,
+                "class": e.school_class.name,
+                "promoted": e.promoted,
+            }
+            for e in pupil.enrollments.select_related("school_class__school_year").order_by(
+                "school_class__school_year__start_date"
+            )
+        ]
+        entries.append({"entry": entry, "pupil": pupil, "photo": photo, "progress": progress})
+    return DocumentSpec(
+        template="pdf/enrollment_register.html",
+        page_size=A3_LANDSCAPE,
+        title=page.title,
+        context={"entries": entries},
+    )
+
+
+def _lesson_plan(page: LessonPlanPage) -> DocumentSpec:
+    weekdays = dict(blocks.WEEKDAY_CHOICES)
+    sessions = dict(blocks.SESSION_CHOICES)
+    stages = dict(blocks.LESSON_STAGE_CHOICES)
+    subjects = dict(programme.SUBJECT_CHOICES)
+    timetable = [
+        {
+            **dict(row.value),
+            "weekday": weekdays.get(int(row.value["weekday"]), row.value["weekday"]),
+            "session": sessions.get(row.value["session"], row.value["session"]),
+            "subject": subjects.get(row.value["subject"], row.value["subject"]),
+        }
+        for row in page.timetable
+    ]
+    lessons = []
+    for block in page.lessons:
+        lesson = dict(block.value)
+        lesson["subject"] = subjects.get(lesson["subject"], lesson["subject"])
+        lesson["activities"] = [
+            {**dict(a), "stage": stages.get(a["stage"], a["stage"])} for a in lesson["activities"]
+        ]
+        lessons.append(lesson)
+    return DocumentSpec(
+        template="pdf/lesson_plan.html",
+        page_size=A4_PORTRAIT,
+        title=page.title,
+        context={"timetable": timetable, "lessons": lessons},
+    )
+
+
+def _school_plan(page: SchoolPlanPage) -> DocumentSpec:
+    return DocumentSpec(template="pdf/school_plan.html", page_size=A4_PORTRAIT, title=page.title)
+
+
+def _group_plan(page: GroupTeachingPlanPage) -> DocumentSpec:
+    return DocumentSpec(
+        template="pdf/group_plan.html",
+        page_size=A4_PORTRAIT,
+        title=page.title,
+        context={"subject_name": programme.SUBJECTS_BY_CODE[page.subject].name},
+    )
+
+
+def _other(page: OtherRecordPage) -> DocumentSpec:
+    return DocumentSpec(template="pdf/other_record.html", page_size=A4_PORTRAIT, title=page.title)
+
+
+BUILDERS = {
+    "student_record": _student_record,
+    "class_summary": _class_summary,
+    "enrollment_register": _enrollment_register,
+    "lesson_plan": _lesson_plan,
+    "school_plan": _school_plan,
+    "group_plan": _group_plan,
+    "other": _other,
+}
+
+
+def principal_name(school: School) -> str:
+    principal = (
+        StaffProfile.objects.filter(school=school, roles__code=RoleCode.PRINCIPAL)
+        .order_by("pk")
+        .first()
+    )
+    return principal.full_name if principal else ""
+
+
+def record_spec(page: RecordPage) -> DocumentSpec:
+    spec = BUILDERS[page.record_type](page)
+    spec.context.setdefault("page", page)
+    spec.context.setdefault("principal_name", principal_name(page.school))
+    spec.context.setdefault("record_type_label", page.record_type_label)
+    return spec

@@ -1,0 +1,114 @@
+"""What the archive remembers: the jobs that freeze records (a table, not an
+in-process queue, so every gunicorn worker and host sees them) and one row per
+stored, signed document."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobKind(models.TextChoices):
+    FREEZE = "freeze", _("Lưu trữ hồ sơ")
+    MINUTES = "minutes", _("Lưu trữ biên bản sửa dữ liệu")
+    PACKAGE = "package", _("Gói hồ sơ cuối năm")
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ lưu trữ")
+    RUNNING = "running", _("Đang xử lý")
+    DONE = "done", _("Đã lưu trữ")
+    FAILED = "failed", _("Lỗi, cần kiểm tra")
+
+
+class ArchiveJob(models.Model):
+    """One unit of background work. Retried with backoff until it succeeds;
+    after `max_attempts` it stays FAILED (visible in the admin) but is never dropped."""
+
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    school = models.ForeignKey("recordpages.School", on_delete=models.CASCADE, related_name="+")
+    school_year = models.ForeignKey(
+        "recordpages.SchoolYear", on_delete=models.PROTECT, related_name="+"
+    )
+    record_type = models.CharField(max_length=32, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    revision_id = models.BigIntegerField(null=True, blank=True)
+    transition = models.CharField(max_length=32, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    verification_code = models.CharField(max_length=32, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=50)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    result = models.ForeignKey(
+        "archive.ArchivedVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        verbose_name = _("tác vụ lưu trữ")
+        verbose_name_plural = _("tác vụ lưu trữ")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class DocumentKind(models.TextChoices):
+    RECORD = "record", _("Hồ sơ")
+    MINUTES = "minutes", _("Biên bản sửa dữ liệu")
+    PACKAGE = "package", _("Gói hồ sơ cuối năm")
+
+
+class ArchivedVersion(models.Model):
+    """One immutable object in storage. Rows are only ever added."""
+
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices, default="record")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    page_ref = models.BigIntegerField(_("mã hồ sơ"), db_index=True)
+    school = models.ForeignKey("recordpages.School", on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(
+        "recordpages.SchoolYear", on_delete=models.PROTECT, related_name="+"
+    )
+    record_type = models.CharField(_("loại hồ sơ"), max_length=32)
+    title = models.CharField(_("tiêu đề"), max_length=500)
+    version = models.PositiveIntegerField(_("phiên bản"))
+    revision_id = models.BigIntegerField(null=True, blank=True)
+    content_sha256 = models.CharField(_("SHA-256 nội dung đã duyệt"), max_length=64, blank=True)
+    key = models.CharField(_("khóa lưu trữ"), max_length=500, unique=True)
+    storage_version_id = models.CharField(max_length=200, blank=True)
+    retain_until = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256 tệp"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("kích thước"))
+    signer = models.CharField(_("người/đơn vị ký"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
+    timestamp_at = models.DateTimeField(_("dấu thời gian"), null=True, blank=True)
+    validation = models.JSONField(_("kết quả kiểm tra chữ ký"), default=dict, blank=True)
+    verification_code = models.CharField(max_length=32, unique=True)
+    related = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["school_year", "school", "record_type", "page_ref", "version", "pk"]
+        verbose_name = _("bản lưu trữ")
+        verbose_name_plural = _("bản lưu trữ")
+
+    def __str__(self) -> str:
+        return self.key
