@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import types
 import uuid
 
 import pytest
@@ -27,7 +28,13 @@ def services_required() -> bool:
 
 
 def service_fixture(request, name: str):
-    """A devservices session fixture; skip (or fail in CI) when it is unavailable."""
+    """A devservices session fixture; skip (or fail in CI) when it is unavailable.
+
+    HOSO_TEST_ELASTICSEARCH_URL reuses a node already started by devservices.
+    """
+    url = os.environ.get("HOSO_TEST_ELASTICSEARCH_URL")
+    if name == "elasticsearch_server" and url:
+        return types.SimpleNamespace(url=url)
     try:
         return request.getfixturevalue(name)
     except pytest.FixtureLookupError:
