@@ -1,5 +1,53 @@
-"""Real servers for tests and CI (see DESIGN.md, "Services and how each starts")."""
-from ._base import ServiceStartError, ServiceUnavailable
-from .postgres import PostgresServer
+"""Real servers for tests and CI (DESIGN.md, "Services and how each starts").
 
-__all__ = ["PostgresServer", "ServiceStartError", "ServiceUnavailable"]
+Each service is a context manager that starts the real server on 127.0.0.1 on a free port
+inside a temporary directory, waits until it is ready, and stops its whole process group
+on exit::
+
+    with PostgresServer() as pg:
+        run_tests(DATABASE_URL=pg.url)
+
+``ensure_installed()`` fetches or builds each server once into ``~/.cache/hoso`` and
+raises :class:`ServiceUnavailable` (saying what to install) when that is impossible here.
+
+Services are imported lazily so that, e.g., ``python -m devservices postgres`` does not
+pay for importing pyHanko.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._base import ServiceStartError, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
+    from .postgres import PostgresServer
+    from .s3 import S3Server
+    from .tsa import TimestampServer
+
+_LAZY = {
+    "PostgresServer": "postgres",
+    "ElasticsearchServer": "elasticsearch",
+    "ElasticsearchCluster": "elasticsearch",
+    "S3Server": "s3",
+    "TimestampServer": "tsa",
+}
+
+__all__ = [
+    "ElasticsearchCluster",
+    "ElasticsearchServer",
+    "PostgresServer",
+    "S3Server",
+    "ServiceStartError",
+    "ServiceUnavailable",
+    "TimestampServer",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'devservices' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -276,7 +276,9 @@ class ManagedProcess:
             try:
                 popen.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:
-                logger.warning("%s did not stop within %.0fs, killing it", self.name, self.stop_timeout)
+                logger.warning(
+                    "%s did not stop within %.0fs, killing it", self.name, self.stop_timeout
+                )
         # Kill stragglers (e.g. a JVM whose launcher already exited).
         _signal_group(pgid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -323,11 +325,15 @@ class Service:
     def stop(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Stop and release everything (temporary data included); idempotent."""
+        self.stop()
+
     def __enter__(self) -> Self:
         try:
             return self.start()
         except BaseException:
-            self.stop()
+            self.close()
             raise
 
     def __exit__(
@@ -336,4 +342,4 @@ class Service:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        self.close()

@@ -70,7 +70,9 @@ def find_bindir() -> Path:
         if all((bindir / tool).is_file() for tool in _SERVER_TOOLS):
             return bindir
     looked = ", ".join(str(c) for c in candidates) or "/usr/lib/postgresql/*/bin and PATH"
-    raise ServiceUnavailable(f"PostgreSQL server binaries not found (looked in {looked}): {INSTALL_HINT}")
+    raise ServiceUnavailable(
+        f"PostgreSQL server binaries not found (looked in {looked}): {INSTALL_HINT}"
+    )
 
 
 def server_version(bindir: Path) -> tuple[int, str]:
@@ -145,14 +147,22 @@ class PostgresServer(Service):
             "postgres",
             [
                 str(self._bindir / "postgres"),
-                "-D", str(self.workdir / "data"),
-                "-p", str(self.port),
-                "-c", f"listen_addresses={self.host}",
-                "-c", f"unix_socket_directories={self.socket_dir}",
-                "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off",
-                "-c", "max_connections=200",
+                "-D",
+                str(self.workdir / "data"),
+                "-p",
+                str(self.port),
+                "-c",
+                f"listen_addresses={self.host}",
+                "-c",
+                f"unix_socket_directories={self.socket_dir}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
             ],
             log_path=self.workdir / "postgres.log",
             cwd=self.workdir,
@@ -164,7 +174,12 @@ class PostgresServer(Service):
         self._process.wait_ready(self._accepting, self.start_timeout, "accepting connections")
         self.create_database(self.dbname)
         self.startup_seconds = time.monotonic() - began
-        logger.info("PostgreSQL ready on port %s in %.1fs (%s)", self.port, self.startup_seconds, self.workdir)
+        logger.info(
+            "PostgreSQL ready on port %s in %.1fs (%s)",
+            self.port,
+            self.startup_seconds,
+            self.workdir,
+        )
         return self
 
     def stop(self) -> None:
@@ -180,9 +195,12 @@ class PostgresServer(Service):
         run_checked(
             [
                 str(self._bindir / "createdb"),
-                "-h", str(self.socket_dir),
-                "-p", str(self.port),
-                "-U", self.user,
+                "-h",
+                str(self.socket_dir),
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
                 dbname,
             ],
             what=f"createdb {dbname}",
@@ -213,8 +231,10 @@ class PostgresServer(Service):
         run_checked(
             [
                 str(self._bindir / "initdb"),
-                "-D", str(self.workdir / "data"),
-                "-U", self.user,
+                "-D",
+                str(self.workdir / "data"),
+                "-U",
+                self.user,
                 f"--pwfile={pwfile}",
                 "--encoding=UTF8",
                 f"--locale={self.locale}",
@@ -236,11 +256,16 @@ class PostgresServer(Service):
             [
                 str(self._bindir / "pg_isready"),
                 "-q",
-                "-h", self.host,
-                "-p", str(self.port),
-                "-U", self.user,
-                "-d", "postgres",
-                "-t", "1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                "postgres",
+                "-t",
+                "1",
             ],
             env=self._env(),
             check=False,

@@ -1,0 +1,121 @@
+"""Session-scoped pytest fixtures for the real services.
+
+Register with ``pytest_plugins = ["devservices.pytest_plugin"]`` (or ``-p
+devservices.pytest_plugin``). Each server starts at most once per test session, on first
+use.
+
+A service that cannot be obtained on this machine skips the tests that need it, naming
+what is missing; with ``HOSO_REQUIRE_SERVICES=1`` (CI) it fails them instead, so a broken CI
+image cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, NoReturn, Protocol, TypeVar
+
+import pytest
+
+from ._base import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
+    from .postgres import PostgresServer
+    from .s3 import S3Server
+
+REQUIRE_ENV = "HOSO_REQUIRE_SERVICES"
+
+
+class _Startable(Protocol):
+    def __enter__(self) -> _Startable: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+S = TypeVar("S", bound=_Startable)
+
+
+def services_required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def unavailable(service: str, exc: ServiceUnavailable) -> NoReturn:
+    """Skip (locally) or fail (``HOSO_REQUIRE_SERVICES=1``) because ``service`` is missing."""
+    message = f"{service} unavailable: {exc}"
+    if services_required():
+        pytest.fail(f"{message} ({REQUIRE_ENV}=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def _serve(service: str, factory: Callable[[], S]) -> Iterator[S]:
+    try:
+        server = factory()
+        started = server.__enter__()
+    except ServiceUnavailable as exc:
+        unavailable(service, exc)
+    try:
+        yield started  # type: ignore[misc]
+    finally:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL cluster; ``.url`` is a ``DATABASE_URL``."""
+    from .postgres import PostgresServer
+
+    yield from _serve("PostgreSQL", PostgresServer)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_server() -> Iterator[ElasticsearchServer]:
+    """One Elasticsearch 8 node; ``.url`` is an ``ELASTICSEARCH_URL``."""
+    from .elasticsearch import ElasticsearchServer
+
+    yield from _serve("Elasticsearch", ElasticsearchServer)
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_cluster() -> Iterator[ElasticsearchCluster]:
+    """A 3-node Elasticsearch 8 cluster.
+
+    Shared by the session: a test that calls ``stop_node(i)`` must call ``start_all()``
+    when it is done (in a ``finally``), so the next test finds three nodes again.
+    """
+    from .elasticsearch import ElasticsearchCluster
+
+    yield from _serve("Elasticsearch cluster", lambda: ElasticsearchCluster(nodes=3))
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """versitygw with versioning and Object Lock; see ``S3Server.env()``.
+
+    Shared by the session: a test that calls ``stop()`` must ``start()`` it again.
+    """
+    from .s3 import S3Server
+
+    yield from _serve("S3 server", S3Server)
+
+
+TsaFactory = Callable[..., str]
+
+
+@pytest.fixture(scope="session")
+def tsa_server_factory() -> Iterator[TsaFactory]:
+    """``factory(cert, key, chain=(), **kw) -> url`` starts an RFC 3161 TSA for that key.
+
+    Arguments are file paths (PEM or DER); see :class:`devservices.tsa.TimestampServer`.
+    Servers run until the end of the session.
+    """
+    from .tsa import TimestampServer
+
+    with ExitStack() as stack:
+
+        def factory(cert: str | os.PathLike[str], key: str | os.PathLike[str],
+                    chain: Sequence[str | os.PathLike[str]] = (), **kwargs: object) -> str:
+            server = stack.enter_context(TimestampServer(cert, key, chain, **kwargs))  # type: ignore[arg-type]
+            return server.url
+
+        yield factory

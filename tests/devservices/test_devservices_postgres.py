@@ -1,0 +1,73 @@
+"""The throwaway PostgreSQL cluster: a real server, reachable the way Django reaches it."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+import psycopg
+import pytest
+
+from devservices import PostgresServer, ServiceUnavailable
+
+pytestmark = pytest.mark.postgres
+
+
+def test_accepts_a_connection_and_creating_a_database(postgres_server: PostgresServer) -> None:
+    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
+        user, version = conn.execute("SELECT current_user, current_setting('server_version_num')").fetchone()
+        assert user == postgres_server.user
+        assert int(version) >= 150000
+        # What pytest-django does before the test run.
+        conn.execute('DROP DATABASE IF EXISTS "test_devservices"')
+        conn.execute('CREATE DATABASE "test_devservices"')
+
+    test_url = postgres_server.database_url("test_devservices")
+    with psycopg.connect(test_url) as conn:
+        conn.execute("CREATE TABLE plan (title text)")
+        conn.execute("INSERT INTO plan VALUES (%s)", ["Kế hoạch dạy học"])
+        assert conn.execute("SELECT title, current_database() FROM plan").fetchone() == (
+            "Kế hoạch dạy học",
+            "test_devservices",
+        )
+
+
+def test_url_is_a_django_database_url(postgres_server: PostgresServer) -> None:
+    config = dj_database_url.parse(postgres_server.url)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == (
+        "127.0.0.1",
+        postgres_server.port,
+        postgres_server.dbname,
+    )
+
+
+def test_create_database_helper(postgres_server: PostgresServer) -> None:
+    url = postgres_server.create_database("helper_made")
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("helper_made",)
+
+
+def test_tcp_connections_need_the_password(postgres_server: PostgresServer) -> None:
+    wrong = postgres_server.url.replace(postgres_server.password, "wrong")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(wrong, connect_timeout=5)
+
+
+def test_stop_removes_process_and_data() -> None:
+    try:
+        server = PostgresServer().start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    workdir = server.workdir
+    assert workdir is not None and workdir.is_dir()
+    server.stop()
+    assert not workdir.exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(server.url, connect_timeout=2)
+
+
+def test_missing_binaries_are_reported_with_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSO_PG_BINDIR", os.devnull)
+    with pytest.raises(ServiceUnavailable, match="apt-get install postgresql"):
+        PostgresServer.ensure_installed()
