@@ -1,0 +1,281 @@
+"""PAdES signatures with pyHanko: the only module that imports it.
+
+A school signs with its own certificate: a PKCS#12 file per school
+(SIGNING_BACKEND=pkcs12, <SIGNING_PKCS12_DIR>/<school code>.p12), a PKCS#11
+token (SIGNING_BACKEND=pkcs11, key and certificate labelled with the school
+code) or the TEST-ONLY dev PKI. The visible stamp uses an embedded Noto
+OpenType subset so Vietnamese names render and the PDF/A stays valid. With
+TSA_URL the signature is PAdES B-T (RFC 3161 timestamp), otherwise B-B;
+validation data (chain, revocation info) is embedded when it can be gathered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+from pyhanko.sign.general import SigningError, load_cert_from_pemder
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from archive import devpki
+
+logger = logging.getLogger(__name__)
+
+FIELD_NAME = "HosoSignature"
+STAMP_BOX_WIDTH = 230
+STAMP_BOX_HEIGHT = 58
+
+
+class SigningUnavailable(Exception):
+    """The school's key or the TSA cannot be reached now: retry later."""
+
+
+@dataclass(frozen=True)
+class SignResult:
+    pdf: bytes
+    signer: str
+    signed_at: dt.datetime
+    timestamped: bool
+
+
+@dataclass
+class SignatureReport:
+    """What a reader needs to know about one PDF's signature(s)."""
+
+    signed: bool = False
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    whole_file: bool = False
+    signer: str = ""
+    signed_at: str | None = None
+    timestamp_at: str | None = None
+    timestamp_trusted: bool | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        ts_ok = self.timestamp_trusted is not False
+        return (
+            self.signed
+            and self.intact
+            and self.valid
+            and self.trusted
+            and self.whole_file
+            and ts_ok
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def dev_pki() -> devpki.DevPkiPaths:
+    return devpki.DevPkiPaths(Path(settings.SIGNING["DEV_PKI_DIR"]))
+
+
+@functools.cache
+def _font_factory_path() -> str:
+    return str(Path(settings.ARCHIVE["FONT_DIR"], "NotoSans-Regular.ttf"))
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    configured = settings.SIGNING.get("TRUST_ROOTS")
+    if configured:
+        paths = [Path(p) for p in configured.split(os.pathsep) if p]
+    else:
+        paths = [dev_pki().ca_cert]
+    roots = []
+    for path in paths:
+        if path.exists():
+            roots.append(load_cert_from_pemder(str(path)))
+    return roots
+
+
+def validation_context(*, for_signing: bool = False) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=trust_roots(),
+        allow_fetching=bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing)),
+        revocation_mode="soft-fail",
+    )
+
+
+def _load_pkcs12_signer(school) -> signers.SimpleSigner:
+    backend = settings.SIGNING["BACKEND"]
+    if backend == "dev":
+        paths = dev_pki()
+        devpki.ensure_ca(paths)
+        devpki.ensure_school_cert(paths, code=school.code, name=school.name)
+        path, passphrase = paths.school_p12(school.code), devpki.DEV_PASSPHRASE
+    else:
+        directory = settings.SIGNING.get("PKCS12_DIR")
+        if not directory:
+            raise SigningUnavailable("SIGNING_PKCS12_DIR is not set")
+        path = Path(directory, f"{school.code}.p12")
+        passphrase = (settings.SIGNING.get("PKCS12_PASSPHRASE") or "").encode() or None
+    if not path.exists():
+        raise SigningUnavailable(f"No PKCS#12 file for school {school.code}")
+    signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+    if signer is None:
+        raise SigningUnavailable(f"Cannot open the PKCS#12 file of school {school.code}")
+    return signer
+
+
+def _pkcs11_session():
+    from pyhanko.sign import pkcs11 as sign_pkcs11  # needs python-pkcs11, production only
+
+    module = settings.SIGNING["PKCS11_MODULE"]
+    return sign_pkcs11, sign_pkcs11.open_pkcs11_session(
+        module,
+        token_label=settings.ARCHIVE.get("PKCS11_TOKEN_LABEL") or None,
+        user_pin=settings.ARCHIVE.get("PKCS11_PIN") or None,
+    )
+
+
+def _signer_name(cert: asn1_x509.Certificate) -> str:
+    subject = cert.subject.native
+    return (
+        subject.get("common_name")
+        or subject.get("organization_name")
+        or cert.subject.human_friendly
+    )
+
+
+def _stamp_box(reader: PdfFileReader) -> tuple[int, tuple[float, float, float, float]]:
+    """Bottom right of the last page, just above the evidence footer."""
+    last = int(reader.root["/Pages"]["/Count"]) - 1
+    page_ref = reader.find_page_for_modification(last)[0]
+    media = page_ref.get_object().get("/MediaBox") or reader.root["/Pages"]["/MediaBox"]
+    right = float(media[2]) - 42
+    bottom = 100
+    return last, (right - STAMP_BOX_WIDTH, bottom, right, bottom + STAMP_BOX_HEIGHT)
+
+
+def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResult:
+    """Sign as the school. Raises SigningUnavailable when the key or TSA is down."""
+    tsa_url = settings.SIGNING.get("TSA_URL")
+    timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page_index, box = _stamp_box(writer.prev)
+    fields.append_signature_field(
+        writer, fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_index, box=box)
+    )
+    style = TextStampStyle(
+        stamp_text="Ký số bởi: %(signer)s\nThời gian: %(ts)s\nLí do: %(reason)s",
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(_font_factory_path()), font_size=7
+        ),
+        border_width=1,
+        background=None,
+        timestamp_format="%d/%m/%Y %H:%M:%S %z",
+    )
+    session = None
+    try:
+        if settings.SIGNING["BACKEND"] == "pkcs11":
+            sign_pkcs11, session = _pkcs11_session()
+            signer = sign_pkcs11.PKCS11Signer(
+                session, cert_label=school.code, key_label=school.code
+            )
+            cert = signer.signing_cert
+        else:
+            signer = _load_pkcs12_signer(school)
+            cert = signer.signing_cert
+        name = _signer_name(cert)
+        meta = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location or None,
+            name=name,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            embed_validation_info=True,
+            validation_context=validation_context(for_signing=True),
+            # Validation data goes into the signed revision itself, so the signature
+            # still covers the whole file (no trailing DSS update).
+            dss_settings=DSSContentSettings(
+                include_vri=False,
+                placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE,
+            ),
+        )
+        pdf_signer = signers.PdfSigner(
+            meta, signer=signer, timestamper=timestamper, stamp_style=style
+        )
+        signed_at = dt.datetime.now(dt.UTC)
+        out = pdf_signer.sign_pdf(
+            writer,
+            appearance_text_params={"signer": name, "reason": reason},
+            in_place=False,
+        )
+    except (OSError, SigningError) as exc:
+        raise SigningUnavailable(str(exc)) from exc
+    except Exception as exc:  # pyHanko wraps TSA/HTTP failures in many types
+        if tsa_url and "time" in type(exc).__name__.lower() or "Timestamp" in str(exc):
+            raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
+        raise
+    finally:
+        if session is not None:
+            session.close()
+    return SignResult(
+        pdf=out.getvalue(), signer=name, signed_at=signed_at, timestamped=bool(timestamper)
+    )
+
+
+def validate_pdf(pdf: bytes) -> SignatureReport:
+    """Validate every signature against the configured trust roots. Never raises:
+    a damaged or foreign file is reported, not crashed on."""
+    report = SignatureReport()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:
+        report.errors.append(f"unreadable PDF: {exc}")
+        return report
+    if not signatures:
+        report.errors.append("no signature")
+        return report
+    report.signed = True
+    vc = validation_context()
+    results = []
+    for signature in signatures:
+        try:
+            status = validate_pdf_signature(
+                signature, signer_validation_context=vc, ts_validation_context=vc
+            )
+        except Exception as exc:
+            report.errors.append(f"signature check failed: {exc}")
+            return report
+        results.append(status)
+    last = results[-1]
+    report.intact = all(s.intact for s in results)
+    report.valid = all(s.valid for s in results)
+    report.trusted = all(s.trusted for s in results)
+    report.whole_file = last.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    report.signer = _signer_name(last.signing_cert)
+    signing_time = last.signer_reported_dt
+    report.signed_at = signing_time.isoformat() if signing_time else None
+    if last.timestamp_validity is not None:
+        report.timestamp_at = last.timestamp_validity.timestamp.isoformat()
+        report.timestamp_trusted = bool(
+            last.timestamp_validity.intact
+            and last.timestamp_validity.valid
+            and last.timestamp_validity.trusted
+        )
+    if not report.ok:
+        report.errors.append(last.summary())
+    return report

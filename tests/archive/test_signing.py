@@ -1,0 +1,69 @@
+"""Signatures made by the school's certificate validate against the dev trust root."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from cryptography import x509
+from django.core.management import call_command
+
+from archive import signing
+from archive.rendering import Footer, render_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed(school_data, record_type="student_record") -> bytes:
+    page = school_data.records[record_type]
+    state = school_data.states[record_type]
+    pdf = render_record(
+        state.approved_revision.as_object(),
+        footer=Footer(page.pk, state.version, state.approved_hash, "SIGNTEST"),
+        issued_on=dt.date(2025, 5, 20),
+    )
+    return signing.sign_pdf(pdf, school=school_data.school, reason="Lưu trữ").pdf
+
+
+def test_init_dev_pki_is_idempotent_and_labelled(school_data, settings, capsys):
+    call_command("init_dev_pki")
+    first = capsys.readouterr().out
+    call_command("init_dev_pki")
+    second = capsys.readouterr().out
+    assert "created" in first and "THHN" in first
+    assert "created" not in second
+    paths = signing.dev_pki()
+    assert paths.school_p12("THHN").exists() and paths.tsa_cert.exists()
+    ca = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
+    assert "TEST ONLY" in ca.subject.rfc4514_string()
+
+
+def test_school_signature_is_intact_trusted_and_covers_the_whole_file(school_data):
+    report = signing.validate_pdf(_signed(school_data))
+    assert report.ok, report.errors
+    assert report.intact and report.valid and report.trusted and report.whole_file
+    assert report.signer == school_data.school.name
+    assert report.timestamp_at is None  # no TSA_URL: PAdES B-B
+
+
+def test_flipping_one_byte_breaks_the_signature(school_data):
+    data = bytearray(_signed(school_data))
+    data[len(data) // 4] ^= 0x01
+    report = signing.validate_pdf(bytes(data))
+    assert not report.ok
+
+
+def test_garbage_is_reported_not_crashed_on():
+    report = signing.validate_pdf(b"not a pdf at all")
+    assert not report.ok and report.errors
+
+
+@pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils (pdfsig) not installed")
+def test_poppler_agrees_the_signature_is_valid(school_data, tmp_path):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(_signed(school_data, "lesson_plan"))
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature is Valid" in out
+    assert "Total document signed" in out
