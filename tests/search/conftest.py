@@ -144,7 +144,8 @@ def district(db) -> Tree:
     )
 
     tree = Tree()
-    root = Page.get_first_root_node()
+    # A transactional test flushes the tree that migrations made; put a root back.
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     year = SchoolYear.objects.create(name="2024-2025", **SchoolYear.defaults_for(2024))
     tree.year = year
     for key, place in (("a1", "Dương Kinh"), ("a2", "Kiến Thụy")):
@@ -184,3 +185,64 @@ def district(db) -> Tree:
     tree.groups["s1"].leader = tree.staff["leader"]
     tree.groups["s1"].save()
     return tree
+
+
+@pytest.fixture(scope="module")
+def dedicated_elasticsearch():
+    """A node of our own that a test may stop and start (the shared one must stay up)."""
+    from devservices.elasticsearch import ElasticsearchServer
+    from devservices.pytest_plugin import _serve
+
+    yield from _serve("Elasticsearch (dedicated node)", ElasticsearchServer)
+
+
+def add_other_record(tree: Tree, school_key: str, title: str, text: str, *, author=None, **extra):
+    """An OtherRecordPage with one section of rich text, and its workflow row."""
+    import json
+
+    from recordpages.models import OtherRecordPage
+    from workflow.models import RecordState
+
+    page = OtherRecordPage(
+        title=title,
+        category="Biên bản sinh hoạt chuyên môn",
+        deadline=dt.date(2024, 10, 15),
+        author=author,
+        body=json.dumps(
+            [{"type": "section", "value": {"heading": "Nội dung", "body": f"<p>{text}</p>"}}]
+        ),
+        **extra,
+    )
+    tree.year_pages[school_key].add_child(instance=page)
+    page.save_revision()
+    RecordState.objects.create(
+        page=page,
+        record_type="other",
+        school=tree.schools[school_key],
+        school_year=tree.year,
+        author=author,
+    )
+    return page
+
+
+def edit_record(page, text: str):
+    """Save a new draft revision with a different section text."""
+    import json
+
+    page = page.get_latest_revision_as_object()
+    page.body = json.dumps(
+        [{"type": "section", "value": {"heading": "Nội dung", "body": f"<p>{text}</p>"}}]
+    )
+    return page.save_revision()
+
+
+def approve_record(page, revision=None) -> None:
+    """Pin a revision as approved, as the workflow service will (state is protected)."""
+    from django.utils import timezone
+
+    from workflow.models import RecordState
+
+    revision = revision or page.get_latest_revision()
+    RecordState.objects.filter(page_id=page.pk).update(
+        state="approved", approved_revision=revision, approved_at=timezone.now()
+    )
