@@ -222,12 +222,10 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
             appearance_text_params={"signer": name, "reason": reason},
             in_place=False,
         )
+    except timestamps.TimestampRequestError as exc:
+        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
     except (OSError, SigningError) as exc:
         raise SigningUnavailable(str(exc)) from exc
-    except Exception as exc:  # pyHanko wraps TSA/HTTP failures in many types
-        if tsa_url and "time" in type(exc).__name__.lower() or "Timestamp" in str(exc):
-            raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
-        raise
     finally:
         if session is not None:
             session.close()

@@ -1,0 +1,337 @@
+"""Writes of the archive: enqueue freezes and minutes, run jobs, store results.
+
+Jobs live in the database (ArchiveJob) so that any worker on any host can run
+them; a claim is one conditional UPDATE, so two workers never run the same job.
+A failure (storage or TSA down, anything else) leaves the job pending with a
+later `next_attempt_at`; the record's workflow state is never touched here.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from archive import signing, storage
+from archive.models import ArchivedVersion, ArchiveJob, DocumentKind, JobKind, JobStatus
+from archive.rendering import Footer, render_record
+
+logger = logging.getLogger(__name__)
+
+# Records frozen when signed (R9: paper first, then the digital signature) …
+FREEZE_ON_SIGN = frozenset({"student_record", "class_summary", "enrollment_register"})
+# … and the others when approved.
+FREEZE_ON_APPROVE = frozenset({"school_plan", "group_plan", "lesson_plan", "other"})
+LEASE = dt.timedelta(minutes=10)
+
+
+def should_freeze(record_type: str, target: str) -> bool:
+    if record_type in FREEZE_ON_SIGN:
+        return target == "signed"
+    if record_type in FREEZE_ON_APPROVE:
+        return target == "approved"
+    return False
+
+
+def new_verification_code() -> str:
+    """Unguessable: the public page shows who signed which record to whoever has it."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def record_key(*, school_code: str, year: str, record_type: str, page_id: int, version: int) -> str:
+    return f"schools/{school_code}/{year}/{record_type}/{page_id}/v{version}.pdf"
+
+
+def content_hash(revision) -> str:
+    return hashlib.sha256(
+        json.dumps(revision.content, sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+# --- enqueue -------------------------------------------------------------------
+
+
+def freeze_enqueue(
+    *,
+    record_state,
+    transition: str = "",
+    actor_id: int | None = None,
+    revision_id: int | None = None,
+) -> ArchiveJob:
+    """Queue the freeze of the record's current version (idempotent per version)."""
+    existing = ArchiveJob.objects.filter(
+        kind=JobKind.FREEZE, page_id=record_state.page_id, version=record_state.version
+    ).first()
+    if existing is not None:
+        return existing
+    job = ArchiveJob.objects.create(
+        kind=JobKind.FREEZE,
+        page_id=record_state.page_id,
+        school_id=record_state.school_id,
+        school_year_id=record_state.school_year_id,
+        record_type=record_state.record_type,
+        version=record_state.version,
+        revision_id=revision_id or record_state.approved_revision_id,
+        transition=transition,
+        actor_id=actor_id,
+        verification_code=new_verification_code(),
+        next_attempt_at=timezone.now(),
+    )
+    logger.info("Queued freeze of page %s v%s (job %s)", job.page_id, job.version, job.pk)
+    return job
+
+
+def freeze_missing() -> int:
+    """Queue what an event may have missed (a crash between commit and enqueue)."""
+    from workflow.models import RecordState
+
+    count = 0
+    queryset = RecordState.objects.filter(
+        Q(record_type__in=FREEZE_ON_SIGN, state="signed")
+        | Q(record_type__in=FREEZE_ON_APPROVE, state__in=["approved", "published"])
+    )
+    for row in queryset.iterator():
+        if not ArchiveJob.objects.filter(
+            kind=JobKind.FREEZE, page_id=row.page_id, version=row.version
+        ).exists():
+            freeze_enqueue(record_state=row, transition="sweep")
+            count += 1
+    return count
+
+
+# --- worker ----------------------------------------------------------------------
+
+
+class RetryLater(Exception):
+    pass
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    from django.conf import settings
+
+    base = settings.ARCHIVE["JOB_BACKOFF_SECONDS"]
+    cap = settings.ARCHIVE["JOB_BACKOFF_MAX_SECONDS"]
+    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def _claim(job: ArchiveJob, now: dt.datetime) -> bool:
+    claimed = ArchiveJob.objects.filter(
+        pk=job.pk, status=job.status, lease_until=job.lease_until, attempts=job.attempts
+    ).update(status=JobStatus.RUNNING, lease_until=now + LEASE, attempts=job.attempts + 1)
+    return claimed == 1
+
+
+def run_once(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Run every due job once. Returns how many succeeded. Tests call this."""
+    now = now or timezone.now()
+    due = ArchiveJob.objects.filter(
+        Q(status=JobStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=JobStatus.RUNNING, lease_until__lt=now)
+    ).order_by("next_attempt_at", "pk")
+    done = 0
+    for job in list(due[:limit] if limit else due):
+        if not _claim(job, now):
+            continue
+        job.refresh_from_db()
+        if run_job(job):
+            done += 1
+    return done
+
+
+def run_job(job: ArchiveJob) -> bool:
+    runners: dict[str, Callable[[ArchiveJob], ArchivedVersion]] = {
+        JobKind.FREEZE: _run_freeze,
+        JobKind.MINUTES: _run_minutes,
+        JobKind.PACKAGE: _run_package,
+    }
+    try:
+        result = runners[job.kind](job)
+    except (storage.StorageUnavailable, signing.SigningUnavailable, RetryLater) as exc:
+        _reschedule(job, exc, expected=True)
+        return False
+    except Exception as exc:
+        logger.exception("Archive job %s failed", job.pk)
+        _reschedule(job, exc, expected=False)
+        return False
+    job.status = JobStatus.DONE
+    job.result = result
+    job.last_error = ""
+    job.lease_until = None
+    job.save(update_fields=["status", "result", "last_error", "lease_until", "updated_at"])
+    logger.info("Archive job %s done: %s", job.pk, result.key)
+    return True
+
+
+def _reschedule(job: ArchiveJob, exc: Exception, *, expected: bool) -> None:
+    job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    job.lease_until = None
+    if job.attempts >= job.max_attempts:
+        job.status = JobStatus.FAILED
+    else:
+        job.status = JobStatus.PENDING
+        job.next_attempt_at = timezone.now() + _backoff(job.attempts)
+    job.save(update_fields=["status", "last_error", "lease_until", "next_attempt_at", "updated_at"])
+    log = logger.warning if expected else logger.error
+    log("Archive job %s will retry at %s: %s", job.pk, job.next_attempt_at, job.last_error)
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    pdf: bytes
+    put: storage.PutResult | None
+
+
+def _store_signed(key: str, make_pdf: Callable[[], bytes]) -> Stored:
+    """Put the PDF under a fresh key; if an earlier attempt already stored it,
+    adopt that object instead of overwriting it."""
+    store = storage.get_store()
+    if store.exists(key):
+        logger.warning("Adopting %s stored by an earlier attempt", key)
+        return Stored(key=key, pdf=store.get(key), put=None)
+    pdf = make_pdf()
+    try:
+        put = store.put(key, pdf, content_type="application/pdf")
+    except storage.ObjectExists:
+        return Stored(key=key, pdf=store.get(key), put=None)
+    return Stored(key=key, pdf=pdf, put=put)
+
+
+def _archived_row(job: ArchiveJob, stored: Stored, **fields) -> ArchivedVersion:
+    report = signing.validate_pdf(stored.pdf)
+    signed_at = dt.datetime.fromisoformat(report.signed_at) if report.signed_at else None
+    timestamp_at = dt.datetime.fromisoformat(report.timestamp_at) if report.timestamp_at else None
+    return ArchivedVersion.objects.create(
+        key=stored.key,
+        storage_version_id=stored.put.version_id if stored.put else "",
+        retain_until=stored.put.retain_until if stored.put else None,
+        sha256=storage.sha256(stored.pdf),
+        size=len(stored.pdf),
+        signer=report.signer,
+        signed_at=signed_at,
+        timestamp_at=timestamp_at,
+        validation=report.as_dict(),
+        verification_code=job.verification_code,
+        school_id=job.school_id,
+        school_year_id=job.school_year_id,
+        **fields,
+    )
+
+
+def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
+    from wagtail.models import Page, Revision
+
+    existing = ArchivedVersion.objects.filter(verification_code=job.verification_code).first()
+    if existing is not None:
+        return existing
+    page = Page.objects.get(pk=job.page_id).specific
+    revision = Revision.objects.filter(pk=job.revision_id).first() if job.revision_id else None
+    frozen = revision.as_object() if revision is not None else page
+    from workflow.models import RecordState
+
+    state = RecordState.objects.filter(page_id=job.page_id).first()
+    digest = (state.approved_hash if state else "") or (content_hash(revision) if revision else "")
+    when = (state and (state.signed_at or state.approved_at)) or timezone.now()
+    issued_on = timezone.localtime(when).date()
+    school = page.school
+    key = record_key(
+        school_code=school.code,
+        year=page.school_year.name,
+        record_type=page.record_type,
+        page_id=page.pk,
+        version=job.version,
+    )
+
+    def make_pdf() -> bytes:
+        footer = Footer(page.pk, job.version, digest, job.verification_code)
+        pdf = render_record(frozen, footer=footer, issued_on=issued_on)
+        return signing.sign_pdf(
+            pdf,
+            school=school,
+            reason=f"Lưu trữ {page.record_type_label.lower()} phiên bản {job.version}",
+            location=school.place_name,
+        ).pdf
+
+    stored = _store_signed(key, make_pdf)
+    with transaction.atomic():
+        return _archived_row(
+            job,
+            stored,
+            kind=DocumentKind.RECORD,
+            page_id=page.pk,
+            page_ref=page.pk,
+            record_type=page.record_type,
+            title=frozen.title,
+            version=job.version,
+            revision_id=job.revision_id,
+            content_sha256=digest,
+        )
+
+
+# --- correction minutes (R5) ------------------------------------------------------
+
+
+def minutes_enqueue(*, minutes: dict, school_id: int, school_year_id: int) -> ArchiveJob:
+    """Queue a correction minutes document. `minutes` is the plain dict described in
+    archive.minutes.render_minutes; the workflow's correction model will call this
+    once the minutes are acknowledged (seam: see archive/minutes.py)."""
+    return ArchiveJob.objects.create(
+        kind=JobKind.MINUTES,
+        page_id=minutes["record"]["page_id"],
+        school_id=school_id,
+        school_year_id=school_year_id,
+        record_type=minutes["record"].get("record_type", ""),
+        version=int(minutes.get("version_after") or 0),
+        verification_code=new_verification_code(),
+        payload=json.loads(json.dumps(minutes, default=str)),
+        next_attempt_at=timezone.now(),
+    )
+
+
+def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
+    from archive.minutes import minutes_key, render_minutes
+
+    existing = ArchivedVersion.objects.filter(verification_code=job.verification_code).first()
+    if existing is not None:
+        return existing
+    data = job.payload
+    school = job.school
+    key = minutes_key(job)
+
+    def make_pdf() -> bytes:
+        pdf = render_minutes(data, school=school, verification_code=job.verification_code)
+        return signing.sign_pdf(
+            pdf, school=school, reason="Biên bản sửa dữ liệu", location=school.place_name
+        ).pdf
+
+    stored = _store_signed(key, make_pdf)
+    record = data["record"]
+    return _archived_row(
+        job,
+        stored,
+        kind=DocumentKind.MINUTES,
+        page_id=record["page_id"],
+        page_ref=record["page_id"],
+        record_type=record.get("record_type", ""),
+        title=f"Biên bản sửa dữ liệu – {record.get('title', '')}"[:500],
+        version=job.version,
+        related={
+            "version_before": data.get("version_before"),
+            "version_after": data.get("version_after"),
+        },
+    )
+
+
+def _run_package(job: ArchiveJob) -> ArchivedVersion:
+    from archive.package import build_and_store_package
+
+    return build_and_store_package(job)

@@ -1,0 +1,30 @@
+"""Receivers: translate workflow events into archive jobs, nothing more."""
+
+from __future__ import annotations
+
+import logging
+
+from archive import services
+
+logger = logging.getLogger(__name__)
+
+
+def on_record_transitioned(
+    sender,
+    *,
+    record_state,
+    target: str,
+    transition: str = "",
+    actor_id: int | None = None,
+    revision_id: int | None = None,
+    **kwargs,
+) -> None:
+    """Sent after commit by workflow: queue the freeze when the record reaches the
+    state that freezes its type (approval, or signing for học bạ/summary/register)."""
+    if services.should_freeze(record_state.record_type, target):
+        services.freeze_enqueue(
+            record_state=record_state,
+            transition=transition,
+            actor_id=actor_id,
+            revision_id=revision_id,
+        )
