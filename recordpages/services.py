@@ -167,7 +167,7 @@ def staff_access_sync(*, staff: StaffProfile) -> None:
     user.groups.add(*(wanted - current))
     user.is_staff = False
     user.save(update_fields=["is_staff"])
-    logger.info("Synced access for user %s: %d managed groups", user.pk, len(wanted))
+    logger.debug("Synced access for user %s: %d managed groups", user.pk, len(wanted))
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, in-memory mail, the database named by DATABASE_URL."""
 
 import tempfile
+from pathlib import Path
 
 from cms.env import env_str
 
@@ -23,3 +24,5 @@ STORAGES = {
 MEDIA_ROOT = f"{_TMP}/media"
 OBJECT_STORE = {**OBJECT_STORE, "LOCAL_ROOT": f"{_TMP}/objects"}
 SIGNING = {**SIGNING, "DEV_PKI_DIR": f"{_TMP}/dev-pki"}
+STATIC_ROOT = f"{_TMP}/static"
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
@@ -29,13 +30,32 @@ class HosoPageForm(WagtailAdminPageForm):
 
 
 class HosoPage(Page):
-    """Base of every page type of the product."""
+    """Base of every page type of the product.
+
+    Records are worked on in the admin; the public site serves only the page
+    types that say so (the authority, schools, published school plans), and
+    answers 404 for everything else, whatever its Wagtail "live" flag.
+    """
 
     has_title_scheme: ClassVar[bool] = False
+    public_on_site: ClassVar[bool] = False
     base_form_class = HosoPageForm
 
     class Meta:
         abstract = True
+
+    def is_public_on_site(self) -> bool:
+        return self.public_on_site and self.live and not self.expired
+
+    def serve(self, request, *args, **kwargs):
+        if not self.is_public_on_site():
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        if not self.is_public_on_site():
+            return []
+        return super().get_sitemap_urls(request)
 
     def compose_title(self) -> str | None:
         """The title this page's scheme gives, or None when the title is free."""

@@ -14,7 +14,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import blocks, programme
-from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
 from recordpages.models.people import Pupil, SchoolClass, StaffProfile
 
 
@@ -49,6 +49,7 @@ class AuthorityPage(HosoPage):
         FieldPanel("intro"),
     ]
     search_fields = [*HosoPage.search_fields, index.SearchField("intro")]
+    public_on_site = True
     parent_page_types = ["wagtailcore.Page", "recordpages.AuthorityPage"]
     subpage_types = ["recordpages.AuthorityPage", "recordpages.SchoolPage"]
     template = "recordpages/authority_page.html"
@@ -75,6 +76,7 @@ class SchoolPage(HosoPage):
     intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link", "ul"])
 
     has_title_scheme = True
+    public_on_site = True
     content_panels = [*HosoPage.content_panels, FieldPanel("school"), FieldPanel("intro")]
     parent_page_types = ["recordpages.AuthorityPage"]
     subpage_types = ["recordpages.SchoolYearPage"]
@@ -162,6 +164,7 @@ class SchoolPlanPage(RecordPage):
 
     record_type = "school_plan"
     record_type_label = "Kế hoạch giáo dục nhà trường"
+    public_on_site = True  # once published (live); every other record stays off the site
 
     document_number = models.CharField(_("số văn bản"), max_length=40, blank=True, editable=False)
     legal_basis = RichTextField(_("I. Căn cứ xây dựng kế hoạch"))
@@ -578,6 +581,31 @@ class CompetenceLevel(models.TextChoices):
     NEEDS_EFFORT = "C", _("Cần cố gắng")
 
 
+class StudentRecordForm(HosoPageForm):
+    """Checks each subject's scores against the class's grade, known only from the tree."""
+
+    def clean(self):
+        cleaned = super().clean()
+        school_class = self.instance.school_class if self.instance.school_class_id else None
+        if school_class is None and getattr(self, "parent_page", None) is not None:
+            school_class = getattr(self.parent_page.specific, "school_class", None)
+        grade = school_class.grade if school_class else None
+        formset = self.formsets.get("subject_results")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            scores = {
+                name: data.get(name)
+                for name in ("score_mid1", "score_term1", "score_mid2", "score_year")
+            }
+            for field, message in score_errors(data.get("subject"), grade, scores).items():
+                form.add_error(field, message)
+        return cleaned
+
+
 class StudentRecordPage(ClassRecordPage):
     """Học bạ of one pupil for one school year (Thông tư 27/2020, Phụ lục 1)."""
 
@@ -619,6 +647,7 @@ class StudentRecordPage(ClassRecordPage):
     ]
     search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
     template = "recordpages/student_record_page.html"
+    base_form_class = StudentRecordForm
 
     class Meta:
         verbose_name = _("học bạ")
@@ -690,33 +719,42 @@ class SubjectResult(Orderable):
     def subject_name(self) -> str:
         return programme.SUBJECTS_BY_CODE[self.subject].name
 
-    def clean(self):
-        super().clean()
-        errors: dict[str, str] = {}
-        grade = (
-            self.page.grade if self.page_id or getattr(self.page, "school_class_id", None) else None
-        )
-        subject = programme.SUBJECTS_BY_CODE.get(self.subject)
-        scores = {
+    def scores(self) -> dict[str, int | None]:
+        return {
             "score_mid1": self.score_mid1,
             "score_term1": self.score_term1,
             "score_mid2": self.score_mid2,
             "score_year": self.score_year,
         }
-        for field, value in scores.items():
-            if value is not None and not 1 <= value <= 10:
-                errors[field] = _("Điểm kiểm tra định kì là số nguyên từ 1 đến 10.")
-        if subject and grade:
-            if not subject.has_test(grade) and any(v is not None for v in scores.values()):
-                errors["score_year"] = _(
-                    "Môn này không có bài kiểm tra định kì ở khối %(grade)s."
-                ) % {"grade": grade}
-            if not subject.has_midterm_test(grade) and (
-                self.score_mid1 is not None or self.score_mid2 is not None
-            ):
-                errors["score_mid1"] = _("Chỉ Tiếng Việt và Toán lớp 4, 5 có kiểm tra giữa kì.")
+
+    def clean(self):
+        super().clean()
+        try:
+            grade = self.page.grade
+        except StudentRecordPage.DoesNotExist:  # a page being created: its form checks the grade
+            grade = None
+        errors = score_errors(self.subject, grade, self.scores())
         if errors:
             raise ValidationError(errors)
+
+
+def score_errors(subject_code: str, grade: int | None, scores: dict) -> dict[str, str]:
+    """Circular 27 rules on periodic test scores, shared by the model and the admin form."""
+    errors: dict[str, str] = {}
+    for field, value in scores.items():
+        if value is not None and not 1 <= value <= 10:
+            errors[field] = _("Điểm kiểm tra định kì là số nguyên từ 1 đến 10.")
+    subject = programme.SUBJECTS_BY_CODE.get(subject_code)
+    if subject and grade:
+        if not subject.has_test(grade) and any(v is not None for v in scores.values()):
+            errors["score_year"] = _("Môn này không có bài kiểm tra định kì ở khối %(grade)s.") % {
+                "grade": grade
+            }
+        elif not subject.has_midterm_test(grade) and (
+            scores.get("score_mid1") is not None or scores.get("score_mid2") is not None
+        ):
+            errors["score_mid1"] = _("Chỉ Tiếng Việt và Toán lớp 4, 5 có kiểm tra giữa kì.")
+    return errors
 
 
 class CompetenceResult(Orderable):

@@ -1,0 +1,58 @@
+"""Shared test setup.
+
+Service fixtures (PostgreSQL, Elasticsearch, S3, TSA) come from
+devservices.pytest_plugin. Under HOSO_REQUIRE_SERVICES=1 (CI) nothing may
+skip: a skipped test is reported as a failure naming what was missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+
+import pytest
+
+pytest_plugins = (
+    ["devservices.pytest_plugin"] if importlib.util.find_spec("devservices.pytest_plugin") else []
+)
+
+DEMO_TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        os.environ.get("HOSO_REQUIRE_SERVICES") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+    ):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"Skipped under HOSO_REQUIRE_SERVICES=1 (CI), which forbids skips: {report.longrepr}"
+        )
+
+
+def load_small_district(today: dt.date = DEMO_TODAY):
+    """Two schools with every role and every record type, kept small for speed."""
+    from recordpages.demo.loader import Options, load_demo_district
+
+    return load_demo_district(
+        Options(
+            today=today,
+            schools=2,
+            min_pupils=2,
+            max_pupils=2,
+            lesson_weeks=1,
+            grades=(1, 4),
+            classes_per_grade=(2, 2),
+            bulk_index=False,
+        )
+    )
+
+
+@pytest.fixture
+def district(db):
+    return load_small_district()

@@ -1,0 +1,118 @@
+"""Record content rules: titles, evaluations, dates."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from recordpages.models import (
+    ClassResultSummaryPage,
+    CompetenceLevel,
+    LessonPlanPage,
+    SchoolYear,
+    StudentRecordPage,
+    SubjectLevel,
+    SubjectResult,
+    YearEndResult,
+)
+from tests.conftest import DEMO_TODAY
+
+
+@pytest.fixture
+def hoc_ba(district):
+    return StudentRecordPage.objects.filter(school__code="THAD", school_class__grade=4).first()
+
+
+def test_titles_follow_each_record_types_scheme(district):
+    lesson = LessonPlanPage.objects.select_related("teacher", "group").first()
+    assert lesson.title == (
+        f"Kế hoạch bài dạy tuần {lesson.week_number} – {lesson.teacher.full_name} – {lesson.group.name}"
+    )
+    record = StudentRecordPage.objects.select_related("pupil", "school_class").first()
+    assert record.title.startswith(
+        f"Học bạ – {record.pupil.full_name} – Lớp {record.school_class.name}"
+    )
+    summary = ClassResultSummaryPage.objects.first()
+    assert summary.title.startswith("Bảng tổng hợp kết quả đánh giá giáo dục cuối học kì I – Lớp ")
+    assert summary.slug.isascii()
+
+
+def test_records_carry_their_school_and_year_from_the_tree(district):
+    record = StudentRecordPage.objects.first()
+    year_page = record.get_parent().get_parent().specific
+    assert record.school_id == year_page.school_id
+    assert record.school_year_id == year_page.school_year_id
+    assert record.school_class_id == record.get_parent().specific.school_class_id
+
+
+@pytest.mark.parametrize("score", [0, 11])
+def test_periodic_test_scores_are_whole_numbers_from_one_to_ten(hoc_ba, score):
+    result = SubjectResult(page=hoc_ba, subject="toan", level="T", score_year=score)
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert "từ 1 đến 10" in str(error.value)
+
+
+def test_subjects_without_periodic_tests_take_no_score(hoc_ba):
+    result = SubjectResult(page=hoc_ba, subject="dao_duc", level="T", score_year=9)
+    with pytest.raises(ValidationError) as error:
+        result.full_clean()
+    assert "không có bài kiểm tra định kì" in str(error.value)
+
+
+def test_midterm_scores_only_for_vietnamese_and_maths_in_grades_four_and_five(district):
+    grade_1 = StudentRecordPage.objects.filter(school_class__grade=1).first()
+    with pytest.raises(ValidationError):
+        SubjectResult(page=grade_1, subject="toan", level="T", score_mid1=8).full_clean()
+    grade_4 = StudentRecordPage.objects.filter(school_class__grade=4).first()
+    SubjectResult(page=grade_4, subject="toan", level="T", score_mid1=8).full_clean()
+
+
+def test_year_end_result_is_suggested_by_circular_27(hoc_ba):
+    hoc_ba.subject_results.update(level=SubjectLevel.GOOD)
+    hoc_ba.competence_results.update(level=CompetenceLevel.GOOD)
+    tested = hoc_ba.subject_results.exclude(score_term1=None)
+    tested.update(score_year=9)
+    assert hoc_ba.suggested_year_end_result() == YearEndResult.EXCELLENT
+    tested.filter(subject="toan").update(score_year=7)
+    assert hoc_ba.suggested_year_end_result() == YearEndResult.GOOD
+    hoc_ba.competence_results.filter(competence="cham_chi").update(level=CompetenceLevel.PASS)
+    hoc_ba.subject_results.filter(subject="toan").update(level=SubjectLevel.COMPLETED)
+    assert hoc_ba.suggested_year_end_result() == YearEndResult.COMPLETED
+    hoc_ba.subject_results.filter(subject="toan").update(level=SubjectLevel.NOT_COMPLETED)
+    assert hoc_ba.suggested_year_end_result() == YearEndResult.NOT_COMPLETED
+
+
+def test_class_summary_is_derived_from_the_pupils_records(district):
+    summary = ClassResultSummaryPage.objects.filter(school__code="THHN").first()
+    rows = summary.rows()
+    records = StudentRecordPage.objects.child_of(summary.get_parent())
+    assert len(rows) == records.count() == 2
+    first = records.order_by("pupil__full_name").first()
+    toan = first.subject_results.get(subject="toan")
+    toan_index = [s.code for s in summary.subjects].index("toan")
+    assert rows[0]["subjects"][toan_index] == {
+        "code": "toan",
+        "level": toan.level_term1,
+        "score": toan.score_term1,
+    }
+    totals = summary.totals(rows)
+    assert totals["pupils"] == 2
+    assert sum(totals["subjects"]["toan"].values()) == 2
+
+
+def test_lesson_week_must_start_on_a_monday(district):
+    lesson = LessonPlanPage.objects.first()
+    lesson.week_start = lesson.week_start + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        lesson.full_clean()
+    assert "thứ Hai" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_school_year_names_run_over_two_consecutive_years():
+    with pytest.raises(ValidationError):
+        SchoolYear(
+            name="2024-2026", start_date=DEMO_TODAY, end_date=DEMO_TODAY.replace(year=2027)
+        ).full_clean()
+    SchoolYear(name="2030-2031", **SchoolYear.defaults_for(2030)).full_clean()
