@@ -115,6 +115,7 @@ class SearchHit:
     school_year: str
     date: dt.datetime
     score: float = 0.0
+    revision_id: int | None = None
 
 
 @dataclass(frozen=True)

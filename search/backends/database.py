@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
 
 from search.backends import _sql
 from search.backends.base import Progress, SearchBackend
@@ -42,7 +43,7 @@ _FACET_COLUMNS = {
 }
 _HIT_COLUMNS = (
     "e.page_id, e.variant, e.title, e.body, e.record_type, e.state, e.school_id, "
-    "e.school_name, e.school_year, e.date"
+    "e.school_name, e.school_year, e.date, e.revision_id"
 )
 
 
@@ -235,7 +236,9 @@ class DatabaseBackend(SearchBackend):
 
     @staticmethod
     def _hit(row, clauses: list[Clause]) -> SearchHit:
-        page_id, variant, title, body, record_type, state, school_id, school, year, date = row
+        page_id, variant, title, body, record_type, state, school_id, school, year, date, rev = row
+        if isinstance(date, str):  # SQLite hands raw cursors text
+            date = parse_datetime(date)
         return SearchHit(
             page_id=page_id,
             variant=variant,
@@ -247,4 +250,5 @@ class DatabaseBackend(SearchBackend):
             school_name=school,
             school_year=year,
             date=date,
+            revision_id=rev,
         )

@@ -367,6 +367,7 @@ class ElasticsearchBackend(SearchBackend):
                 "school_name",
                 "school_year",
                 "date",
+                "revision_id",
             ]
         ).extra(track_total_hits=True, from_=query.offset, size=query.per_page)
         search = search.highlight_options(
@@ -417,4 +418,5 @@ class ElasticsearchBackend(SearchBackend):
             school_year=hit.school_year,
             date=dt.datetime.fromisoformat(hit.date),
             score=float(hit.meta.score or 0.0),
+            revision_id=getattr(hit, "revision_id", None),
         )
