@@ -196,7 +196,7 @@ def link_tree(src: Path, dst: Path) -> None:
     Used to give an unprivileged server account a readable copy of an installation that
     lives under root's home, at almost no cost.
     """
-    for dirpath, dirnames, filenames in os.walk(src):
+    for dirpath, _dirnames, filenames in os.walk(src):
         rel = Path(dirpath).relative_to(src)
         target_dir = dst / rel
         target_dir.mkdir(parents=True, exist_ok=True)

@@ -119,7 +119,8 @@ class PostgresServer(Service):
         major, text = server_version(bindir)
         if major < MIN_MAJOR_VERSION:
             raise ServiceUnavailable(
-                f"PostgreSQL {MIN_MAJOR_VERSION}+ is required, found {text} in {bindir}: {INSTALL_HINT}"
+                f"PostgreSQL {MIN_MAJOR_VERSION}+ is required, found {text} in {bindir}: "
+                + INSTALL_HINT
             )
         logger.info("PostgreSQL server: %s (%s)", text, bindir)
         return bindir

@@ -80,8 +80,8 @@ def elasticsearch_server() -> Iterator[ElasticsearchServer]:
 def elasticsearch_cluster() -> Iterator[ElasticsearchCluster]:
     """A 3-node Elasticsearch 8 cluster.
 
-    Shared by the session: a test that calls ``stop_node(i)`` must call ``start_all()``
-    when it is done (in a ``finally``), so the next test finds three nodes again.
+    Shared by the session: a test may ``stop_node(i)``; stopped nodes are started again
+    before the next test that uses this fixture.
     """
     from .elasticsearch import ElasticsearchCluster
 
@@ -92,11 +92,22 @@ def elasticsearch_cluster() -> Iterator[ElasticsearchCluster]:
 def s3_server() -> Iterator[S3Server]:
     """versitygw with versioning and Object Lock; see ``S3Server.env()``.
 
-    Shared by the session: a test that calls ``stop()`` must ``start()`` it again.
+    Shared by the session: a test may ``stop()`` it; it is started again before the next
+    test that uses this fixture.
     """
     from .s3 import S3Server
 
     yield from _serve("S3 server", S3Server)
+
+
+@pytest.fixture(autouse=True)
+def _restart_stopped_services(request: pytest.FixtureRequest) -> None:
+    """Before a test that uses a shared, restartable service, bring back what an earlier
+    test stopped and did not restart (a failed test may skip its own cleanup)."""
+    if "elasticsearch_cluster" in request.fixturenames:
+        request.getfixturevalue("elasticsearch_cluster").start_all()
+    if "s3_server" in request.fixturenames:
+        request.getfixturevalue("s3_server").start()
 
 
 TsaFactory = Callable[..., str]
@@ -113,8 +124,12 @@ def tsa_server_factory() -> Iterator[TsaFactory]:
 
     with ExitStack() as stack:
 
-        def factory(cert: str | os.PathLike[str], key: str | os.PathLike[str],
-                    chain: Sequence[str | os.PathLike[str]] = (), **kwargs: object) -> str:
+        def factory(
+            cert: str | os.PathLike[str],
+            key: str | os.PathLike[str],
+            chain: Sequence[str | os.PathLike[str]] = (),
+            **kwargs: object,
+        ) -> str:
             server = stack.enter_context(TimestampServer(cert, key, chain, **kwargs))  # type: ignore[arg-type]
             return server.url
 

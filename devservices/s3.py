@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 MODULE = "github.com/versity/versitygw"
 PACKAGE = f"{MODULE}/cmd/versitygw"
 VERSION = "v1.8.0"
-GO_HINT = "install Go 1.25+ (https://go.dev/doc/install; Debian's golang-go is too old) and put 'go' on PATH"
+GO_HINT = "install Go 1.25 or newer (Debian 12's golang-go is too old) and put 'go' on PATH"
 
 
 def binary_path() -> Path:

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from os import PathLike
 from typing import Self
 
-from asn1crypto import tsp
+from asn1crypto import core, tsp
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
@@ -105,7 +105,7 @@ class TimestampServer(Service):
         """Answer one DER-encoded TimeStampReq with a DER-encoded TimeStampResp."""
         try:
             request = tsp.TimeStampReq.load(body)
-            request.native  # parse fully now: asn1crypto parses lazily
+            _ = request.native  # parse fully now: asn1crypto parses lazily
         except (ValueError, TypeError) as exc:
             logger.debug("rejecting malformed time-stamp request: %s", exc)
             return _rejection("bad_data_format").dump()
@@ -114,11 +114,17 @@ class TimestampServer(Service):
         return self.stamper.request_tsa_response(request).dump()
 
 
-def _rejection(fail_info: str) -> tsp.TimeStampResp:
+class _RejectionResp(core.Sequence):
+    """TimeStampResp without its optional token (asn1crypto's class insists on one)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
+def _rejection(fail_info: str) -> _RejectionResp:
     status = tsp.PKIStatusInfo(
         {"status": "rejection", "fail_info": tsp.PKIFailureInfo({fail_info})}
     )
-    return tsp.TimeStampResp({"status": status})
+    return _RejectionResp({"status": status})
 
 
 def _handler_for(server: TimestampServer) -> type[BaseHTTPRequestHandler]:

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.postgres
 
 def test_accepts_a_connection_and_creating_a_database(postgres_server: PostgresServer) -> None:
     with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        user, version = conn.execute("SELECT current_user, current_setting('server_version_num')").fetchone()
+        user, version = conn.execute(
+            "SELECT current_user, current_setting('server_version_num')"
+        ).fetchone()
         assert user == postgres_server.user
         assert int(version) >= 150000
         # What pytest-django does before the test run.
@@ -67,7 +69,9 @@ def test_stop_removes_process_and_data() -> None:
         psycopg.connect(server.url, connect_timeout=2)
 
 
-def test_missing_binaries_are_reported_with_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_binaries_are_reported_with_an_install_hint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("HOSO_PG_BINDIR", os.devnull)
     with pytest.raises(ServiceUnavailable, match="apt-get install postgresql"):
         PostgresServer.ensure_installed()
