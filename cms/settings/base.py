@@ -205,3 +205,15 @@ ARCHIVE = {
     "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(VAR_DIR / "backups")),
     "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
 }
+
+# --- search ---
+# Index layout and client behaviour for Elasticsearch; SIGNED_PDF_URL is the dotted path of
+# the archive's `(page_id, revision_id) -> url | None` (search.links), unset until it exists.
+HOSO_SEARCH.update(
+    {
+        "NUMBER_OF_SHARDS": env_int("SEARCH_NUMBER_OF_SHARDS", 1),
+        "NUMBER_OF_REPLICAS": env_int("SEARCH_NUMBER_OF_REPLICAS", 0),
+        "TIMEOUT": env_int("SEARCH_TIMEOUT", 10),
+        "SIGNED_PDF_URL": None,
+    }
+)
