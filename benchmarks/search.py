@@ -1,0 +1,180 @@
+"""Search benchmark: index a generated district or province, then time inspector queries.
+
+    python benchmarks/search.py --backend database --records 100000     # district (DB)
+    python benchmarks/search.py --backend elasticsearch --records 1000000 --es-url URL
+    python -m devservices postgres -- python benchmarks/search.py --backend database
+
+Documents are generated directly (not through pages): the figure measured is the
+search engine's indexing throughput and query latency, not page rendering. The
+database is DATABASE_URL, or a throwaway SQLite file when it is unset. Queries run
+with an inspector's scope (approved versions of every school of the authority).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+VOCABULARY = (
+    "kế hoạch dạy học giáo dục nhà trường tổ chuyên môn học sinh giáo viên bài dạy tuần lớp "
+    "tiếng việt toán đạo đức tự nhiên xã hội khoa học lịch sử địa lí âm nhạc mĩ thuật công nghệ "
+    "tin học giáo dục thể chất hoạt động trải nghiệm đánh giá thường xuyên định kì nhận xét "
+    "hoàn thành tốt chưa phẩm chất năng lực yêu nước nhân ái chăm chỉ trung thực trách nhiệm "
+    "tự chủ tự học giao tiếp hợp tác giải quyết vấn đề sáng tạo đọc hiểu viết đoạn văn kể chuyện "
+    "luyện từ câu phép cộng phép trừ nhân chia phân số hình học đo lường sổ đăng bộ học bạ khóa "
+    "biên bản họp chuyên đề bồi dưỡng phụ đạo năng khiếu cơ sở vật chất đội ngũ điều kiện mục tiêu "
+    "giải pháp tổ chức thực hiện căn cứ công văn thông tư hướng dẫn Bộ Sở Phòng hòa bình đồng"
+).split()
+TYPES = ["lesson_plan"] * 14 + ["student_record"] * 8 + ["group_plan", "other", "class_summary"]
+STATES = ["draft", "submitted", "checked", "approved", "approved", "approved", "signed", "returned"]
+SUBJECTS = ["tieng_viet", "toan", "dao_duc", "tnxh", "khoa_hoc", "lich_su_dia_li", ""]
+YEARS = ["2023-2024", "2024-2025", "2025-2026"]
+QUERIES = [
+    {"text": "kế hoạch dạy học"},
+    {"text": "ke hoach day hoc"},
+    {"text": '"sổ đăng bộ"'},
+    {"text": "đánh giá thường xuyên toán"},
+    {"text": "hoa"},
+    {"text": "doc hieu", "years": ("2024-2025",)},
+    {"text": "phẩm chất năng lực", "record_types": ("student_record",)},
+    {"text": "", "sort": "date", "years": ("2025-2026",)},
+    {"text": "bồi dưỡng năng khiếu", "sort": "date"},
+    {"text": '"giáo dục thể chất" lớp'},
+]
+
+
+def setup_django(database_url: str | None) -> None:
+    if not (database_url or os.environ.get("DATABASE_URL")):
+        path = Path(tempfile.mkdtemp(prefix="hoso-bench-")) / "bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    elif database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def documents(records: int, schools: int, seed: int = 5):
+    from search.types import SearchDocument
+
+    rng = random.Random(seed)
+    start = dt.datetime(2023, 9, 1, tzinfo=dt.UTC)
+    weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
+    for page_id in range(1, records + 1):
+        record_type = rng.choice(TYPES)
+        state = rng.choice(STATES)
+        words = rng.choices(VOCABULARY, weights=weights, k=rng.randint(60, 160))
+        base = {
+            "page_id": page_id,
+            "title": " ".join(rng.choices(VOCABULARY, k=6)).capitalize(),
+            "body": " ".join(words),
+            "record_type": record_type,
+            "state": state,
+            "school_id": rng.randint(1, schools),
+            "school_name": "",
+            "school_year": rng.choice(YEARS),
+            "date": start + dt.timedelta(minutes=rng.randint(0, 1_500_000)),
+            "grade": rng.randint(1, 5),
+            "subject": rng.choice(SUBJECTS),
+            "author_id": rng.randint(1, schools * 40),
+        }
+        base["school_name"] = f"Trường Tiểu học số {base['school_id']}"
+        yield SearchDocument(variant="working", **base)
+        if state in ("approved", "signed"):
+            yield SearchDocument(variant="approved", **base)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["database", "elasticsearch"], default="database")
+    parser.add_argument("--records", type=int, help="default 100000 (db) / 1000000 (es)")
+    parser.add_argument("--schools", type=int, help="default 20 (district) / 250 (province)")
+    parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL"))
+    parser.add_argument("--database-url")
+    parser.add_argument("--rounds", type=int, default=20, help="times each query runs")
+    parser.add_argument("--shards", type=int, default=1)
+    args = parser.parse_args()
+    province = args.backend == "elasticsearch"
+    records = args.records or (1_000_000 if province else 100_000)
+    schools = args.schools or (250 if province else 20)
+    setup_django(args.database_url)
+
+    import search
+    from search.types import ApprovedAccess, SearchFilters, SearchQuery, SearchScope
+
+    config = {"BACKEND": args.backend, "INDEX_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    if args.backend == "elasticsearch":
+        if not args.es_url:
+            parser.error("--es-url (or ELASTICSEARCH_URL) is required for Elasticsearch")
+        config.update(ELASTICSEARCH_URL=args.es_url, NUMBER_OF_SHARDS=args.shards, TIMEOUT=120)
+    backend = search.get_backend(config)
+
+    from django.db import connection
+
+    print(f"backend={args.backend} db={connection.vendor} records={records} schools={schools}")
+    began = time.perf_counter()
+    count = backend.rebuild(documents(records, schools))
+    backend.refresh()
+    seconds = time.perf_counter() - began
+    print(
+        f"full reindex: {count} documents ({records} records) in {seconds:.1f} s "
+        f"= {count / seconds:.0f} documents/s"
+    )
+
+    scope = SearchScope(
+        approved=ApprovedAccess(
+            school_ids=tuple(range(1, schools + 1)), states=("approved", "signed", "published")
+        )
+    )
+    queries = []
+    for spec in QUERIES:
+        spec = dict(spec)
+        filters = SearchFilters(
+            years=spec.pop("years", ()), record_types=spec.pop("record_types", ())
+        )
+        queries.append(SearchQuery(filters=filters, per_page=20, **spec))
+    for query in queries:  # warm caches once
+        backend.query(query, scope)
+    timings: list[float] = []
+    per_query: dict[str, list[float]] = {}
+    totals: dict[str, int] = {}
+    for _ in range(args.rounds):
+        for query in queries:
+            t0 = time.perf_counter()
+            result = backend.query(query, scope)
+            elapsed = (time.perf_counter() - t0) * 1000
+            timings.append(elapsed)
+            per_query.setdefault(query.text or "<all>", []).append(elapsed)
+            totals[query.text or "<all>"] = result.total
+    for text, values in per_query.items():
+        print(f"  {text!r:40} total={totals[text]:>8}  p50={percentile(values, 50):7.1f} ms")
+    print(
+        f"inspector queries ({len(timings)} runs, facets + snippets included): "
+        f"p50={percentile(timings, 50):.1f} ms p95={percentile(timings, 95):.1f} ms "
+        f"p99={percentile(timings, 99):.1f} ms mean={statistics.mean(timings):.1f} ms"
+    )
+    if args.backend == "elasticsearch":
+        backend.drop_all()
+
+
+if __name__ == "__main__":
+    main()
