@@ -11,13 +11,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from recordpages.models.people import (
     AUTHORITY_ROLES,
-    ProfessionalGroup,
-    Pupil,
     Role,
-    SchoolClass,
     StaffProfile,
 )
-from recordpages.permissions import get_scope, visible_schools
+from recordpages.permissions import get_scope, limit_choices_to_user_schools
 
 
 def record_type_choices():
@@ -34,19 +31,10 @@ class SchoolScopedForm(WagtailAdminModelForm):
         user = self.for_user
         if user is None:
             return
-        schools = visible_schools(user)
+        limit_choices_to_user_schools(self, user)
         scope = get_scope(user)
-        if "school" in self.fields:
-            self.fields["school"].queryset = schools
-            if scope.school_id and not scope.is_superuser:
-                self.fields["school"].initial = scope.school_id
-        for name, field in self.fields.items():
-            queryset = getattr(field, "queryset", None)
-            if queryset is None or name == "school":
-                continue
-            model = queryset.model
-            if model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
-                field.queryset = queryset.filter(school__in=schools)
+        if "school" in self.fields and scope.school_id and not scope.is_superuser:
+            self.fields["school"].initial = scope.school_id
 
 
 class StaffProfileForm(SchoolScopedForm):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import policy_registry
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from recordpages.forms import SchoolScopedForm, StaffProfileForm
@@ -18,11 +22,64 @@ from recordpages.models.people import (
 )
 from recordpages.permissions import get_scope
 
+_ANY = ("view", "change", "delete")
+
+
+def _scoped_queryset(model, user):
+    return policy_registry.get_by_type(model).instances_user_has_any_permission_for(user, _ANY)
+
+
+class ScopedObjectMixin:
+    """Answers 404 for an object outside the user's schools, whatever the URL says."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        policy = policy_registry.get_by_type(type(obj))
+        if not policy.user_has_any_permission_for_instance(self.request.user, _ANY, obj):
+            raise Http404
+        return obj
+
+
+class ScopedChooseMixin:
+    def get_object_list(self):
+        return _scoped_queryset(self.model_class, self.request.user)
+
+
+class ScopedChosenMultipleMixin:
+    def get_objects(self, pks):
+        return _scoped_queryset(self.model_class, self.request.user).filter(pk__in=pks)
+
+
+class ScopedChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = type("ChooseView", (ScopedChooseMixin, snippet_chooser.ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (ScopedChooseMixin, snippet_chooser.ChooseResultsView), {}
+    )
+    chosen_view_class = type(
+        "ChosenView", (ScopedObjectMixin, snippet_chooser.SnippetChosenView), {}
+    )
+    chosen_multiple_view_class = type(
+        "ChosenMultipleView",
+        (ScopedChosenMultipleMixin, snippet_chooser.SnippetChosenMultipleView),
+        {},
+    )
+
+
+def _scoped(view_class):
+    return type(view_class.__name__, (ScopedObjectMixin, view_class), {})
+
 
 class ScopedSnippetViewSet(SnippetViewSet):
-    """A snippet viewset whose listing and object views see only the user's schools."""
+    """A snippet viewset whose listing, object views and chooser see only the user's schools."""
 
     add_to_admin_menu = False
+    edit_view_class = _scoped(snippet_views.EditView)
+    delete_view_class = _scoped(snippet_views.DeleteView)
+    copy_view_class = _scoped(snippet_views.CopyView)
+    usage_view_class = _scoped(snippet_views.UsageView)
+    history_view_class = _scoped(snippet_views.HistoryView)
+    inspect_view_class = _scoped(snippet_views.InspectView)
+    chooser_viewset_class = ScopedChooserViewSet
 
     def get_queryset(self, request):
         queryset = self.model._default_manager.all()

@@ -27,6 +27,10 @@ class HosoPageForm(WagtailAdminPageForm):
             )
         if "slug" in self.fields:
             self.fields["slug"].required = False
+        if self.for_user is not None:
+            from recordpages.permissions import limit_choices_to_user_schools
+
+            limit_choices_to_user_schools(self, self.for_user)
 
 
 class HosoPage(Page):
