@@ -191,13 +191,18 @@ class Stored:
     put: storage.PutResult | None
 
 
-def _store_signed(key: str, make_pdf: Callable[[], bytes]) -> Stored:
-    """Put the PDF under a fresh key; if an earlier attempt already stored it,
-    adopt that object instead of overwriting it."""
+def _store_signed(key: str, make_pdf: Callable[[], bytes], code: str) -> Stored:
+    """Put the PDF under a fresh key. If an earlier attempt of this job already
+    stored it, adopt that object; if the key holds some other document (a reused
+    page id), store beside it. Never overwrite."""
     store = storage.get_store()
     if store.exists(key):
-        logger.warning("Adopting %s stored by an earlier attempt", key)
-        return Stored(key=key, pdf=store.get(key), put=None)
+        existing = store.get(key)
+        if signing.pdf_keywords(existing) == f"xac-thuc:{code}":
+            logger.warning("Adopting %s stored by an earlier attempt", key)
+            return Stored(key=key, pdf=existing, put=None)
+        key = key.removesuffix(".pdf") + f"-{code}.pdf"
+        logger.warning("Key taken by another document; storing as %s", key)
     pdf = make_pdf()
     try:
         put = store.put(key, pdf, content_type="application/pdf")
@@ -261,7 +266,7 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
             location=school.place_name,
         ).pdf
 
-    stored = _store_signed(key, make_pdf)
+    stored = _store_signed(key, make_pdf, job.verification_code)
     with transaction.atomic():
         return _archived_row(
             job,
@@ -313,7 +318,7 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
             pdf, school=school, reason="Biên bản sửa dữ liệu", location=school.place_name
         ).pdf
 
-    stored = _store_signed(key, make_pdf)
+    stored = _store_signed(key, make_pdf, job.verification_code)
     record = data["record"]
     return _archived_row(
         job,

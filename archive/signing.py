@@ -277,3 +277,13 @@ def validate_pdf(pdf: bytes) -> SignatureReport:
     if not report.ok:
         report.errors.append(last.summary())
     return report
+
+
+def pdf_keywords(pdf: bytes) -> str:
+    """The /Keywords of the document information (carries the verification code)."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        info = reader.trailer_view.get("/Info")
+        return str(info.get_object().get("/Keywords", "")) if info is not None else ""
+    except Exception:
+        return ""

@@ -307,6 +307,12 @@ def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True)
     return data
 
 
+@pytest.fixture(autouse=True)
+def _private_object_store(settings, tmp_path):
+    """Each test its own filesystem store: page ids repeat after a rollback."""
+    settings.OBJECT_STORE = {**settings.OBJECT_STORE, "LOCAL_ROOT": str(tmp_path / "objects")}
+
+
 @pytest.fixture
 def school_data(db) -> SchoolData:
     return build_school()

@@ -1,0 +1,103 @@
+"""archive_verify and /xac-thuc/ agree: an intact copy is intact, one flipped byte is tampering."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from archive import services, storage
+from archive.models import ArchivedVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archived(school_data) -> ArchivedVersion:
+    services.freeze_enqueue(record_state=school_data.states["student_record"])
+    assert services.run_once() == 1
+    return ArchivedVersion.objects.get()
+
+
+def _flip_stored_byte(settings, row: ArchivedVersion) -> bytes:
+    path = Path(settings.OBJECT_STORE["LOCAL_ROOT"], row.key)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    os.chmod(path, 0o644)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_archive_verify_reports_intact_objects(archived, capsys):
+    call_command("archive_verify", school="THHN", year="2024-2025")
+    out = capsys.readouterr().out
+    assert f"INTACT      {archived.key}" in out
+    assert "1 checked, 1 intact, 0 not intact" in out
+
+
+def test_one_flipped_byte_is_reported_as_tampered_by_the_command(archived, settings, capsys):
+    _flip_stored_byte(settings, archived)
+    with pytest.raises(CommandError):
+        call_command("archive_verify")
+    assert f"TAMPERED    {archived.key}" in capsys.readouterr().out
+
+
+def test_public_page_says_an_intact_copy_is_intact_with_signer_and_version(archived, client):
+    data = storage.get_store().get(archived.key)
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("hoc-ba.pdf", data, "application/pdf")}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Văn bản nguyên vẹn" in body
+    assert archived.signer in body and "Nguyễn Thị Ngọc Ánh" in body
+    assert "<dt>Phiên bản</dt><dd>1</dd>" in body
+
+
+def test_public_page_says_a_copy_with_one_flipped_byte_is_tampered(archived, client, settings):
+    data = _flip_stored_byte(settings, archived)
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("hoc-ba.pdf", data, "application/pdf")}
+    )
+    assert response.status_code == 200
+    assert "Văn bản đã bị thay đổi" in response.content.decode()
+
+
+def test_the_qr_code_page_checks_the_stored_object(archived, client, settings):
+    response = client.get(f"/xac-thuc/{archived.verification_code}/")
+    assert "Văn bản nguyên vẹn" in response.content.decode()
+    _flip_stored_byte(settings, archived)
+    response = client.get(f"/xac-thuc/{archived.verification_code}/")
+    assert "Văn bản đã bị thay đổi" in response.content.decode()
+
+
+def test_unknown_code_is_not_found(db, client):
+    response = client.get("/xac-thuc/AAAAAAAAAAAAAAAA/")
+    assert response.status_code == 200
+    assert "Không tìm thấy văn bản" in response.content.decode()
+
+
+def test_a_non_pdf_upload_is_refused_with_a_clear_message(db, client):
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("x.docx", b"PK\x03\x04 not a pdf")}
+    )
+    assert response.status_code == 400
+    assert "không phải là tệp PDF" in response.content.decode()
+
+
+def test_an_oversized_upload_is_refused(db, client, settings):
+    settings.ARCHIVE = {**settings.ARCHIVE, "UPLOAD_MAX_BYTES": 1024 * 1024}
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024))}
+    )
+    assert response.status_code == 400
+    assert "Tệp quá lớn" in response.content.decode()
+
+
+def test_a_broken_pdf_is_a_verdict_not_a_server_error(db, client):
+    response = client.post("/xac-thuc/", {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.7 junk")})
+    assert response.status_code == 200
+    assert "Văn bản đã bị thay đổi" in response.content.decode()
