@@ -55,12 +55,12 @@ def _running(name: str) -> Iterator[dict[str, str]]:
         from .postgres import PostgresServer
 
         with PostgresServer() as pg:
-            yield {"DATABASE_URL": pg.url}
+            yield pg.env()
     elif name == "elasticsearch":
         from .elasticsearch import ElasticsearchServer
 
         with ElasticsearchServer() as es:
-            yield {"ELASTICSEARCH_URL": es.url}
+            yield es.env()
     else:
         from .s3 import S3Server
 
@@ -130,11 +130,7 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
         description="Run a command with throwaway real services (see module docstring).",
     )
     parser.add_argument(
-        "services",
-        nargs="*",
-        choices=SERVICES,
-        metavar="SERVICE",
-        help=f"one or more of: {', '.join(SERVICES)}",
+        "services", nargs="*", metavar="SERVICE", help=f"one or more of: {', '.join(SERVICES)}"
     )
     parser.add_argument(
         "--install-only",
@@ -143,6 +139,9 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.services if name not in SERVICES]
+    if unknown:
+        parser.error(f"unknown service {', '.join(unknown)}; choose from {', '.join(SERVICES)}")
     if not args.install_only and not args.services:
         parser.error("name at least one service, or use --install-only")
     if args.install_only and command:
@@ -154,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, command = parse(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s devservices %(levelname)s %(message)s",
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

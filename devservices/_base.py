@@ -76,9 +76,18 @@ def install_lock(name: str) -> Iterator[Path]:
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports (all held open while choosing, so none repeats)."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -95,6 +104,9 @@ def require_executable(name: str, hint: str) -> str:
     return found
 
 
+HEARTBEAT_SECONDS = 20.0
+
+
 def run_checked(
     cmd: Sequence[str],
     *,
@@ -106,30 +118,40 @@ def run_checked(
 ) -> str:
     """Run a helper command (build, initdb, ...) and return its output.
 
-    Raises :class:`ServiceStartError` with the output tail when the command fails, because a
-    failing build or initdb is a real problem to see, not a reason to skip.
+    Logs a heartbeat while a long build or download runs, so CI logs show progress. Raises
+    :class:`ServiceStartError` with the output tail when the command fails, because a failing
+    build or initdb is a real problem to see, not a reason to skip.
     """
     logger.debug("running %s", " ".join(cmd))
     kwargs = user.popen_kwargs() if user else {}
-    try:
-        proc = subprocess.run(
+    began = time.monotonic()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output:
+        proc = subprocess.Popen(
             list(cmd),
             cwd=cwd,
             env=dict(env) if env is not None else None,
-            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
-            timeout=timeout,
-            check=False,
             **kwargs,
         )
-    except subprocess.TimeoutExpired as exc:
-        raise ServiceStartError(f"{what} timed out after {timeout:.0f}s") from exc
-    if proc.returncode != 0:
-        raise ServiceStartError(
-            f"{what} failed with exit code {proc.returncode}:\n{_tail_text(proc.stdout)}"
-        )
-    return proc.stdout
+        while True:
+            try:
+                returncode = proc.wait(HEARTBEAT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                elapsed = time.monotonic() - began
+                if elapsed > timeout:
+                    proc.kill()
+                    proc.wait()
+                    raise ServiceStartError(f"{what} timed out after {timeout:.0f}s") from None
+                logger.info("%s: still running after %.0fs", what, elapsed)
+        output.seek(0)
+        text = output.read()
+    if returncode != 0:
+        raise ServiceStartError(f"{what} failed with exit code {returncode}:\n{_tail_text(text)}")
+    return text
 
 
 def _tail_text(text: str, lines: int = LOG_TAIL_LINES) -> str:

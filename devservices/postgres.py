@@ -134,6 +134,10 @@ class PostgresServer(Service):
     def url(self) -> str:
         return self.database_url(self.dbname)
 
+    def env(self) -> dict[str, str]:
+        """The variable the application reads to find its database."""
+        return {"DATABASE_URL": self.url}
+
     def database_url(self, dbname: str) -> str:
         return f"postgres://{self.user}:{self.password}@{self.host}:{self.port}/{dbname}"
 

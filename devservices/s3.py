@@ -67,7 +67,7 @@ def ensure_installed() -> Path:
         go = _find_go()
         gobin = target.parent
         gobin.mkdir(parents=True, exist_ok=True)
-        logger.info("building %s@%s with go install (about a minute, once)...", PACKAGE, VERSION)
+        logger.info("building %s@%s with go install (1-4 minutes, once)...", PACKAGE, VERSION)
         began = time.monotonic()
         env = dict(os.environ, GOBIN=str(gobin))
         run_checked(
