@@ -1,0 +1,379 @@
+"""The year-end package of one school and year: a BagIt bag, zipped.
+
+Contents (data/): every signed PDF and correction minutes as stored, the data
+exports (sổ đăng bộ and class results, XLSX and CSV), the year's audit log with
+its chain verification (when workflow.audit provides it), manifest.json with
+archival metadata per document, and signature-report.json.
+
+Reproducible: files are sorted, every timestamp inside comes from the data
+(never the clock), so rebuilding from the same data gives the same manifest.
+Signature validation, the slow part, runs on every core.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import bagit
+from django.conf import settings
+from django.db import transaction
+from openpyxl import Workbook
+
+from archive import signing, storage
+from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
+
+logger = logging.getLogger(__name__)
+
+# Retention per record type (check against Thông tư 27/2016/TT-BGDĐT before relying on it).
+RETENTION = {
+    "student_record": "Vĩnh viễn",
+    "enrollment_register": "Vĩnh viễn",
+    "class_summary": "Vĩnh viễn",
+    "school_plan": "10 năm",
+    "group_plan": "5 năm",
+    "lesson_plan": "5 năm",
+    "other": "Theo quy định của nhà trường",
+    "minutes": "Vĩnh viễn",
+}
+Progress = Callable[[int, int], None]
+
+
+def _fixed_time(year) -> tuple[int, int, int, int, int, int]:
+    end = year.end_date
+    return (end.year, end.month, end.day, 0, 0, 0)
+
+
+def deterministic_zip(files: dict[str, bytes], when: tuple) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def _xlsx(header: list[str], rows: list[list], when: tuple) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+    stamp = dt.datetime(*when)
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    raw = io.BytesIO()
+    workbook.save(raw)
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    return deterministic_zip(members, when)
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+
+
+def register_rows(school, year) -> tuple[list[str], list[list]]:
+    from recordpages.models import RegisterEntry
+
+    header = [
+        "Số đăng bộ", "Mã định danh", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc",
+        "Nơi sinh", "Nơi ở", "Họ tên cha", "Họ tên mẹ", "Ngày vào trường", "Vào lớp",
+        "Ngày rời trường", "Lí do", "Hoàn thành CTTH", "Khóa",
+    ]  # fmt: skip
+    entries = (
+        RegisterEntry.objects.filter(page__school=school, page__school_year=year)
+        .select_related("pupil", "page")
+        .order_by("page__cohort", "register_number", "pk")
+    )
+    rows = [
+        [
+            e.register_number,
+            e.pupil.ministry_id or "",
+            e.pupil.full_name,
+            e.pupil.date_of_birth.strftime("%d/%m/%Y"),
+            e.pupil.get_sex_display(),
+            e.pupil.ethnicity,
+            e.pupil.place_of_birth,
+            e.pupil.address,
+            e.pupil.father_name,
+            e.pupil.mother_name,
+            e.entry_date.strftime("%d/%m/%Y"),
+            e.entry_class,
+            e.left_on.strftime("%d/%m/%Y") if e.left_on else "",
+            e.left_reason,
+            e.completed_on.strftime("%d/%m/%Y") if e.completed_on else "",
+            e.page.cohort,
+        ]  # fmt: skip
+        for e in entries
+    ]
+    return header, rows
+
+
+def class_result_rows(school, year) -> tuple[list[str], list[list]]:
+    from recordpages import programme
+    from recordpages.models import StudentRecordPage
+
+    subjects = [s for s in programme.SUBJECTS]
+    competences = programme.COMPETENCE_CHOICES
+    header = [
+        "Lớp", "Mã định danh", "Họ và tên",
+        *[f"{s.name} – mức" for s in subjects], *[f"{s.name} – điểm" for s in subjects],
+        *[name for _, name in competences], "Kết quả giáo dục", "Khen thưởng", "Lên lớp",
+    ]  # fmt: skip
+    rows = []
+    records = (
+        StudentRecordPage.objects.filter(school=school, school_year=year)
+        .select_related("pupil", "school_class")
+        .prefetch_related("subject_results", "competence_results")
+        .order_by("school_class__name", "pupil__full_name", "pk")
+    )
+    for record in records:
+        by_subject = {r.subject: r for r in record.subject_results.all()}
+        by_comp = {r.competence: r for r in record.competence_results.all()}
+        rows.append(
+            [
+                record.school_class.name,
+                record.pupil.ministry_id or "",
+                record.pupil.full_name,
+                *[by_subject[s.code].level if s.code in by_subject else "" for s in subjects],
+                *[by_subject[s.code].score_year if s.code in by_subject else "" for s in subjects],
+                *[by_comp[c].level if c in by_comp else "" for c, _ in competences],
+                record.get_year_end_result_display(),
+                record.commendation,
+                record.get_promotion_display(),
+            ]  # fmt: skip
+        )
+    return header, rows
+
+
+def _audit_files(school, year) -> dict[str, bytes]:
+    """Seam: when workflow.audit exists and offers `export_year(school=, school_year=)`
+    returning (entries: list[dict], verification: dict), include both."""
+    try:
+        from workflow import audit  # type: ignore[attr-defined]
+    except ImportError:
+        return {}
+    export = getattr(audit, "export_year", None)
+    if export is None:
+        return {}
+    entries, verification = export(school=school, school_year=year)
+    return {
+        "audit/audit-log.jsonl": "".join(
+            json.dumps(e, ensure_ascii=False, sort_keys=True, default=str) + "\n" for e in entries
+        ).encode(),
+        "audit/chain-verification.json": json.dumps(
+            verification, ensure_ascii=False, sort_keys=True, indent=2, default=str
+        ).encode(),
+    }
+
+
+def _validate(data: bytes) -> dict:
+    return signing.validate_pdf(data).as_dict()
+
+
+def _processes() -> int:
+    configured = int(settings.ARCHIVE.get("PROCESSES") or 0)
+    return configured or os.cpu_count() or 1
+
+
+def validate_many(documents: list[bytes], progress: Progress | None = None) -> list[dict]:
+    """Validate signatures on every core (fork keeps Django's settings)."""
+    results: list[dict] = []
+    processes = min(_processes(), max(1, len(documents)))
+    if processes == 1 or len(documents) < 8:
+        for data in documents:
+            results.append(_validate(data))
+            if progress:
+                progress(len(results), len(documents))
+        return results
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        for report in pool.imap(_validate, documents, chunksize=8):
+            results.append(report)
+            if progress:
+                progress(len(results), len(documents))
+    return results
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def build_year_package(school, year, *, progress: Progress | None = None) -> tuple[bytes, dict]:
+    """Returns (zip bytes, manifest). Raises StorageUnavailable to retry later."""
+    store = storage.get_store()
+    rows = list(
+        ArchivedVersion.objects.filter(
+            school=school, school_year=year, kind__in=[DocumentKind.RECORD, DocumentKind.MINUTES]
+        ).order_by("key")
+    )
+    total = len(rows) * 2 + 1
+    step = 0
+
+    def tick(n: int = 1) -> None:
+        nonlocal step
+        step += n
+        if progress:
+            progress(step, total)
+
+    prefix = f"schools/{school.code}/{year.name}/"
+    files: dict[str, bytes] = {}
+    documents = []
+    for row in rows:
+        data = store.get(row.key)
+        folder = "minutes" if row.kind == DocumentKind.MINUTES else "documents"
+        path = f"{folder}/{row.key.removeprefix(prefix)}"
+        files[path] = data
+        documents.append((row, path, data))
+        tick()
+    reports = validate_many([d for _, _, d in documents], lambda done, _n: tick())
+    manifest_docs = []
+    report_docs = []
+    for (row, path, data), report in zip(documents, reports, strict=True):
+        sha = storage.sha256(data)
+        manifest_docs.append(
+            {
+                "identifier": f"{school.code}-{row.page_ref}-v{row.version}"
+                + ("-BB" if row.kind == DocumentKind.MINUTES else ""),
+                "path": f"data/{path}",
+                "title": row.title,
+                "type": row.record_type,
+                "kind": row.kind,
+                "record_id": row.page_ref,
+                "version": row.version,
+                "signed_at": _iso(row.signed_at),
+                "timestamp_at": _iso(row.timestamp_at),
+                "signer": row.signer,
+                "sha256": sha,
+                "sha256_matches_index": sha == row.sha256,
+                "content_sha256": row.content_sha256,
+                "storage_key": row.key,
+                "retention": RETENTION.get(
+                    "minutes" if row.kind == DocumentKind.MINUTES else row.record_type,
+                    "Theo quy định",
+                ),
+                "format": "application/pdf; PDF/A-2u; PAdES",
+            }
+        )
+        report_docs.append({"path": f"data/{path}", **report})
+    when = _fixed_time(year)
+    header, register = register_rows(school, year)
+    files["exports/so-dang-bo.csv"] = _csv(header, register)
+    files["exports/so-dang-bo.xlsx"] = _xlsx(header, register, when)
+    header, results = class_result_rows(school, year)
+    files["exports/ket-qua-giao-duc-cac-lop.csv"] = _csv(header, results)
+    files["exports/ket-qua-giao-duc-cac-lop.xlsx"] = _xlsx(header, results, when)
+    files.update(_audit_files(school, year))
+    manifest = {
+        "school": {"code": school.code, "name": school.name},
+        "school_year": year.name,
+        "period": {"start": year.start_date.isoformat(), "end": year.end_date.isoformat()},
+        "documents": manifest_docs,
+        "exports": sorted(p for p in files if p.startswith("exports/")),
+        "audit_included": any(p.startswith("audit/") for p in files),
+    }
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    files["signature-report.json"] = json.dumps(
+        {
+            "trust_roots": [c.subject.human_friendly for c in signing.trust_roots()],
+            "all_valid": all(r["ok"] for r in report_docs),
+            "documents": report_docs,
+        },
+        ensure_ascii=False,
+        indent=2,
+    ).encode()
+    zipped = _bag_zip(files, school, year, when)
+    tick()
+    return zipped, manifest
+
+
+def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
+    workdir = Path(tempfile.mkdtemp(prefix="hoso-bag-"))
+    try:
+        root = workdir / f"{school.code}-{year.name}"
+        for path, data in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        bagit.make_bag(
+            str(root),
+            bag_info={
+                "Source-Organization": school.name,
+                "External-Identifier": f"{school.code}-{year.name}",
+                "External-Description": f"Hồ sơ chuyên môn năm học {year.name}",
+                "Bagging-Date": year.end_date.isoformat(),
+            },
+            checksums=["sha256"],
+        )
+        members = {
+            f"{root.name}/{p.relative_to(root).as_posix()}": p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file()
+        }
+        return deterministic_zip(members, when)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def package_enqueue(*, school, school_year, actor_id: int | None = None) -> ArchiveJob:
+    from django.utils import timezone
+
+    from archive.services import new_verification_code
+
+    return ArchiveJob.objects.create(
+        kind="package",
+        school=school,
+        school_year=school_year,
+        record_type="package",
+        actor_id=actor_id,
+        verification_code=new_verification_code(),
+        next_attempt_at=timezone.now(),
+    )
+
+
+def build_and_store_package(job: ArchiveJob, progress: Progress | None = None) -> ArchivedVersion:
+    def report(done: int, total: int) -> None:
+        ArchiveJob.objects.filter(pk=job.pk).update(progress=done, progress_total=total)
+        if progress:
+            progress(done, total)
+
+    zipped, manifest = build_year_package(job.school, job.school_year, progress=report)
+    key = f"schools/{job.school.code}/{job.school_year.name}/package/bag-{job.pk}.zip"
+    put = storage.get_store().put(key, zipped, content_type="application/zip")
+    with transaction.atomic():
+        return ArchivedVersion.objects.create(
+            kind=DocumentKind.PACKAGE,
+            page_ref=0,
+            school=job.school,
+            school_year=job.school_year,
+            record_type="package",
+            title=f"Gói hồ sơ năm học {job.school_year.name} – {job.school.name}"[:500],
+            version=ArchivedVersion.objects.filter(
+                kind=DocumentKind.PACKAGE, school=job.school, school_year=job.school_year
+            ).count()
+            + 1,
+            key=key,
+            storage_version_id=put.version_id,
+            retain_until=put.retain_until,
+            sha256=storage.sha256(zipped),
+            size=len(zipped),
+            verification_code=job.verification_code,
+            related={"documents": len(manifest["documents"])},
+        )
