@@ -1,0 +1,10 @@
+FROM python:3.11-slim-bookworm
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz0b libffi8 shared-mime-info poppler-utils postgresql-client curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . /app
+RUN pip install --no-cache-dir .
+ENV PYTHONUNBUFFERED=1
+EXPOSE 8000
