@@ -10,6 +10,15 @@ on exit::
 ``ensure_installed()`` fetches or builds each server once into ``~/.cache/hoso`` and
 raises :class:`ServiceUnavailable` (saying what to install) when that is impossible here.
 
+Environment variables:
+
+- ``HOSO_REQUIRE_SERVICES=1``: pytest fixtures fail instead of skipping (CI).
+- ``HOSO_CACHE_DIR``: cache location instead of ``~/.cache/hoso``.
+- ``HOSO_SERVICE_USER``: account that runs PostgreSQL/Elasticsearch when the harness runs
+  as root (both refuse root); default ``nobody``.
+- ``HOSO_PG_BINDIR``: directory with ``initdb``/``postgres`` if not Debian's.
+- ``HOSO_JAVA_HOME``: JDK 17+ for Elasticsearch if not ``JAVA_HOME``/``javac`` on PATH.
+
 Services are imported lazily so that, e.g., ``python -m devservices postgres`` does not
 pay for importing pyHanko.
 """

@@ -123,7 +123,6 @@ def run_checked(
     build or initdb is a real problem to see, not a reason to skip.
     """
     logger.debug("running %s", " ".join(cmd))
-    kwargs = user.popen_kwargs() if user else {}
     began = time.monotonic()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as output:
         proc = subprocess.Popen(
@@ -134,7 +133,9 @@ def run_checked(
             stdout=output,
             stderr=subprocess.STDOUT,
             text=True,
-            **kwargs,
+            user=user.uid if user else None,
+            group=user.gid if user else None,
+            extra_groups=[] if user else None,
         )
         while True:
             try:
@@ -173,9 +174,6 @@ class ServiceUser:
     name: str
     uid: int
     gid: int
-
-    def popen_kwargs(self) -> dict[str, object]:
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
 
     def chown_tree(self, root: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(root):
@@ -266,7 +264,7 @@ class ManagedProcess:
         if self.running:
             return
         logger.debug("starting %s: %s", self.name, " ".join(self.cmd))
-        kwargs = self.user.popen_kwargs() if self.user else {}
+        user = self.user
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(
                 self.cmd,
@@ -276,7 +274,9 @@ class ManagedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                **kwargs,
+                user=user.uid if user else None,
+                group=user.gid if user else None,
+                extra_groups=[] if user else None,
             )
 
     @property

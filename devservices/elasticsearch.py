@@ -20,6 +20,7 @@ Security is off, HTTP and transport listen on 127.0.0.1 only, heap is -Xms512m -
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -450,7 +451,7 @@ class ElasticsearchCluster(Service):
             assert node.process is not None
             remaining = max(1.0, deadline - time.monotonic())
             node.process.wait_ready(
-                lambda node=node: _health_ok(node.url, query),
+                functools.partial(_health_ok, node.url, query),
                 remaining,
                 f"part of a {expected_nodes}-node cluster",
             )

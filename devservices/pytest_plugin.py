@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import pytest
 
-from ._base import ServiceUnavailable
+from ._base import Service, ServiceUnavailable
 
 if TYPE_CHECKING:
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
@@ -28,12 +28,7 @@ if TYPE_CHECKING:
 REQUIRE_ENV = "HOSO_REQUIRE_SERVICES"
 
 
-class _Startable(Protocol):
-    def __enter__(self) -> _Startable: ...
-    def __exit__(self, *exc_info: object) -> None: ...
-
-
-S = TypeVar("S", bound=_Startable)
+S = TypeVar("S", bound=Service)
 
 
 def services_required() -> bool:
@@ -49,15 +44,15 @@ def unavailable(service: str, exc: ServiceUnavailable) -> NoReturn:
 
 
 def _serve(service: str, factory: Callable[[], S]) -> Iterator[S]:
+    server = factory()
     try:
-        server = factory()
-        started = server.__enter__()
+        server.__enter__()  # stops and cleans up by itself if starting fails
     except ServiceUnavailable as exc:
         unavailable(service, exc)
     try:
-        yield started  # type: ignore[misc]
+        yield server
     finally:
-        server.__exit__(None, None, None)
+        server.close()
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from os import PathLike
 from typing import Self
 
-from asn1crypto import core, tsp
+from asn1crypto import core, tsp, x509
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ._base import Service
 
@@ -52,13 +53,15 @@ class TimestampServer(Service):
         key_passphrase: bytes | None = None,
         fixed_time: datetime | None = None,
     ) -> None:
-        tsa_cert = load_cert_from_pemder(cert)
+        tsa_cert: x509.Certificate = load_cert_from_pemder(cert)  # type: ignore[no-untyped-call]
         tsa_key = load_private_key_from_pemder(key, passphrase=key_passphrase)
         if tsa_key.algorithm != "rsa":
             raise ValueError(
                 f"the TSA key must be RSA (DummyTimeStamper limitation), got {tsa_key.algorithm}"
             )
-        chain_certs = list(load_certs_from_pemder(list(chain))) if chain else []
+        chain_certs = SimpleCertificateStore.from_certs(
+            load_certs_from_pemder(list(chain))  # type: ignore[no-untyped-call]
+        )
         self.stamper = DummyTimeStamper(
             tsa_cert=tsa_cert,
             tsa_key=tsa_key,
@@ -108,13 +111,13 @@ class TimestampServer(Service):
             _ = request.native  # parse fully now: asn1crypto parses lazily
         except (ValueError, TypeError) as exc:
             logger.debug("rejecting malformed time-stamp request: %s", exc)
-            return _rejection("bad_data_format").dump()
+            return bytes(_rejection("bad_data_format").dump())
         with self._lock:
             self.request_count += 1
-        return self.stamper.request_tsa_response(request).dump()
+        return bytes(self.stamper.request_tsa_response(request).dump())
 
 
-class _RejectionResp(core.Sequence):
+class _RejectionResp(core.Sequence):  # type: ignore[misc]
     """TimeStampResp without its optional token (asn1crypto's class insists on one)."""
 
     _fields = [("status", tsp.PKIStatusInfo)]

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.postgres
 
 def test_accepts_a_connection_and_creating_a_database(postgres_server: PostgresServer) -> None:
     with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        user, version = conn.execute(
-            "SELECT current_user, current_setting('server_version_num')"
-        ).fetchone()
+        row = conn.execute("SELECT current_user, current_setting('server_version_num')").fetchone()
+        assert row is not None
+        user, version = row
         assert user == postgres_server.user
         assert int(version) >= 150000
         # What pytest-django does before the test run.
