@@ -157,19 +157,23 @@ def _fetch_distribution(root: Path, version: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="hoso-es-mvn-") as build:
         # Run from a scratch copy so Maven leaves nothing (target/) in the source tree.
         shutil.copy(POM, Path(build) / "pom.xml")
-        run_checked(
-            [
-                mvn,
-                "-B",
-                "-q",
-                "-f",
-                "pom.xml",
-                "dependency:copy-dependencies",
-                f"-DoutputDirectory={lib}",
-            ],
-            what="mvn dependency:copy-dependencies (Elasticsearch)",
-            cwd=Path(build),
-        )
+        try:
+            run_checked(
+                [
+                    mvn,
+                    "-B",
+                    "-q",
+                    "-f",
+                    "pom.xml",
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={lib}",
+                ],
+                what="mvn dependency:copy-dependencies (Elasticsearch)",
+                cwd=Path(build),
+            )
+        except ServiceStartError as exc:
+            # Typically offline or no access to Maven Central: cannot be obtained here.
+            raise ServiceUnavailable(f"could not download Elasticsearch {version}: {exc}") from exc
     if not archive.is_file():
         raise ServiceStartError(f"Maven finished but {archive} is missing")
     return archive

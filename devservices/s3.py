@@ -23,6 +23,7 @@ from typing import Self
 from ._base import (
     ManagedProcess,
     Service,
+    ServiceStartError,
     ServiceUnavailable,
     cache_dir,
     free_port,
@@ -70,9 +71,17 @@ def ensure_installed() -> Path:
         logger.info("building %s@%s with go install (1-4 minutes, once)...", PACKAGE, VERSION)
         began = time.monotonic()
         env = dict(os.environ, GOBIN=str(gobin))
-        run_checked(
-            [go, "install", f"{PACKAGE}@{VERSION}"], what=f"go install {PACKAGE}@{VERSION}", env=env
-        )
+        try:
+            run_checked(
+                [go, "install", f"{PACKAGE}@{VERSION}"],
+                what=f"go install {PACKAGE}@{VERSION}",
+                env=env,
+            )
+        except ServiceStartError as exc:
+            # Typically offline, no module proxy access, or a Go toolchain too old.
+            raise ServiceUnavailable(
+                f"could not build the S3 server (needs the Go module proxy and Go 1.25+): {exc}"
+            ) from exc
         # go install names the binary after the package; keep the version in the name so a
         # version bump rebuilds instead of silently reusing an old binary.
         (gobin / "versitygw").rename(target)

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from devservices import PostgresServer, ServiceUnavailable
+from devservices.pytest_plugin import unavailable
 
 pytestmark = pytest.mark.postgres
 
@@ -60,7 +61,7 @@ def test_stop_removes_process_and_data() -> None:
     try:
         server = PostgresServer().start()
     except ServiceUnavailable as exc:
-        pytest.skip(str(exc))
+        unavailable("PostgreSQL", exc)
     workdir = server.workdir
     assert workdir is not None and workdir.is_dir()
     server.stop()
