@@ -1,0 +1,46 @@
+"""The admin's Print button gives the archived PDF; the archivist builds the package."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive import services, storage
+from archive.models import ArchiveJob
+
+pytestmark = pytest.mark.django_db
+
+
+def test_print_gives_the_same_pdf_as_the_archive(school_data, admin_client):
+    state = school_data.states["lesson_plan"]
+    services.freeze_enqueue(record_state=state)
+    services.run_once()
+    from archive.models import ArchivedVersion
+
+    row = ArchivedVersion.objects.get()
+    response = admin_client.get(f"/admin/luu-tru/in/{state.page_id}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content == storage.get_store().get(row.key)
+
+
+def test_print_button_and_pending_mark_in_the_editor(school_data, admin_client):
+    state = school_data.states["other"]
+    services.freeze_enqueue(record_state=state)
+    response = admin_client.get(f"/admin/pages/{state.page_id}/edit/")
+    body = response.content.decode()
+    assert f"/admin/luu-tru/in/{state.page_id}/" in body
+    assert "Đang chờ lưu trữ" in body
+
+
+def test_archivist_starts_a_package_and_sees_progress(school_data, admin_client):
+    response = admin_client.post(
+        "/admin/luu-tru/goi-ho-so/",
+        {"school": school_data.school.pk, "year": school_data.year.pk},
+    )
+    assert response.status_code == 302
+    job = ArchiveJob.objects.get(kind="package")
+    assert services.run_once() == 1
+    job.refresh_from_db()
+    progress = admin_client.get(f"/admin/luu-tru/goi-ho-so/{job.pk}/tien-do/").json()
+    assert progress["status"] == "done" and progress["progress"] == progress["total"] > 0
+    download = admin_client.get(f"/admin/luu-tru/goi-ho-so/{job.pk}/tai-ve/")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
