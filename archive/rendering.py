@@ -28,6 +28,7 @@ from archive.documents import DocumentSpec, Header
 logger = logging.getLogger(__name__)
 # fontTools logs every subset at INFO: far too loud for a worker rendering thousands.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
