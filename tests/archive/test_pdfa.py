@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import signing
 from archive.rendering import Footer, render_record
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,10 @@ def test_every_record_type_is_valid_pdfa(school_data, tmp_path):
         path = tmp_path / f"{record_type}.pdf"
         path.write_bytes(pdf)
         paths.append(path)
+        # The signed file (visible stamp with embedded Noto) must stay PDF/A too.
+        signed = tmp_path / f"{record_type}-signed.pdf"
+        signed.write_bytes(signing.sign_pdf(pdf, school=school_data.school, reason="Lưu trữ").pdf)
+        paths.append(signed)
     report = verapdf(*paths)
     lines = [line for line in report.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(lines) == len(paths), report
