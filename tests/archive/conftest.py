@@ -79,19 +79,22 @@ def pin(page, state: str = State.APPROVED, version: int = 1) -> RecordState:
     content_hash = hashlib.sha256(
         json.dumps(revision.content, sort_keys=True, default=str).encode()
     ).hexdigest()
-    row = RecordState(
-        page_id=page.pk,
-        record_type=page.record_type,
-        school_id=page.school_id,
-        school_year_id=page.school_year_id,
-        approved_revision=revision,
-        approved_hash=content_hash,
-        version=version,
-        approved_at=dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.UTC),
-    )
-    row.__dict__["state"] = state  # protected FSM field: set as the workflow would
-    row.save()
-    return row
+    fields = {
+        "record_type": page.record_type,
+        "school_id": page.school_id,
+        "school_year_id": page.school_year_id,
+        "approved_revision": revision,
+        "approved_hash": content_hash,
+        "version": version,
+        "approved_at": dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.UTC),
+    }
+    # The workflow may already have made the row (on page creation): update it in place,
+    # past the protected FSM field, as its services would.
+    if not RecordState.objects.filter(page_id=page.pk).update(state=state, **fields):
+        row = RecordState(page_id=page.pk, **fields)
+        row.__dict__["state"] = state
+        row.save()
+    return RecordState.objects.get(page_id=page.pk)
 
 
 def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True) -> SchoolData:
