@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -78,6 +79,13 @@ def _xlsx(header: list[str], rows: list[list], when: tuple) -> bytes:
     workbook.save(raw)
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source:
         members = {name: source.read(name) for name in source.namelist()}
+    # openpyxl stamps "modified" with the clock on save: pin it to the data's date.
+    core = members.get("docProps/core.xml", b"").decode()
+    members["docProps/core.xml"] = re.sub(
+        r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+        rf"\g<1>{stamp.strftime('%Y-%m-%dT%H:%M:%SZ')}\g<2>",
+        core,
+    ).encode()
     return deterministic_zip(members, when)
 
 
