@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "workflow",
     "search",
     "archive",
+    "imports",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -217,3 +219,13 @@ HOSO_SEARCH.update(
         "SIGNED_PDF_URL": None,
     }
 )
+
+# --- imports/reports ---
+# CSDL ngành import limits (imports/), and documents served only through Wagtail's view so
+# that its before_serve_document hook can refuse anonymous visitors.
+IMPORTS = {
+    "MAX_BYTES": env_int("IMPORTS_MAX_BYTES", 10 * 1024 * 1024),
+    "MAX_UNZIPPED_BYTES": env_int("IMPORTS_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024),
+    "MAX_ROWS": env_int("IMPORTS_MAX_ROWS", 20000),
+}
+WAGTAILDOCS_SERVE_METHOD = "serve_view"

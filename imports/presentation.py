@@ -1,0 +1,36 @@
+"""The plan as lines of text, for the command and the logs (the admin uses a template)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from imports.types import ImportPlan
+
+
+def plan_lines(plan: ImportPlan) -> Iterator[str]:
+    for sheet in plan.sheets:
+        yield _(
+            "%(label)s (trang “%(title)s”, tiêu đề ở dòng %(row)s): thêm %(added)s, sửa %(changed)s, "
+            "giữ nguyên %(unchanged)s, lỗi %(errors)s"
+        ) % {
+            "label": sheet.label,
+            "title": sheet.title,
+            "row": sheet.header_row,
+            "added": len(sheet.added),
+            "changed": len(sheet.changed),
+            "unchanged": len(sheet.unchanged),
+            "errors": len(sheet.errors),
+        }
+        for record in sheet.added:
+            yield f"  + [{_('dòng')} {record.row}] {record.key} {record.name}"
+        for record in sheet.changed:
+            yield f"  ~ [{_('dòng')} {record.row}] {record.key} {record.name}"
+            for change in record.changes:
+                yield f"      {change.label}: {change.before} → {change.after}"
+        for problem in sheet.errors:
+            where = f"{_('dòng')} {problem.row}" if problem.row else _("cả trang")
+            yield f"  ! [{where}] {problem.message}"
+        for problem in sheet.warnings:
+            yield f"  ? [{_('dòng')} {problem.row}] {problem.message}"

@@ -1,0 +1,256 @@
+"""Every write of the import: keeping the uploaded file, and applying it.
+
+Applying is all or nothing. The plan is computed again inside the transaction
+(the data may have changed since the preview), a file with any bad row is
+refused, and a second apply of the same file finds nothing to change and writes
+nothing. The admin view and `manage.py import_csdl` both come through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imports.columns import SheetKind
+from imports.models import DataFile, DataFileStatus
+from imports.planning import plan_classes, plan_pupils, plan_staff
+from imports.reader import read_workbook
+from imports.selectors import may_import
+from imports.types import ImportPlan, SheetPlan
+from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear, StaffProfile
+from recordpages.text import fold, vn_slugify
+
+logger = logging.getLogger(__name__)
+
+_ORDER = {SheetKind.STAFF: 0, SheetKind.CLASSES: 1, SheetKind.PUPILS: 2}
+
+
+class ImportRefused(Exception):
+    """A refusal with a Vietnamese message; nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_preview(
+    *, school: School, school_year: SchoolYear, data: bytes, filename: str
+) -> ImportPlan:
+    """What applying `data` would do. Reads only; raises ImportFileError for a bad file."""
+    workbook = read_workbook(data)
+    plan = ImportPlan(school.pk, school_year.pk, filename, sha256_of(data), len(data))
+    new_classes: set[str] = set()
+    for sheet in sorted(workbook.sheets, key=lambda s: _ORDER[s.kind]):
+        if sheet.kind == SheetKind.CLASSES:
+            sheet_plan = plan_classes(sheet, school, school_year)
+            new_classes |= {r.key for r in sheet_plan.added}
+        elif sheet.kind == SheetKind.STAFF:
+            sheet_plan = plan_staff(sheet, school, school_year)
+        else:
+            sheet_plan = plan_pupils(sheet, school, school_year, new_classes)
+        plan.sheets.append(sheet_plan)
+    return plan
+
+
+def detect_school_and_year(data: bytes) -> tuple[School | None, SchoolYear | None]:
+    """The school and year named in the export's title rows, when they are unambiguous."""
+    workbook = read_workbook(data)
+    text = fold(workbook.title_text)
+    schools = [
+        s
+        for s in School.objects.all()
+        if fold(s.name) in text or (s.ministry_code and s.ministry_code in text)
+    ]
+    match = re.search(r"(\d{4})\s*-\s*(\d{4})", text)
+    year = (
+        SchoolYear.objects.filter(name=f"{match.group(1)}-{match.group(2)}").first()
+        if match
+        else None
+    )
+    return (schools[0] if len(schools) == 1 else None), year
+
+
+@transaction.atomic
+def import_upload(
+    *, user, school: School, school_year: SchoolYear, data: bytes, filename: str
+) -> tuple[ImportPlan, DataFile | None]:
+    """Preview an upload; keep the file as pending only when it can be applied."""
+    if user is not None and not may_import(user, school):
+        raise ImportRefused(
+            _("Chỉ hiệu trưởng hoặc cán bộ quản trị hệ thống của trường được nhập dữ liệu.")
+        )
+    plan = import_preview(school=school, school_year=school_year, data=data, filename=filename)
+    if plan.has_errors:
+        return plan, None
+    data_file, created = DataFile.objects.get_or_create(
+        school=school,
+        school_year=school_year,
+        sha256=plan.sha256,
+        defaults={
+            "filename": filename[:255],
+            "size": len(data),
+            "content": data,
+            "sheets": [str(s.kind) for s in plan.sheets],
+            "uploaded_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    if created:
+        logger.info("CSDL file %s kept as pending for school %s", plan.sha256[:12], school.code)
+    return plan, data_file
+
+
+@transaction.atomic
+def import_apply(*, user, data_file: DataFile) -> ImportPlan:
+    """Apply a kept file. Atomic; refuses (writing nothing) when any row is bad."""
+    data_file = DataFile.objects.select_for_update().get(pk=data_file.pk)
+    if user is not None and not may_import(user, data_file.school_id):
+        raise ImportRefused(
+            _("Chỉ hiệu trưởng hoặc cán bộ quản trị hệ thống của trường được nhập dữ liệu.")
+        )
+    school, year = data_file.school, data_file.school_year
+    plan = import_preview(
+        school=school, school_year=year, data=bytes(data_file.content), filename=data_file.filename
+    )
+    if plan.has_errors:
+        raise ImportRefused(
+            _("Tệp có %(n)s dòng lỗi: sửa tệp rồi tải lên lại. Chưa có dữ liệu nào được ghi.")
+            % {"n": len(plan.errors)}
+        )
+    for sheet in plan.sheets:
+        if sheet.kind == SheetKind.STAFF:
+            _apply_staff(sheet, school)
+    for sheet in plan.sheets:
+        if sheet.kind == SheetKind.CLASSES:
+            _apply_classes(sheet, school, year)
+    for sheet in plan.sheets:
+        if sheet.kind == SheetKind.PUPILS:
+            _apply_pupils(sheet, school, year)
+    if data_file.status != DataFileStatus.APPLIED or plan.has_writes:
+        data_file.status = DataFileStatus.APPLIED
+        data_file.applied_at = timezone.now()
+        data_file.applied_by = user if getattr(user, "pk", None) else None
+        data_file.summary = plan.counts()
+        data_file.save()
+    if plan.has_writes:
+        _audit(user, school, data_file, plan)
+    logger.info(
+        "CSDL file %s applied for school %s: %s", plan.sha256[:12], school.code, plan.counts()
+    )
+    return plan
+
+
+def _audit(user, school: School, data_file: DataFile, plan: ImportPlan) -> None:
+    """R15: loading data is an edit like any other, and is on the school's audit chain."""
+    try:
+        from workflow.audit import audit_append
+    except ImportError:  # pragma: no cover - the workflow app is always installed
+        return
+    audit_append(
+        action="csdl.imported",
+        school_id=school.pk,
+        actor=user if getattr(user, "pk", None) else None,
+        object_type="csdl_file",
+        object_id=data_file.pk,
+        summary=f"{data_file.filename} ({data_file.sha256[:12]})"[:300],
+        detail={"counts": plan.counts(), "sha256": data_file.sha256},
+    )
+
+
+# --- writers ---------------------------------------------------------------------
+
+
+def _apply_classes(sheet: SheetPlan, school: School, year: SchoolYear) -> None:
+    for record in sheet.records:
+        values = {k: v for k, v in record.values.items() if k in ("grade", "homeroom_teacher_id")}
+        if record.op == "add":
+            school_class = SchoolClass(school=school, school_year=year, name=record.key, **values)
+        else:
+            school_class = SchoolClass.objects.get(pk=record.existing_pk)
+            for change in record.changes:
+                setattr(school_class, change.field, values[change.field])
+        school_class.full_clean()
+        school_class.save()
+
+
+def _apply_pupils(sheet: SheetPlan, school: School, year: SchoolYear) -> None:
+    classes = {c.name: c for c in SchoolClass.objects.filter(school=school, school_year=year)}
+    next_number = dict(
+        ClassEnrollment.objects.filter(school_class__in=classes.values())
+        .values("school_class__name")
+        .annotate(top=Max("number"))
+        .values_list("school_class__name", "top")
+    )
+    for record in sheet.records:
+        values = {
+            k: v
+            for k, v in record.values.items()
+            if k not in ("class_name",) and v not in ("", None)
+        }
+        if record.op == "add":
+            pupil = Pupil(school=school, **values)
+        else:
+            pupil = Pupil.objects.get(pk=record.existing_pk)
+            for change in record.changes:
+                if change.field != "class_name":
+                    setattr(pupil, change.field, values[change.field])
+        pupil.full_clean()
+        pupil.save()
+        if record.op == "add" or any(c.field == "class_name" for c in record.changes):
+            target = classes[record.values["class_name"]]
+            ClassEnrollment.objects.filter(
+                pupil=pupil, school_class__school=school, school_class__school_year=year
+            ).exclude(school_class=target).delete()
+            number = next_number.get(target.name) or 0
+            next_number[target.name] = number + 1
+            ClassEnrollment.objects.get_or_create(
+                school_class=target, pupil=pupil, defaults={"number": number + 1}
+            )
+
+
+def _new_username(full_name: str, school: School) -> str:
+    base = f"{school.code.lower()}.{vn_slugify(full_name).replace('-', '')}"[:140]
+    User = get_user_model()
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _apply_staff(sheet: SheetPlan, school: School) -> None:
+    """New staff get an inactive account without roles: the principal gives accounts
+    and roles (R2), the export only says who works at the school."""
+    User = get_user_model()
+    for record in sheet.records:
+        values = {k: v for k, v in record.values.items() if v not in ("", None)}
+        values = {
+            k: v for k, v in values.items() if k in {f.name for f in StaffProfile._meta.fields}
+        }
+        if record.op == "add":
+            last, _sep, first = values["full_name"].rpartition(" ")
+            user = User(
+                username=_new_username(values["full_name"], school),
+                first_name=first,
+                last_name=last,
+                is_active=False,
+            )
+            user.set_unusable_password()
+            user.save()
+            profile = StaffProfile(user=user, school=school, **values)
+        else:
+            profile = StaffProfile.objects.get(pk=record.existing_pk)
+            for change in record.changes:
+                setattr(profile, change.field, values[change.field])
+        profile.full_clean(exclude=["roles"])
+        profile.save()

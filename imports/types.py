@@ -1,0 +1,95 @@
+"""What a preview shows and an apply executes: typed, independent of any view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from imports.columns import SHEET_KIND_LABELS, SheetKind
+
+Op = Literal["add", "change"]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class PlannedRecord:
+    """One row that will be written: its cleaned values and, for a change, the row it updates."""
+
+    row: int
+    op: Op
+    key: str  # what identifies it to a person: pupil id, class name, staff code
+    name: str
+    values: dict[str, Any]
+    changes: list[FieldChange] = field(default_factory=list)
+    existing_pk: int | None = None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    sheet: str
+    row: int | None  # None: the sheet as a whole (a missing column)
+    message: str
+
+
+@dataclass
+class SheetPlan:
+    kind: SheetKind
+    title: str
+    header_row: int
+    records: list[PlannedRecord] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return SHEET_KIND_LABELS[self.kind]
+
+    @property
+    def added(self) -> list[PlannedRecord]:
+        return [r for r in self.records if r.op == "add"]
+
+    @property
+    def changed(self) -> list[PlannedRecord]:
+        return [r for r in self.records if r.op == "change"]
+
+
+@dataclass
+class ImportPlan:
+    school_id: int
+    school_year_id: int
+    filename: str
+    sha256: str
+    size: int
+    sheets: list[SheetPlan] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        return [e for sheet in self.sheets for e in sheet.errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(sheet.errors for sheet in self.sheets)
+
+    @property
+    def has_writes(self) -> bool:
+        return any(sheet.records for sheet in self.sheets)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {
+            str(sheet.kind): {
+                "added": len(sheet.added),
+                "changed": len(sheet.changed),
+                "unchanged": len(sheet.unchanged),
+                "errors": len(sheet.errors),
+            }
+            for sheet in self.sheets
+        }
