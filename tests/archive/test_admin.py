@@ -22,13 +22,20 @@ def test_print_gives_the_same_pdf_as_the_archive(school_data, admin_client):
     assert response.content == storage.get_store().get(row.key)
 
 
-def test_print_button_and_pending_mark_in_the_editor(school_data, admin_client):
+def test_print_button_and_pending_mark_in_the_editor(school_data, admin_user):
+    from wagtail.models import Page
+
+    from archive.wagtail_hooks import print_and_archive_status_buttons
+
     state = school_data.states["other"]
     services.freeze_enqueue(record_state=state)
-    response = admin_client.get(f"/admin/pages/{state.page_id}/edit/")
-    body = response.content.decode()
-    assert f"/admin/luu-tru/in/{state.page_id}/" in body
-    assert "Đang chờ lưu trữ" in body
+    page = Page.objects.get(pk=state.page_id)
+    buttons = list(print_and_archive_status_buttons(page, admin_user, "edit"))
+    assert [str(b.label) for b in buttons] == ["In", "Đang chờ lưu trữ"]
+    assert buttons[0].url == f"/admin/luu-tru/in/{state.page_id}/"
+    services.run_once()
+    buttons = list(print_and_archive_status_buttons(page, admin_user, "edit"))
+    assert [str(b.label) for b in buttons] == ["In"]
 
 
 def test_archivist_starts_a_package_and_sees_progress(school_data, admin_client):
