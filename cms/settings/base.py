@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 
-from cms.env import env_int, env_list, env_str
+from cms.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HOSO_VAR_DIR", str(BASE_DIR / "var")))
@@ -17,6 +18,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "accounts",
     "recordpages",
     "workflow",
     "search",
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
 ]
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -57,8 +62,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AccountStepsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+    # Last, so that it turns a lockout into the login page with the reason.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout backend first: it refuses a locked account or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 
 ROOT_URLCONF = "cms.urls"
 
@@ -223,6 +239,49 @@ HOSO_SEARCH.update(
 # --- imports/reports ---
 # CSDL ngành import limits (imports/), and documents served only through Wagtail's view so
 # that its before_serve_document hook can refuse anonymous visitors.
+# --- accounts ---
+# Login security (accounts/): lockout (django-axes), TOTP two-factor (django-otp), session
+# limits, password rules, upload checks. Production forces TWO_FACTOR_ENFORCED on.
+# Other apps' tests log principals in without a second factor; until cms/settings/test.py
+# sets this itself, the test settings default it off (tests/security turns it on).
+_TESTING = os.environ.get("DJANGO_SETTINGS_MODULE") == "cms.settings.test"
+ACCOUNTS = {
+    "TWO_FACTOR_ENFORCED": env_bool("ACCOUNTS_TWO_FACTOR_ENFORCED", not _TESTING),
+    "TWO_FACTOR_ROLES": ("principal", "sysadmin"),
+    "IDLE_TIMEOUT_SECONDS": env_int("ACCOUNTS_IDLE_TIMEOUT_SECONDS", 30 * 60),
+    "ABSOLUTE_TIMEOUT_SECONDS": env_int("ACCOUNTS_ABSOLUTE_TIMEOUT_SECONDS", 8 * 3600),
+    "FAILURE_LIMIT_PER_ACCOUNT": env_int("ACCOUNTS_FAILURE_LIMIT_PER_ACCOUNT", 5),
+    "FAILURE_LIMIT_PER_ADDRESS": env_int("ACCOUNTS_FAILURE_LIMIT_PER_ADDRESS", 30),
+    # How many reverse proxies of ours add X-Forwarded-For in front of gunicorn.
+    "TRUSTED_PROXY_COUNT": env_int("ACCOUNTS_TRUSTED_PROXY_COUNT", 0),
+    "UPLOAD_MAX_BYTES": env_int("ACCOUNTS_UPLOAD_MAX_BYTES", 50 * 1024 * 1024),
+    "UPLOAD_MAX_UNPACKED_BYTES": env_int("ACCOUNTS_UPLOAD_MAX_UNPACKED_BYTES", 200 * 1024 * 1024),
+    "UPLOAD_MAX_MEMBERS": env_int("ACCOUNTS_UPLOAD_MAX_MEMBERS", 5000),
+}
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "accounts.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.FoldedNameValidator"},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
+]
+AXES_HANDLER = "accounts.lockout.AccountOrAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = env_int("ACCOUNTS_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "accounts.uploads.SafeDocumentForm"
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # accounts.signals logs each event once
+
 IMPORTS = {
     "MAX_BYTES": env_int("IMPORTS_MAX_BYTES", 10 * 1024 * 1024),
     "MAX_UNZIPPED_BYTES": env_int("IMPORTS_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024),

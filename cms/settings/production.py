@@ -32,7 +32,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Wagtail's preview views set SAMEORIGIN themselves; nothing else is framed.
+X_FRAME_OPTIONS = "DENY"
 
 if env_str("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -43,3 +44,11 @@ if env_str("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", required=True)
+
+# --- accounts ---
+# Two-factor is never optional in production; the reverse proxy adds one X-Forwarded-For hop.
+ACCOUNTS = {  # noqa: F405
+    **ACCOUNTS,  # noqa: F405
+    "TWO_FACTOR_ENFORCED": True,
+    "TRUSTED_PROXY_COUNT": env_int("ACCOUNTS_TRUSTED_PROXY_COUNT", 1),
+}

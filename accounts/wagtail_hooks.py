@@ -1,0 +1,35 @@
+"""Registers the account security screens, the account menu entry and the reset button."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from accounts import urls
+from accounts.services import can_reset_password
+from recordpages.models.people import StaffProfile
+
+
+@hooks.register("register_admin_urls")
+def register_account_urls():
+    return [path("tai-khoan/", include((urls.urlpatterns, "accounts"), namespace="accounts"))]
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_menu_item(request):
+    return {
+        "url": reverse("accounts:two_factor_setup"),
+        "label": _("Xác thực hai lớp"),
+        "help_text": _("Bật hoặc thay ứng dụng xác thực (mã 6 chữ số) cho tài khoản."),
+    }
+
+
+@hooks.register("register_snippet_listing_buttons")
+def password_reset_button(snippet, user, next_url=None):
+    if isinstance(snippet, StaffProfile) and can_reset_password(user, snippet):
+        yield MenuItem(
+            _("Đặt lại mật khẩu"),
+            reverse("accounts:staff_password_reset", args=[snippet.pk]),
+            icon_name="key",
+            priority=90,
+        )
