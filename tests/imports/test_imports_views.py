@@ -1,0 +1,94 @@
+"""The admin upload → preview → apply screens obey who may import (R3, R13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.test import TestCase
+from django.urls import reverse
+
+from imports.models import DataFile
+from recordpages.models import Pupil, School, SchoolYear
+from tests.conftest import load_small_district
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "testdata" / "csdl" / "hoa-nghia-hoc-sinh-2026-2027.xlsx"
+)
+
+
+class ImportScreensTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_small_district()
+        cls.thhn = School.objects.get(code="THHN")
+        cls.year = SchoolYear.objects.get(name="2026-2027")
+
+    def login(self, username: str):
+        from django.contrib.auth import get_user_model
+
+        self.client.force_login(get_user_model().objects.get(username=username))
+
+    def post_file(self, school: School):
+        with SAMPLE.open("rb") as handle:
+            return self.client.post(
+                reverse("imports_admin:upload"),
+                {"school": school.pk, "school_year": self.year.pk, "file": handle},
+            )
+
+    def test_principal_previews_then_applies_for_own_school(self):
+        self.login("hn.hieutruong")
+        before = Pupil.objects.count()
+        response = self.post_file(self.thhn)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Sẽ thêm mới")
+        self.assertContains(response, "0312600101")
+        self.assertEqual(Pupil.objects.count(), before)
+        data_file = DataFile.objects.get()
+        response = self.client.post(reverse("imports_admin:apply", args=[data_file.pk]))
+        self.assertRedirects(
+            response, reverse("imports_admin:upload"), fetch_redirect_response=False
+        )
+        self.assertEqual(Pupil.objects.count(), before + 7)
+        data_file.refresh_from_db()
+        self.assertEqual(data_file.status, "applied")
+        download = self.client.get(reverse("imports_admin:download", args=[data_file.pk]))
+        self.assertEqual(download.content, SAMPLE.read_bytes())
+
+    def test_teacher_may_not_open_the_import_screen(self):
+        self.login("hn.giaovien")
+        response = self.client.get(reverse("imports_admin:upload"))
+        # Wagtail turns the view's PermissionDenied into a redirect to the dashboard.
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+
+    def test_other_schools_principal_cannot_import_or_apply_for_this_school(self):
+        self.login("hn.hieutruong")
+        self.post_file(self.thhn)
+        data_file = DataFile.objects.get()
+        self.login("ad.hieutruong")
+        before = Pupil.objects.count()
+        response = self.post_file(self.thhn)
+        self.assertEqual(response.status_code, 400)  # THHN is not among the form's choices
+        response = self.client.post(reverse("imports_admin:apply", args=[data_file.pk]))
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(Pupil.objects.count(), before)
+
+    def test_district_office_cannot_import(self):
+        self.login("phong.gd")
+        response = self.client.get(reverse("imports_admin:upload"))
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+
+    def test_not_a_spreadsheet_gets_a_form_error_not_a_server_error(self):
+        self.login("hn.hieutruong")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = self.client.post(
+            reverse("imports_admin:upload"),
+            {
+                "school": self.thhn.pk,
+                "school_year": self.year.pk,
+                "file": SimpleUploadedFile("danh-sach.xlsx", b"%PDF-1.7 not a workbook"),
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "không phải bảng tính", status_code=400)
+        self.assertEqual(DataFile.objects.count(), 0)
