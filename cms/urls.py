@@ -5,10 +5,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from reports.public.sitemaps import PublicSitemap
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap),
+    path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": PublicSitemap}}),
     path("xac-thuc/", include("archive.urls")),
 ]
 
@@ -18,4 +20,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include("search.urls"))]
+urlpatterns += [path("", include("reports.public.urls"))]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -3,4 +3,13 @@ from django.apps import AppConfig
 
 class WorkflowConfig(AppConfig):
     name = "workflow"
+    verbose_name = "Quy trình duyệt hồ sơ"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from recordpages.guards import register_write_guard
+
+        from . import signals  # noqa: F401  (connects the thin receivers)
+        from .services import guard_write
+
+        register_write_guard(guard_write)

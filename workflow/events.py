@@ -16,7 +16,28 @@ has committed, with keyword arguments:
 and page_id.
 """
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.dispatch import Signal
 
 record_transitioned = Signal()
 record_saved = Signal()
+
+
+_muted = contextvars.ContextVar("hoso_workflow_events_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no events (bulk loads: subscribers catch up afterwards by reindexing)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def is_muted() -> bool:
+    return _muted.get()

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "archive",
     "imports",
     "reports",
+    "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -47,10 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-]
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -61,12 +62,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.AccountStepsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-]
     # Last, so that it turns a lockout into the login page with the reason.
     "axes.middleware.AxesMiddleware",
 ]
@@ -75,6 +75,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
 
 ROOT_URLCONF = "cms.urls"
 
@@ -206,6 +207,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -236,9 +239,6 @@ HOSO_SEARCH.update(
     }
 )
 
-# --- imports/reports ---
-# CSDL ngành import limits (imports/), and documents served only through Wagtail's view so
-# that its before_serve_document hook can refuse anonymous visitors.
 # --- accounts ---
 # Login security (accounts/): lockout (django-axes), TOTP two-factor (django-otp), session
 # limits, password rules, upload checks. Production forces TWO_FACTOR_ENFORCED on.
@@ -282,6 +282,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "accounts.uploads.SafeDocumentForm"
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # accounts.signals logs each event once
 
+# --- imports/reports ---
+# CSDL ngành import limits (imports/), and documents served only through Wagtail's view so
+# that its before_serve_document hook can refuse anonymous visitors.
 IMPORTS = {
     "MAX_BYTES": env_int("IMPORTS_MAX_BYTES", 10 * 1024 * 1024),
     "MAX_UNZIPPED_BYTES": env_int("IMPORTS_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024),

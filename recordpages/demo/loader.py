@@ -97,6 +97,15 @@ def school_year_for(today: dt.date) -> str:
     return f"{first}-{first + 1}"
 
 
+def summary_period(today: dt.date) -> str:
+    """The class summary a school would be working on at this time of year."""
+    if today.month in (5, 6, 7, 8):
+        return "cuoi_nam"
+    if today.month in (1, 2, 3, 4):
+        return "cuoi_hk1"
+    return "giua_ky"
+
+
 def first_monday(year: SchoolYear) -> dt.date:
     start = year.start_date
     return start - dt.timedelta(days=start.weekday())
@@ -268,7 +277,7 @@ class DemoLoader:
         )
         prefix = code[2:].lower()
         is_main = code == "THHN"
-        principal = self.staff(
+        self.staff(
             f"{prefix}.hieutruong",
             self.person(code, "hieutruong", "nu"),
             [RoleCode.PRINCIPAL],
@@ -331,8 +340,8 @@ class DemoLoader:
                 )
             )
 
-        plan_author = principal if is_main else vp
-        self.school_plan(year_page, school, year, plan_author, rng)
+        # The vice-principal drafts the plan; the principal approves it (nobody approves their own).
+        self.school_plan(year_page, school, year, vp, rng)
         pupil_seq = 0
         register_pupils: dict[int, list[tuple[Pupil, str]]] = {}
         for grade, (group_name, grades) in enumerate(GROUPS, start=1):
@@ -390,10 +399,11 @@ class DemoLoader:
                     pupils.append(pupil)
                     register_pupils.setdefault(grade, []).append((pupil, class_name))
                 self.student_records(class_page, school_class, teacher, pupils)
+                period = summary_period(self.o.today)
                 self.child(
                     class_page,
-                    ClassResultSummaryPage(period="cuoi_hk1", author=teacher),
-                    "tong-hop-cuoi-hk1",
+                    ClassResultSummaryPage(period=period, author=teacher),
+                    f"tong-hop-{period.replace('_', '-')}",
                     live=False,
                 )
             if not group.leader_id:

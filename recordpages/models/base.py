@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
+from recordpages.guards import check_writable
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 
 
@@ -146,6 +147,34 @@ class RecordPage(HosoPage):
         if year_page is not None:
             self.school_year_id = year_page.school_year_id
             self.school_id = year_page.school_id
+
+    # Fields Wagtail updates for its own bookkeeping (editing locks, revision
+    # pointers, tree maintenance): writing only these does not change a record.
+    BOOKKEEPING_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "locked",
+            "locked_at",
+            "locked_by",
+            "latest_revision",
+            "latest_revision_created_at",
+            "has_unpublished_changes",
+            "draft_title",
+            "url_path",
+            "path",
+            "depth",
+            "numchild",
+        }
+    )
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
+            check_writable(self)
+        return super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        check_writable(self)
+        return super().save_revision(*args, **kwargs)
 
     @property
     def year_name(self) -> str:

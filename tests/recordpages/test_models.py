@@ -33,7 +33,7 @@ def test_titles_follow_each_record_types_scheme(district):
         f"Học bạ – {record.pupil.full_name} – Lớp {record.school_class.name}"
     )
     summary = ClassResultSummaryPage.objects.first()
-    assert summary.title.startswith("Bảng tổng hợp kết quả đánh giá giáo dục cuối học kì I – Lớp ")
+    assert summary.title.startswith("Bảng tổng hợp kết quả đánh giá giáo dục giữa học kì – Lớp ")
     assert summary.slug.isascii()
 
 
@@ -94,7 +94,7 @@ def test_class_summary_is_derived_from_the_pupils_records(district):
     assert rows[0]["subjects"][toan_index] == {
         "code": "toan",
         "level": toan.level_term1,
-        "score": toan.score_term1,
+        "score": toan.score_mid1,
     }
     totals = summary.totals(rows)
     assert totals["pupils"] == 2

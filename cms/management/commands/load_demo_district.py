@@ -1,0 +1,61 @@
+import datetime as dt
+import io
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
+from workflow.demo import apply_demo_states
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo Dương Kinh district: schools, staff with one account per role, "
+        "classes, pupils, records of every type (this school year, and the finishing "
+        "grade-5 cohort of last year), moved through the workflow. Idempotent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, default=4, choices=range(1, len(SCHOOLS) + 1))
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default: today)"
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        today = options["today"] or dt.date.today()
+        schools = options["schools"]
+        bar = tqdm(total=2 * schools + 1, desc="Dữ liệu mẫu", unit="bước", file=self.stderr._out)
+
+        def progress(message: str) -> None:
+            bar.set_postfix_str(message)
+            bar.update(1)
+
+        # Last year's grade 5, whose records are finished, signed and archived …
+        last_year = (
+            today.replace(year=today.year - 1, month=5, day=31) if today.month >= 8 else None
+        )
+        if last_year is not None:
+            load_demo_district(
+                Options(
+                    today=last_year,
+                    schools=schools,
+                    grades=(5,),
+                    lesson_weeks=1,
+                    bulk_index=False,
+                    progress=progress,
+                )
+            )
+        # … and this year's whole school.
+        load_demo_district(Options(today=today, schools=schools, progress=progress))
+        bar.set_postfix_str("Quy trình duyệt")
+        apply_demo_states(today)
+        bar.set_postfix_str("Chỉ mục tìm kiếm")
+        call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
+        bar.update(1)
+        bar.close()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo district loaded in {time.monotonic() - started:.1f} s.")
+        )

@@ -1,0 +1,130 @@
+"""The append-only, hash-chained audit log (R1, R15, R16).
+
+Each school has its own chain (events with no school go to "system"). An entry's
+hash covers its content and the previous entry's hash, so any edit, deletion or
+insertion is found by `verify_chains()` at the first link it breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from workflow.models import AuditChainHead, AuditEntry
+
+logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+
+
+def chain_name(school_id: int | None) -> str:
+    return f"school:{school_id}" if school_id else "system"
+
+
+def _digest(entry: AuditEntry) -> str:
+    payload = {
+        "chain": entry.chain,
+        "seq": entry.seq,
+        "school": entry.school_id,
+        "at": entry.at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "summary": entry.summary,
+        "detail": entry.detail,
+        "ip": entry.ip,
+        "prev": entry.prev_hash,
+    }
+    canonical = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def audit_append(
+    *,
+    action: str,
+    school_id: int | None = None,
+    actor=None,
+    object_type: str = "",
+    object_id: str | int = "",
+    summary: str = "",
+    detail: dict | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Append one entry to its school's chain; the chain head is locked meanwhile."""
+    chain = chain_name(school_id)
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        entry = AuditEntry(
+            chain=chain,
+            seq=head.seq + 1,
+            school_id=school_id,
+            at=timezone.now().replace(microsecond=0),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=(actor.get_full_name() or actor.get_username())
+            if getattr(actor, "pk", None)
+            else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            summary=summary[:300],
+            detail=json.loads(json.dumps(detail or {}, default=str)),
+            ip=ip,
+            prev_hash=head.hash,
+        )
+        entry.hash = _digest(entry)
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class Break:
+    chain: str
+    seq: int
+    entry_id: int | None
+    problem: str
+
+
+def verify_chains(chains: list[str] | None = None) -> list[Break]:
+    """The first broken link of each chain (empty when every chain is intact)."""
+    names = chains or list(AuditChainHead.objects.order_by("chain").values_list("chain", flat=True))
+    breaks = []
+    for name in names:
+        problem = _verify_chain(name)
+        if problem is not None:
+            breaks.append(problem)
+    return breaks
+
+
+def _verify_chain(name: str) -> Break | None:
+    previous_hash, expected_seq = GENESIS, 1
+    for entry in AuditEntry.objects.filter(chain=name).order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return Break(name, expected_seq, entry.pk, f"entry {expected_seq} is missing")
+        if entry.prev_hash != previous_hash:
+            return Break(name, entry.seq, entry.pk, "previous-hash link does not match")
+        if _digest(entry) != entry.hash:
+            return Break(name, entry.seq, entry.pk, "content does not match its hash")
+        previous_hash, expected_seq = entry.hash, expected_seq + 1
+    head = AuditChainHead.objects.filter(chain=name).first()
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != previous_hash):
+        return Break(name, expected_seq, None, "the last entries are missing (chain head is ahead)")
+    return None
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR")

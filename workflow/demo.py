@@ -1,0 +1,281 @@
+"""Moves the demo district's records through the workflow, so that every
+dashboard has something real on it: records in every state, some late.
+
+Every step goes through workflow.services as the person whose role it is,
+back-dated with `now=` to the day it would have happened. Idempotent: a record
+that already left its first state is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from django.utils import timezone
+
+from recordpages import programme
+from recordpages.models import (
+    RoleCode,
+    StaffProfile,
+    StudentRecordPage,
+    SubjectResult,
+)
+from workflow import events, services
+from workflow.choices import State
+from workflow.models import RecordState
+
+logger = logging.getLogger(__name__)
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+class DemoStates:
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.people: dict[tuple[int, str], list[StaffProfile]] = {}
+
+    def staff(self, school_id: int, role: str) -> StaffProfile:
+        key = (school_id, role)
+        if key not in self.people:
+            self.people[key] = list(
+                StaffProfile.objects.filter(school_id=school_id, roles__code=role)
+                .select_related("user")
+                .order_by("user__username")
+            )
+        return self.people[key][0]
+
+    def step(
+        self, record: RecordState, actor, transition: str, day: dt.date, reason: str = ""
+    ) -> bool:
+        if day > self.today:
+            return False
+        try:
+            services.record_transition(
+                user=actor.user if isinstance(actor, StaffProfile) else actor,
+                page_id=record.pk,
+                transition=transition,
+                reason=reason,
+                now=_at(day),
+            )
+        except services.TransitionRefused as refusal:
+            logger.warning("Demo step %s on %s refused: %s", transition, record.pk, refusal.message)
+            return False
+        record.refresh_from_db()
+        return True
+
+    def approver(self, record: RecordState) -> StaffProfile:
+        if record.record_type in ("lesson_plan", "group_plan", "student_record", "class_summary"):
+            return self.staff(record.school_id, RoleCode.VICE_PRINCIPAL)
+        return self.staff(record.school_id, RoleCode.PRINCIPAL)
+
+    def run(self) -> None:
+        records = (
+            RecordState.objects.filter(state__in=[State.DRAFT, State.MAINTAINED])
+            .exclude(history__isnull=False)
+            .select_related("school", "school_year", "group", "school_class", "author__user")
+            .order_by("pk")
+        )
+        for record in records:
+            rng = random.Random(record.pk)
+            handler = getattr(self, f"_{record.record_type}", None)
+            if handler is not None:
+                handler(record, rng)
+
+    # --- per record type ------------------------------------------------------
+
+    def _plan_dates(self, record, rng, late_chance: float):
+        first = record.school_year.first_year
+        late = rng.random() < late_chance
+        approve_on = (
+            dt.date(first, 9, rng.choice([6, 8, 12]))
+            if late
+            else dt.date(first, 8, rng.randint(25, 31))
+        )
+        return approve_on - dt.timedelta(days=3), approve_on
+
+    def _school_plan(self, record, rng):
+        principal = self.staff(record.school_id, RoleCode.PRINCIPAL)
+        vp = self.staff(record.school_id, RoleCode.VICE_PRINCIPAL)
+        code = record.school.code
+        submit_on, approve_on = self._plan_dates(record, rng, late_chance=0.0)
+        if code == "THAD":
+            approve_on = dt.date(record.school_year.first_year, 9, 6)  # one school a little late
+        if code == "THHD" and record.school_year.first_year == self.today.year:
+            self.step(record, vp, "submit", submit_on)  # still waiting: shows as overdue
+            return
+        if code == "THHT" and record.school_year.first_year == self.today.year:
+            self.step(record, vp, "submit", submit_on)
+            self.step(
+                record,
+                principal,
+                "return",
+                submit_on + dt.timedelta(days=1),
+                "Bổ sung phân phối thời lượng môn Tiếng Anh tự chọn lớp 1, 2.",
+            )
+            return
+        self.step(record, vp, "submit", submit_on)
+        self.step(record, principal, "approve", approve_on)
+        self.step(record, principal, "publish", approve_on + dt.timedelta(days=1))
+
+    def _group_plan(self, record, rng):
+        leader = record.group.leader if record.group_id else None
+        if leader is None:
+            return
+        roll = rng.random()
+        submit_on, approve_on = self._plan_dates(record, rng, late_chance=0.25)
+        if roll < 0.1:
+            return  # never submitted: overdue
+        self.step(record, leader, "submit", submit_on)
+        if roll < 0.2:
+            self.step(
+                record,
+                self.approver(record),
+                "return",
+                submit_on + dt.timedelta(days=2),
+                "Điều chỉnh số tiết tuần 3 cho khớp phân phối chương trình.",
+            )
+            return
+        self.step(record, self.approver(record), "approve", approve_on)
+
+    def _lesson_plan(self, record, rng):
+        page = record.page.specific
+        teacher, monday = page.teacher, page.week_start
+        leader = record.group.leader if record.group_id else None
+        if leader is None or leader.pk == teacher.pk:
+            leader = None
+        submit_on = monday - dt.timedelta(days=rng.choice([6, 7, 8]))
+        roll = rng.random()
+        if submit_on > self.today or roll < 0.1:
+            return  # still a draft
+        self.step(record, teacher, "submit", submit_on)
+        if roll < 0.2:
+            if leader:
+                self.step(
+                    record,
+                    leader,
+                    "return",
+                    submit_on + dt.timedelta(days=1),
+                    "Bổ sung hoạt động vận dụng cho bài Toán.",
+                )
+            return
+        check_on = submit_on + dt.timedelta(days=1)
+        if leader is None or not self.step(record, leader, "check", check_on):
+            return
+        late = roll > 0.85
+        approve_on = monday - dt.timedelta(days=2 if late else rng.choice([4, 5]))
+        self.step(record, self.approver(record), "approve", max(approve_on, check_on))
+
+    def _student_record(self, record, rng):
+        if record.school_year.end_date > self.today:
+            return  # the school year is not over: học bạ are still being written
+        page = record.page.specific
+        self._complete_year(page, rng)
+        teacher = page.school_class.homeroom_teacher
+        end = record.school_year.end_date
+        late = record.school_class.name.endswith("B") and record.school.code == "THAD"
+        self.step(record, teacher, "submit", end - dt.timedelta(days=12))
+        self.step(record, self.approver(record), "approve", end - dt.timedelta(days=9))
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.CLERK),
+            "confirm_paper",
+            end - dt.timedelta(days=6),
+        )
+        sign_on = end + dt.timedelta(days=3) if late else end - dt.timedelta(days=3)
+        self.step(record, self.staff(record.school_id, RoleCode.PRINCIPAL), "sign", sign_on)
+
+    def _class_summary(self, record, rng):
+        if record.school_year.end_date > self.today:
+            return
+        page = record.page.specific
+        end = record.school_year.end_date
+        self.step(record, page.school_class.homeroom_teacher, "submit", end - dt.timedelta(days=8))
+        self.step(record, self.approver(record), "approve", end - dt.timedelta(days=6))
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.CLERK),
+            "confirm_paper",
+            end - dt.timedelta(days=5),
+        )
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.PRINCIPAL),
+            "sign",
+            end - dt.timedelta(days=2),
+        )
+
+    def _enrollment_register(self, record, rng):
+        page = record.page.specific
+        if (
+            int(page.cohort[5:]) != record.school_year.first_year + 1
+            or record.school_year.end_date > self.today
+        ):
+            return  # only a cohort that has finished primary school is closed
+        end = record.school_year.end_date
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.SYSADMIN),
+            "finalize",
+            end - dt.timedelta(days=10),
+        )
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.CLERK),
+            "confirm_paper",
+            end - dt.timedelta(days=7),
+        )
+        self.step(
+            record,
+            self.staff(record.school_id, RoleCode.PRINCIPAL),
+            "sign",
+            end - dt.timedelta(days=4),
+        )
+
+    def _other(self, record, rng):
+        author = record.author
+        if author is None or record.deadline is None:
+            return
+        submit_on = record.deadline - dt.timedelta(days=5)
+        if rng.random() < 0.5:
+            self.step(record, author, "submit", submit_on)
+            self.step(
+                record,
+                self.staff(record.school_id, RoleCode.PRINCIPAL),
+                "approve",
+                submit_on + dt.timedelta(days=2),
+            )
+
+    def _complete_year(self, page: StudentRecordPage, rng) -> None:
+        """End-of-year evaluation from the term-1 data, as the teacher would enter it."""
+        results = list(page.subject_results.all())
+        for result in results:
+            result.level = result.level_term1 or "H"
+            subject = programme.SUBJECTS_BY_CODE[result.subject]
+            if subject.has_test(page.grade):
+                result.score_year = result.score_term1 or rng.randint(6, 10)
+                if subject.has_midterm_test(page.grade):
+                    result.score_mid2 = result.score_year
+        SubjectResult.objects.bulk_update(results, ["level", "score_year", "score_mid2"])
+        page.competence_results.update(level="T")
+        for competence in page.competence_results.filter(level_term1="Đ"):
+            competence.level = "Đ"
+            competence.save(update_fields=["level"])
+        page.year_end_result = page.suggested_year_end_result()
+        page.promotion = "ht_tieu_hoc" if page.grade == 5 else "len_lop"
+        page.commendation = "Học sinh xuất sắc" if page.year_end_result == "HTXS" else ""
+        page.save()
+
+
+def apply_demo_states(today: dt.date) -> None:
+    """Events and emails are held back: the caller reindexes once at the end."""
+    from django.test.utils import override_settings
+
+    services.ensure_all_record_states()
+    with (
+        events.muted(),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+    ):
+        DemoStates(today).run()

@@ -1,0 +1,131 @@
+"""Vietnamese emails on submit, return, approval, corrections and before deadlines."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+
+from recordpages.models import RoleCode, StaffProfile
+
+logger = logging.getLogger(__name__)
+
+_SUBJECTS = {
+    "submit": "[Hồ sơ chuyên môn] Có hồ sơ chờ kiểm tra, duyệt: {title}",
+    "check": "[Hồ sơ chuyên môn] Hồ sơ đã được kiểm tra, chờ duyệt: {title}",
+    "return": "[Hồ sơ chuyên môn] Hồ sơ bị trả lại: {title}",
+    "approve": "[Hồ sơ chuyên môn] Hồ sơ đã được duyệt: {title}",
+    "confirm_paper": "[Hồ sơ chuyên môn] Bản giấy đã được xác nhận, chờ ký số: {title}",
+    "sign": "[Hồ sơ chuyên môn] Hồ sơ đã được ký số: {title}",
+}
+
+
+def _approvers(record) -> list[StaffProfile]:
+    staff = StaffProfile.objects.filter(school_id=record.school_id).select_related("user")
+    principals = staff.filter(roles__code=RoleCode.PRINCIPAL)
+    vps = [
+        vp
+        for vp in staff.filter(roles__code=RoleCode.VICE_PRINCIPAL)
+        if record.record_type in (vp.assigned_categories or [])
+    ]
+    return list(principals) + vps
+
+
+def recipients_for(record, transition: str) -> list[StaffProfile]:
+    if transition == "submit" and record.record_type == "lesson_plan":
+        leader = record.group.leader if record.group_id else None
+        return [leader] if leader else []
+    if transition in ("submit", "check"):
+        return _approvers(record)
+    if transition == "confirm_paper":
+        return list(
+            StaffProfile.objects.filter(school_id=record.school_id, roles__code=RoleCode.PRINCIPAL)
+        )
+    if transition in ("return", "approve", "sign"):
+        return [record.author] if record.author_id else []
+    return []
+
+
+def _send(messages: list[tuple[str, str, str, list[str]]]) -> None:
+    messages = [m for m in messages if m[3]]
+    if messages:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except OSError:
+            logger.exception("Could not send %d workflow emails", len(messages))
+
+
+def notify_transition(record, transition: str, actor) -> None:
+    subject = _SUBJECTS.get(transition)
+    if subject is None:
+        return
+    title = record.page.title
+    people = [
+        p
+        for p in recipients_for(record, transition)
+        if p and p.user.email and p.user_id != actor.pk
+    ]
+    link = f"{settings.WAGTAILADMIN_BASE_URL}/admin/ho-so/{record.pk}/"
+    body = (
+        f"Kính gửi thầy/cô,\n\nHồ sơ “{title}” vừa chuyển sang trạng thái "
+        f"“{record.get_state_display()}” do {actor.get_full_name() or actor.get_username()} thực hiện."
+    )
+    if transition == "return" and record.return_reason:
+        body += f"\nLí do trả lại: {record.return_reason}"
+    body += f"\n\nXem hồ sơ: {link}\n\nHệ thống hồ sơ chuyên môn điện tử"
+    _send(
+        [
+            (subject.format(title=title), body, settings.DEFAULT_FROM_EMAIL, [p.user.email])
+            for p in people
+        ]
+    )
+
+
+def notify_correction(correction, event: str) -> None:
+    record = correction.record
+    principals = StaffProfile.objects.filter(
+        school_id=record.school_id, roles__code=RoleCode.PRINCIPAL
+    ).select_related("user")
+    body = (
+        f"Có đề nghị sửa dữ liệu hồ sơ “{record.page.title}”.\nLí do: {correction.reason}\n\n"
+        f"Xem: {settings.WAGTAILADMIN_BASE_URL}/admin/ho-so/{record.pk}/"
+    )
+    _send(
+        [
+            (
+                "[Hồ sơ chuyên môn] Đề nghị sửa dữ liệu",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [p.user.email],
+            )
+            for p in principals
+            if p.user.email
+        ]
+    )
+
+
+def reminder_messages(records, today, kind: str) -> list[tuple[str, str, str, list[str]]]:
+    """One reminder per record to whoever must act next, in Vietnamese."""
+    messages = []
+    for record in records:
+        people = [record.author] if record.author_id else []
+        if record.state in ("submitted", "checked"):
+            people = _approvers(record)
+        days = (record.deadline - today).days
+        when = "hôm nay" if days == 0 else f"còn {days} ngày"
+        subject = f"[Hồ sơ chuyên môn] Nhắc hạn ({when}): {record.page.title}"
+        body = (
+            f"Hồ sơ “{record.page.title}” có hạn {record.deadline:%d/%m/%Y} ({when}); trạng thái "
+            f"hiện tại: “{record.get_state_display()}”.\n\nXem: "
+            f"{settings.WAGTAILADMIN_BASE_URL}/admin/ho-so/{record.pk}/"
+        )
+        for person in people:
+            if person and person.user.email:
+                messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [person.user.email]))
+    return messages
+
+
+def send_reminders(messages) -> int:
+    _send(list(messages))
+    return len(messages)

@@ -1,0 +1,220 @@
+"""Reads of the workflow: dashboards, waiting lists, deadline status, history.
+
+Every list here issues a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from recordpages.models import RECORD_TYPE_CHOICES, RoleCode, School, SchoolYear
+from recordpages.permissions import get_scope, visible_schools
+from workflow import policy
+from workflow.choices import APPROVED_STATES, State
+from workflow.deadlines import STATUS_LABELS, DeadlineStatus, deadline_status, milestone
+from workflow.models import AuditEntry, RecordState
+
+TYPE_LABELS = dict(RECORD_TYPE_CHOICES)
+_DONE = {"approved": APPROVED_STATES, "signed": frozenset({State.SIGNED})}
+
+
+def _records() -> QuerySet[RecordState]:
+    return RecordState.objects.select_related(
+        "page", "school", "school_year", "group", "school_class", "author"
+    )
+
+
+def current_school_year(today: dt.date | None = None) -> SchoolYear | None:
+    today = today or timezone.localdate()
+    return (
+        SchoolYear.objects.filter(start_date__lte=today + dt.timedelta(days=60))
+        .order_by("-start_date")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DueItem:
+    record: RecordState
+    status: DeadlineStatus
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS.get(self.record.record_type, self.record.record_type)
+
+
+def my_records_due(user, today: dt.date | None = None, limit: int = 20) -> list[DueItem]:
+    """My records that have not reached their milestone, late first, then by deadline."""
+    today = today or timezone.localdate()
+    scope = get_scope(user)
+    if scope.staff is None:
+        return []
+    records = (
+        _records()
+        .filter(author=scope.staff)
+        .exclude(state__in=[State.SIGNED, State.PUBLISHED])
+        .exclude(deadline__isnull=True)
+        .order_by("deadline")[: limit * 3]
+    )
+    items = []
+    for record in records:
+        status = deadline_status(record, today)
+        if (
+            status in (DeadlineStatus.ON_TIME, DeadlineStatus.LATE)
+            and record.state in _DONE[milestone(record.record_type)]
+        ):
+            continue
+        items.append(DueItem(record, status))
+    items.sort(key=lambda item: (item.status != DeadlineStatus.MISSING, item.record.deadline))
+    return items[:limit]
+
+
+def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[policy.TransitionSpec]]]:
+    """Records on which this user can take a reviewing step now."""
+    scope = get_scope(user)
+    if scope.read_only or (scope.staff is None and not scope.is_superuser):
+        return []
+    states = set()
+    if scope.has_role(RoleCode.GROUP_LEADER, RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL):
+        states |= {State.SUBMITTED, State.CHECKED}
+    if scope.has_role(RoleCode.PRINCIPAL):
+        states |= {State.APPROVED, State.PAPER_CONFIRMED}
+    if scope.has_role(RoleCode.CLERK):
+        states |= {State.APPROVED, State.FINALIZED}
+    if scope.has_role(RoleCode.SYSADMIN):
+        states |= {State.MAINTAINED}
+    if not states:
+        return []
+    records = _records().filter(state__in=states).order_by("deadline", "pk")
+    if not scope.is_superuser:
+        records = records.filter(school_id=scope.school_id)
+    result = []
+    for record in records[:500]:
+        steps = [s for s in policy.available_transitions(user, record) if s.name != "submit"]
+        if steps:
+            result.append((record, steps))
+        if len(result) >= limit:
+            break
+    return result
+
+
+@dataclass
+class StatusRow:
+    key: str
+    label: str
+    counts: Counter
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def get(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def late_share(self) -> int:
+        done = self.get("on_time") + self.get("late") + self.get("missing")
+        return round(100 * (self.get("late") + self.get("missing")) / done) if done else 0
+
+
+def _status_rows(records, key, label, today: dt.date) -> list[StatusRow]:
+    rows: dict[str, StatusRow] = {}
+    for record in records:
+        row = rows.setdefault(key(record), StatusRow(key(record), label(record), Counter()))
+        row.counts[deadline_status(record, today)] += 1
+    return sorted(rows.values(), key=lambda row: row.label)
+
+
+def school_deadline_status(
+    school_id: int, school_year: SchoolYear, today: dt.date | None = None
+) -> list[StatusRow]:
+    """Per record type: on time / late / missing / pending for one school and year."""
+    records = RecordState.objects.filter(school_id=school_id, school_year=school_year).only(
+        "record_type", "state", "deadline", "approved_at", "signed_at"
+    )
+    return _status_rows(
+        records,
+        key=lambda r: r.record_type,
+        label=lambda r: TYPE_LABELS.get(r.record_type, r.record_type),
+        today=today or timezone.localdate(),
+    )
+
+
+def district_deadline_table(
+    user, school_year: SchoolYear, today: dt.date | None = None
+) -> list[StatusRow]:
+    """Per school the same figures, for the schools the user may read."""
+    schools = {s.pk: s.name for s in visible_schools(user)}
+    records = RecordState.objects.filter(school_id__in=schools, school_year=school_year).only(
+        "school_id", "record_type", "state", "deadline", "approved_at", "signed_at"
+    )
+    rows = _status_rows(
+        records,
+        key=lambda r: str(r.school_id),
+        label=lambda r: schools[r.school_id],
+        today=today or timezone.localdate(),
+    )
+    present = {row.key for row in rows}
+    rows += [
+        StatusRow(str(pk), name, Counter())
+        for pk, name in schools.items()
+        if str(pk) not in present
+    ]
+    return sorted(rows, key=lambda row: row.label)
+
+
+def state_counts(school_ids, school_year: SchoolYear) -> dict[str, Counter]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for record_type, state in RecordState.objects.filter(
+        school_id__in=school_ids, school_year=school_year
+    ).values_list("record_type", "state"):
+        counts[record_type][state] += 1
+    return counts
+
+
+ANOMALY_ACTIONS = (
+    "auth.login_failed",
+    "access.refused",
+    "record.adjustments",
+    "correction.requested",
+    "lock.created",
+    "lock.released",
+)
+
+
+def anomalies(user, since: dt.datetime | None = None, limit: int = 30) -> QuerySet[AuditEntry]:
+    """Unusual events of the principal's school (R16): failed logins, refused accesses,
+    changes after approval."""
+    scope = get_scope(user)
+    since = since or timezone.now() - dt.timedelta(days=30)
+    entries = AuditEntry.objects.filter(action__in=ANOMALY_ACTIONS, at__gte=since).order_by("-at")
+    if scope.is_superuser:
+        return entries[:limit]
+    if not scope.has_role(RoleCode.PRINCIPAL, RoleCode.SYSADMIN) or scope.school_id is None:
+        return AuditEntry.objects.none()
+    return entries.filter(school_id=scope.school_id)[:limit]
+
+
+def repeated_failed_logins(
+    user, window: dt.timedelta = dt.timedelta(hours=1), threshold: int = 3
+) -> list[tuple[str, int]]:
+    entries = anomalies(user, since=timezone.now() - window, limit=1000)
+    counts = Counter(e.summary for e in entries if e.action == "auth.login_failed")
+    return [(who, n) for who, n in counts.most_common() if n >= threshold]
+
+
+def record_history(record: RecordState):
+    return record.history.select_related("actor").all()
+
+
+def schools_for_lock_form(user) -> QuerySet[School]:
+    return visible_schools(user)

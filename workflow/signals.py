@@ -1,0 +1,53 @@
+"""Thin receivers: each hands over to a service at once."""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from recordpages.models import RECORD_PAGE_MODELS
+from workflow.audit import audit_append, client_ip
+
+
+def _sync_state(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    from workflow.services import record_state_sync
+
+    record_state_sync(instance)
+
+
+for _model in RECORD_PAGE_MODELS:
+    post_save.connect(_sync_state, sender=_model, dispatch_uid=f"record_state_{_model.__name__}")
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _login(sender, request, user, **kwargs):
+    profile = getattr(user, "staff_profile", None)
+    audit_append(
+        action="auth.login",
+        school_id=getattr(profile, "school_id", None),
+        actor=user,
+        object_type="user",
+        object_id=user.pk,
+        ip=client_ip(request),
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    from django.contrib.auth import get_user_model
+
+    username = (credentials or {}).get("username", "")
+    user = (
+        get_user_model().objects.filter(username=username).select_related("staff_profile").first()
+    )
+    profile = getattr(user, "staff_profile", None) if user else None
+    audit_append(
+        action="auth.login_failed",
+        school_id=getattr(profile, "school_id", None),
+        actor=None,
+        object_type="user",
+        object_id=user.pk if user else "",
+        summary=f"username={username}"[:300],
+        ip=client_ip(request),
+    )

@@ -1,0 +1,148 @@
+"""Registers the workflow's admin screens and routes Wagtail's page actions
+through workflow.services and workflow.policy."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from recordpages.models import RecordPage, RoleCode
+from recordpages.permissions import get_scope
+from workflow import panels, policy, services
+from workflow.models import RecordState
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("", include("workflow.urls"))]
+
+
+class _RoleMenuItem(MenuItem):
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles = roles
+
+    def is_shown(self, request):
+        return get_scope(request.user).has_role(*self.roles)
+
+
+@hooks.register("register_admin_menu_item")
+def register_locks_menu():
+    return _RoleMenuItem(
+        _("Khóa dữ liệu"),
+        reverse("workflow_locks"),
+        icon_name="lock",
+        order=900,
+        roles=(RoleCode.SYSADMIN, RoleCode.PRINCIPAL),
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_anomalies_menu():
+    return _RoleMenuItem(
+        _("Truy cập bất thường"),
+        reverse("workflow_anomalies"),
+        icon_name="warning",
+        order=910,
+        roles=(RoleCode.SYSADMIN, RoleCode.PRINCIPAL),
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboards(request, panel_list):
+    panel_list[:0] = panels.panels_for(request)
+
+
+def _record(page):
+    return (
+        RecordState.objects.filter(pk=page.pk).first()
+        if isinstance(page.specific_deferred, RecordPage)
+        else None
+    )
+
+
+@hooks.register("before_edit_page")
+def refuse_editing_frozen_records(request, page):
+    specific = page.specific
+    if not isinstance(specific, RecordPage):
+        return None
+    message = services.write_refusal(specific, request.user)
+    if (
+        message is None
+        and request.method == "POST"
+        and ("action-publish" in request.POST or "action-unpublish" in request.POST)
+    ):
+        message = _("Hồ sơ được duyệt và công bố theo quy trình, không bằng nút Xuất bản.")
+    if message is not None:
+        messages.error(request, message)
+        return redirect("workflow_record", page_id=page.pk)
+    return None
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def log_record_edit(request, page):
+    specific = page.specific
+    if isinstance(specific, RecordPage):
+        services.record_content_saved(page=specific, user=request.user, request=request)
+
+
+@hooks.register("before_delete_page")
+@hooks.register("before_move_page")
+@hooks.register("before_unpublish_page")
+def refuse_removing_records_in_workflow(request, page, *args):
+    record = _record(page)
+    if record is not None and record.state not in ("draft", "returned", "maintained"):
+        messages.error(
+            request, _("Hồ sơ đã vào quy trình duyệt: không được xóa, chuyển hay gỡ công bố.")
+        )
+        return redirect("workflow_record", page_id=page.pk)
+    return None
+
+
+@hooks.register("construct_page_action_menu")
+def keep_publishing_in_the_workflow(menu_items, request, context):
+    page = context.get("page")
+    if page is not None and isinstance(page.specific_deferred, RecordPage):
+        menu_items[:] = [
+            item
+            for item in menu_items
+            if item.name not in ("action-publish", "action-unpublish", "action-submit")
+        ]
+
+
+def _record_buttons(page, user, priority):
+    record = _record(page)
+    if record is None or not policy.can_view_record(user, record):
+        return []
+    buttons = [
+        Button(
+            _("Hồ sơ & lịch sử"),
+            reverse("workflow_record", args=[page.pk]),
+            icon_name="history",
+            priority=priority,
+        )
+    ]
+    for offset, spec in enumerate(policy.available_transitions(user, record), start=1):
+        buttons.append(
+            Button(
+                spec.label,
+                reverse("workflow_transition", args=[page.pk, spec.name]),
+                icon_name="tick",
+                priority=priority + offset,
+            )
+        )
+    return buttons
+
+
+@hooks.register("register_page_header_buttons")
+def record_header_buttons(page, user, view_name=None, next_url=None):
+    return _record_buttons(page, user, priority=20)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def record_listing_buttons(page, user, next_url=None):
+    return _record_buttons(page, user, priority=30)
