@@ -36,7 +36,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """Asked once per session, after the password, of every account with a device."""
     if twofactor.confirmed_device(request.user) is None:
         return redirect("accounts:two_factor_setup")
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if twofactor.session_verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_next_url(request))
@@ -104,7 +104,7 @@ def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpRespon
     staff = get_object_or_404(StaffProfile.objects.select_related("user", "school"), pk=staff_id)
     if not can_reset_password(request.user, staff):
         raise PermissionDenied
-    form = PasswordResetForm(request.POST or None)
+    form = PasswordResetForm(request.POST if request.method == "POST" else None)
     context = {
         "staff": staff,
         "form": form,

@@ -3,7 +3,7 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem
 
 from accounts import urls
 from accounts.services import can_reset_password
