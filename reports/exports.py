@@ -1,0 +1,101 @@
+"""The report as an XLSX workbook that LibreOffice and Excel open with the
+Vietnamese text intact (openpyxl writes UTF-8 shared strings), with a frozen
+header row and column widths set, one sheet per table."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.selectors import STATUS_LABELS, STATUSES
+from reports.tables import Report, ReportRow
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
+
+
+def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list]) -> None:
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "B3"
+    for index, name in enumerate(header, start=1):
+        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in rows if len(r) >= index])
+        ws.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 60)
+
+
+def _deadline_rows(report: Report, rows: list[ReportRow]) -> tuple[list[str], list[list]]:
+    header = ["Đơn vị"]
+    for _type, label in report.types:
+        header += [f"{label} – {STATUS_LABELS[s]}" for s in STATUSES]
+    header += [f"Tổng – {STATUS_LABELS[s]}" for s in STATUSES] + ["Tổng số", "Tỉ lệ đúng hạn (%)"]
+    body = []
+    for row in rows:
+        line: list = [row.label]
+        for record_type, _label in report.types:
+            counts = row.by_type.get(record_type)
+            line += [counts.counts[s] if counts else 0 for s in STATUSES]
+        totals = row.totals
+        line += [totals.counts[s] for s in STATUSES] + [totals.total, totals.on_time_rate]
+        body.append(line)
+    return header, body
+
+
+def _completeness_rows(report: Report, rows: list[ReportRow]) -> tuple[list[str], list[list]]:
+    header = ["Đơn vị"]
+    for _key, label in report.completeness_keys:
+        header += [f"{label} – cần có", f"{label} – đã có", f"{label} – %"]
+    header += ["Tổng cần có", "Tổng đã có", "Tỉ lệ đầy đủ (%)"]
+    body = []
+    for row in rows:
+        line: list = [row.label]
+        for key, _label in report.completeness_keys:
+            item = row.completeness.get(key)
+            line += [item.expected, item.present, item.percent] if item else ["", "", ""]
+        total = row.completeness_total
+        line += [total.expected, total.present, total.percent]
+        body.append(line)
+    return header, body
+
+
+def report_xlsx(report: Report) -> bytes:
+    workbook = Workbook()
+    year = report.school_year.name
+    ws = workbook.active
+    ws.title = "Hạn nộp"
+    header, body = _deadline_rows(report, report.rows)
+    _sheet(
+        ws,
+        f"Thực hiện thời hạn hồ sơ (Điều 12) – năm học {year} – tính đến {report.today:%d/%m/%Y}",
+        header,
+        body,
+    )
+    header, body = _completeness_rows(report, report.rows)
+    _sheet(
+        workbook.create_sheet("Đầy đủ"),
+        f"Mức độ đầy đủ hồ sơ bắt buộc – năm học {year}",
+        header,
+        body,
+    )
+    for title, rows in (("Theo tổ", report.groups), ("Theo giáo viên", report.teachers)):
+        if rows:
+            header, body = _deadline_rows(report, rows)
+            _sheet(
+                workbook.create_sheet(title),
+                f"Thời hạn hồ sơ {title.lower()} – năm học {year}",
+                header,
+                body,
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,320 @@
+"""Deadline and completeness figures (R6, R14, R15), aggregated in the database.
+
+Each figure is one grouped query over RecordState or the people tables, so the
+number of queries does not grow with schools, records or pupils. The on-time
+rule is workflow.deadlines.deadline_status written as SQL: a record is on
+time when its milestone (approval; signing for học bạ, class summaries and
+the sổ đăng bộ) fell, in local time, on or before its deadline; missing when
+the deadline has passed without it; pending before the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from recordpages.models import (
+    RECORD_TYPE_CHOICES,
+    ClassEnrollment,
+    ClassResultSummaryPage,
+    GroupTeachingPlanPage,
+    LessonPlanPage,
+    ProfessionalGroup,
+    RoleCode,
+    School,
+    SchoolClass,
+    SchoolYear,
+    StudentRecordPage,
+)
+from recordpages.permissions import get_scope, visible_schools
+from workflow.deadlines import LESSON_PLAN_LEAD_DAYS, SIGNED_TYPES, DeadlineStatus
+from workflow.models import RecordState
+
+STATUSES = (
+    DeadlineStatus.ON_TIME,
+    DeadlineStatus.LATE,
+    DeadlineStatus.MISSING,
+    DeadlineStatus.PENDING,
+)
+STATUS_LABELS = {
+    DeadlineStatus.ON_TIME: "Đúng hạn",
+    DeadlineStatus.LATE: "Trễ hạn",
+    DeadlineStatus.MISSING: "Quá hạn, chưa xong",
+    DeadlineStatus.PENDING: "Chưa đến hạn",
+}
+TYPE_LABELS = dict(RECORD_TYPE_CHOICES)
+# The group plans every group owes (Đ12: "kế hoạch dạy học các môn học"): the main subjects.
+MAIN_SUBJECTS = ("tieng_viet", "toan")
+# When each class summary is due, as (month, day) in the school year (first or second calendar year).
+SUMMARY_DUE = {"giua_ky": (0, 11, 15), "cuoi_hk1": (1, 1, 20), "cuoi_nam": (1, 5, 30)}
+
+
+# --- who sees what -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    kind: str  # "district" or "school"
+    schools: QuerySet[School]
+
+
+def report_scope(user) -> ReportScope | None:
+    """District office and superusers: every school they may read; a principal:
+    their school, per group and teacher; anyone else: no report."""
+    scope = get_scope(user)
+    if scope.is_superuser or (scope.is_authority_level and RoleCode.DISTRICT_OFFICE in scope.roles):
+        return ReportScope("district", visible_schools(user).order_by("name"))
+    if scope.school_id and RoleCode.PRINCIPAL in scope.roles:
+        return ReportScope("school", visible_schools(user).filter(pk=scope.school_id))
+    return None
+
+
+# --- deadlines -----------------------------------------------------------------------
+
+
+def _status_expression(today: dt.date) -> Case:
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    reached = Case(
+        When(record_type__in=SIGNED_TYPES, then=TruncDate("signed_at", tzinfo=tz)),
+        default=TruncDate("approved_at", tzinfo=tz),
+    )
+    return Case(
+        When(Q(reached__isnull=False, deadline__isnull=True), then=Value("on_time")),
+        When(Q(reached__isnull=False, reached__lte=F("deadline")), then=Value("on_time")),
+        When(reached__isnull=False, then=Value("late")),
+        When(Q(deadline__isnull=False, deadline__lt=today), then=Value("missing")),
+        default=Value("pending"),
+        output_field=CharField(),
+    ), reached
+
+
+@dataclass
+class StatusCounts:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def add(self, status: str, n: int) -> None:
+        self.counts[status] = self.counts.get(status, 0) + n
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def due(self) -> int:
+        return self.total - self.counts[DeadlineStatus.PENDING]
+
+    def percent(self, status: str) -> float:
+        """Share of all records (so the four shares add up to 100)."""
+        return round(100 * self.counts[status] / self.total, 1) if self.total else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        """On time among those already due: the figure the regulation asks about."""
+        return round(100 * self.counts[DeadlineStatus.ON_TIME] / self.due, 1) if self.due else 0.0
+
+
+def status_counts(
+    *, school_ids: list[int], school_year: SchoolYear, today: dt.date, by: tuple[str, ...]
+) -> dict[tuple, StatusCounts]:
+    """(group-by values…) → counts per status, in one query."""
+    status, reached = _status_expression(today)
+    rows = (
+        RecordState.objects.filter(school_id__in=school_ids, school_year=school_year)
+        .annotate(reached=reached)
+        .annotate(status=status)
+        .values(*by, "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[tuple, StatusCounts] = defaultdict(StatusCounts)
+    for row in rows:
+        result[tuple(row[name] for name in by)].add(row["status"], row["n"])
+    return result
+
+
+# --- completeness --------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    expected: int = 0
+    present: int = 0
+
+    @property
+    def percent(self) -> float:
+        if not self.expected:
+            return 100.0
+        return round(100 * min(self.present, self.expected) / self.expected, 1)
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.present, 0)
+
+
+COMPLETENESS_LABELS = {
+    "school_plan": "Kế hoạch giáo dục nhà trường (1/năm)",
+    "group_plan": "Kế hoạch dạy học của tổ (mỗi tổ × Tiếng Việt, Toán)",
+    "student_record": "Học bạ (mỗi học sinh đang học)",
+    "class_summary": "Bảng tổng hợp của lớp (mỗi lớp × kì đã đến hạn)",
+    "lesson_plan": "Kế hoạch bài dạy (mỗi giáo viên × tuần đã đến hạn)",
+}
+
+
+def first_monday(year: SchoolYear) -> dt.date:
+    return year.start_date - dt.timedelta(days=year.start_date.weekday())
+
+
+def weeks_due(year: SchoolYear, today: dt.date) -> list[dt.date]:
+    """Teaching weeks whose lesson-plan deadline has passed (or is today), Mondays."""
+    weeks, monday = [], first_monday(year)
+    while monday <= year.end_date and monday - dt.timedelta(days=LESSON_PLAN_LEAD_DAYS) <= today:
+        weeks.append(monday)
+        monday += dt.timedelta(weeks=1)
+    return weeks
+
+
+def summary_periods_due(year: SchoolYear, today: dt.date) -> list[str]:
+    return [
+        period
+        for period, (offset, month, day) in SUMMARY_DUE.items()
+        if dt.date(year.first_year + offset, month, day) <= today
+    ]
+
+
+def completeness(
+    *, school_ids: list[int], school_year: SchoolYear, today: dt.date
+) -> dict[int, dict[str, Completeness]]:
+    """Per school, per required record: how many are owed and how many exist."""
+    result: dict[int, dict[str, Completeness]] = {
+        pk: {key: Completeness() for key in COMPLETENESS_LABELS} for pk in school_ids
+    }
+    in_scope = {"school_id__in": school_ids, "school_year": school_year}
+    for pk in school_ids:
+        result[pk]["school_plan"].expected = 1
+    for row in (
+        RecordState.objects.filter(record_type="school_plan", **in_scope)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result[row["school_id"]]["school_plan"].present = min(row["n"], 1)
+    for row in (
+        ProfessionalGroup.objects.filter(**in_scope)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result[row["school_id"]]["group_plan"].expected = row["n"] * len(MAIN_SUBJECTS)
+    for row in (
+        GroupTeachingPlanPage.objects.filter(subject__in=MAIN_SUBJECTS, **in_scope)
+        .values("school_id")
+        .annotate(n=Count(pair_key("group_id", "subject"), distinct=True))
+        .order_by()
+    ):
+        result[row["school_id"]]["group_plan"].present = row["n"]
+    for row in (
+        ClassEnrollment.objects.filter(
+            school_class__school_id__in=school_ids,
+            school_class__school_year=school_year,
+            left_on__isnull=True,
+        )
+        .values("school_class__school_id")
+        .annotate(n=Count("pupil_id", distinct=True))
+        .order_by()
+    ):
+        result[row["school_class__school_id"]]["student_record"].expected = row["n"]
+    for row in (
+        StudentRecordPage.objects.filter(**in_scope)
+        .values("school_id")
+        .annotate(n=Count("pupil_id", distinct=True))
+        .order_by()
+    ):
+        result[row["school_id"]]["student_record"].present = row["n"]
+    periods = summary_periods_due(school_year, today)
+    for row in (
+        SchoolClass.objects.filter(**in_scope)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result[row["school_id"]]["class_summary"].expected = row["n"] * len(periods)
+    for row in (
+        ClassResultSummaryPage.objects.filter(period__in=periods, **in_scope)
+        .values("school_id")
+        .annotate(n=Count(pair_key("school_class_id", "period"), distinct=True))
+        .order_by()
+    ):
+        result[row["school_id"]]["class_summary"].present = row["n"]
+    weeks = weeks_due(school_year, today)
+    for school_id, teachers in lesson_plan_teachers(school_ids, school_year).items():
+        result[school_id]["lesson_plan"].expected = len(teachers) * len(weeks)
+    for row in (
+        LessonPlanPage.objects.filter(week_start__in=weeks, **in_scope)
+        .values("school_id")
+        .annotate(n=Count(pair_key("teacher_id", "week_start"), distinct=True))
+        .order_by()
+    ):
+        result[row["school_id"]]["lesson_plan"].present = row["n"]
+    return result
+
+
+def pair_key(first: str, second: str):
+    """A text key of two columns, for COUNT(DISTINCT …) over a pair."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast, Concat
+
+    return Concat(
+        Cast(first, TextField()), Value(":"), Cast(second, TextField()), output_field=TextField()
+    )
+
+
+def lesson_plan_teachers(school_ids: list[int], school_year: SchoolYear) -> dict[int, set[int]]:
+    """Teachers who owe weekly lesson plans: the members and leaders of the year's groups."""
+    teachers: dict[int, set[int]] = defaultdict(set)
+    groups = ProfessionalGroup.objects.filter(school_id__in=school_ids, school_year=school_year)
+    for school_id, member in groups.values_list("school_id", "members").order_by():
+        if member:
+            teachers[school_id].add(member)
+    for school_id, leader in groups.values_list("school_id", "leader_id").order_by():
+        if leader:
+            teachers[school_id].add(leader)
+    return teachers
+
+
+def today_local() -> dt.date:
+    return timezone.localdate()
+
+
+def lesson_plans_per_teacher(
+    school_id: int, school_year: SchoolYear, weeks: list[dt.date]
+) -> dict[int, int]:
+    """Teacher → number of due weeks with a lesson plan."""
+    return dict(
+        LessonPlanPage.objects.filter(
+            school_id=school_id, school_year=school_year, week_start__in=weeks
+        )
+        .values("teacher_id")
+        .annotate(n=Count("week_start", distinct=True))
+        .values_list("teacher_id", "n")
+        .order_by()
+    )
+
+
+def group_plans_per_group(school_id: int, school_year: SchoolYear) -> dict[int, int]:
+    """Group → number of main subjects with a teaching plan."""
+    return dict(
+        GroupTeachingPlanPage.objects.filter(
+            school_id=school_id, school_year=school_year, subject__in=MAIN_SUBJECTS
+        )
+        .values("group_id")
+        .annotate(n=Count("subject", distinct=True))
+        .values_list("group_id", "n")
+        .order_by()
+    )
