@@ -286,6 +286,9 @@ OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "accounts.uploads.SafeDocumentForm"
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "accounts.richtext.SafeDraftailRichTextArea"},
+}
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # accounts.signals logs each event once
 
 # --- imports/reports ---

@@ -26,3 +26,10 @@ OBJECT_STORE = {**OBJECT_STORE, "LOCAL_ROOT": f"{_TMP}/objects"}
 SIGNING = {**SIGNING, "DEV_PKI_DIR": f"{_TMP}/dev-pki"}
 STATIC_ROOT = f"{_TMP}/static"
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+from .base import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: concurrent writers must queue on the busy
+    # timeout as they do in production, not fail on shared-cache table locks.
+    DATABASES["default"]["TEST"] = {"NAME": f"{_TMP}/test.sqlite3"}
