@@ -100,6 +100,7 @@ class SchoolPage(HosoPage):
             SchoolPlanPage.objects.descendant_of(self)
             .live()
             .public()
+            .filter(record_state__state="published")
             .select_related("school_year")
             .order_by("-school_year__start_date")
         )
@@ -220,6 +221,12 @@ class SchoolPlanPage(RecordPage):
         if not (self.school_id and self.school_year_id):
             return None
         return f"Kế hoạch giáo dục nhà trường năm học {self.year_name} – {self.school_name}"
+
+    def is_public_on_site(self) -> bool:
+        # Public once the workflow published it: live alone is not enough. The
+        # state row belongs to the workflow app; it is read by name, not imported.
+        record = getattr(self, "record_state", None)
+        return super().is_public_on_site() and record is not None and record.state == "published"
 
 
 class EnrollmentRegisterPage(RecordPage):
