@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import receivers  # noqa: F401  (connects the auth and axes signals)
+        from accounts.compat import guard_chooser_lookups
+
+        guard_chooser_lookups()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from security_helpers import (
