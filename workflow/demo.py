@@ -200,6 +200,8 @@ class DemoStates:
             "confirm_paper",
             end - dt.timedelta(days=5),
         )
+        if record.school.code == "THAD":
+            return  # printed and stamped, never signed: overdue
         self.step(
             record,
             self.staff(record.school_id, RoleCode.PRINCIPAL),
@@ -221,6 +223,8 @@ class DemoStates:
             "finalize",
             end - dt.timedelta(days=10),
         )
+        if record.school.code == "THAD":
+            return  # closed, waiting for the paper copy
         self.step(
             record,
             self.staff(record.school_id, RoleCode.CLERK),
@@ -279,3 +283,30 @@ def apply_demo_states(today: dt.date) -> None:
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
     ):
         DemoStates(today).run()
+        _one_correction_under_way()
+
+
+def _one_correction_under_way() -> None:
+    """A signed học bạ whose homeroom teacher found a typing error: the principal agreed."""
+    if RecordState.objects.filter(state=State.CORRECTING).exists():
+        return
+    record = (
+        RecordState.objects.filter(
+            record_type="student_record", state=State.SIGNED, school__code="THHN"
+        )
+        .select_related("school_class__homeroom_teacher__user")
+        .order_by("pk")
+        .first()
+    )
+    if record is None:
+        return
+    teacher = record.school_class.homeroom_teacher
+    principal = StaffProfile.objects.filter(
+        school_id=record.school_id, roles__code=RoleCode.PRINCIPAL
+    ).first()
+    correction = services.correction_request(
+        user=teacher.user,
+        page_id=record.pk,
+        reason="Nhập nhầm điểm kiểm tra cuối năm môn Toán (9 thành 10).",
+    )
+    services.correction_decide(user=principal.user, correction_id=correction.pk, consent=True)

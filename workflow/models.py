@@ -13,7 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import (
+    RETURN_VALUE,
+    ConcurrentTransitionMixin,
+    FSMField,
+    FSMModelMixin,
+    transition,
+)
 
 from recordpages.models import RECORD_TYPE_CHOICES
 from workflow.choices import State
@@ -228,7 +234,7 @@ class CorrectionState(models.TextChoices):
     REFUSED = "refused", _("Hiệu trưởng không đồng ý")
 
 
-class Correction(models.Model):
+class Correction(FSMModelMixin, models.Model):
     """Biên bản sửa dữ liệu (Đ11.3): one correction of an approved or signed record."""
 
     record = models.ForeignKey(RecordState, on_delete=models.CASCADE, related_name="corrections")

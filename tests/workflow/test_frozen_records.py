@@ -56,10 +56,13 @@ class FrozenRecordTests(TestCase):
         revision = self.page.save_revision(user=user("hn.giaovien"))
         approve_lesson(self.page)
         self.client.force_login(user("admin"))
+        latest = self.page.get_latest_revision().pk
         response = self.client.post(f"/admin/pages/{self.page.pk}/revisions/{revision.pk}/revert/", follow=True)
         self.assertNotEqual(response.status_code, 500)
-        revision.publish() if False else None
+        with self.assertRaises(RecordReadOnly):
+            revision.publish()  # publishing an old revision by any path is refused too
         self.assertEqual(RecordState.objects.get(pk=self.page.pk).state, "approved")
+        self.assertEqual(LessonPlanPage.objects.get(pk=self.page.pk).get_latest_revision().pk, latest)
 
     def test_adjustments_after_teaching_are_allowed_after_approval_and_logged(self):
         approve_lesson(self.page)
