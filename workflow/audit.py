@@ -128,3 +128,41 @@ def client_ip(request) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR")
+
+
+def export_year(*, school, school_year) -> tuple[list[dict], dict]:
+    """The school's audit entries of one school year, and the verification of its chain,
+    for the year-end package. The whole chain is verified: a year's slice cannot be
+    checked on its own without the links before it."""
+    start = timezone.make_aware(dt.datetime.combine(school_year.start_date, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(school_year.end_date, dt.time.max))
+    # The school year runs to 31 May; the summer's archiving belongs to it too.
+    end = max(end, timezone.make_aware(dt.datetime(school_year.first_year + 1, 8, 31, 23, 59, 59)))
+    chain = chain_name(school.pk)
+    entries = [
+        {
+            "seq": e.seq,
+            "at": timezone.localtime(e.at).isoformat(),
+            "actor": e.actor_name,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "summary": e.summary,
+            "detail": e.detail,
+            "ip": e.ip,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in AuditEntry.objects.filter(chain=chain, at__range=(start, end)).order_by("seq")
+    ]
+    broken = _verify_chain(chain)
+    verification = {
+        "chain": chain,
+        "algorithm": "SHA-256 over canonical JSON of each entry and the previous entry's hash",
+        "entries_in_year": len(entries),
+        "intact": broken is None,
+        "first_break": None
+        if broken is None
+        else {"seq": broken.seq, "entry_id": broken.entry_id, "problem": broken.problem},
+    }
+    return entries, verification
