@@ -28,11 +28,13 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
+	$(PY) manage.py init_dev_pki
 	$(PY) manage.py load_demo_district
 
 serve: install
+	mkdir -p var
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve-dev
 
 ## run: install, migrate, load the demo district, serve on http://127.0.0.1:8000
 run: demo serve

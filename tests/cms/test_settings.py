@@ -17,6 +17,10 @@ BASE_ENV = {
     "ALLOWED_HOSTS": "hoso.example.vn",
     "WAGTAILADMIN_BASE_URL": "https://hoso.example.vn",
     "SECRET_KEY": REAL_KEY,
+    "SIGNING_BACKEND": "pkcs12",
+    "SIGNING_PKCS12_DIR": "/run/secrets/signing",
+    "SIGNING_PKCS12_PASSPHRASE": "p12-pass",
+    "SIGNING_TRUST_ROOTS": "/run/secrets/signing/trust-roots.pem",
 }
 
 

@@ -77,13 +77,15 @@ class DemoDistrictTests(TestCase):
         call_command("load_demo_district", "--today", "2026-11-25", stdout=open("/dev/null", "w"))
         self.assertEqual(School.objects.count(), 4)
         for school in School.objects.all():
-            classes = SchoolClass.objects.filter(school=school)
+            classes = SchoolClass.objects.filter(school=school, school_year__name="2026-2027")
             self.assertEqual(set(classes.values_list("grade", flat=True)), {1, 2, 3, 4, 5})
             for grade in range(1, 6):
                 self.assertIn(classes.filter(grade=grade).count(), (2, 3))
             for school_class in classes:
                 self.assertTrue(25 <= school_class.pupils.count() <= 35, school_class)
-            self.assertEqual(school.groups.count(), 5)
+            self.assertEqual(school.groups.filter(school_year__name="2026-2027").count(), 5)
+            # Last year's grade 5 finished primary school: their records are signed.
+            self.assertTrue(SchoolClass.objects.filter(school=school, school_year__name="2025-2026", grade=5).exists())
         self.assertTrue(
             StaffProfile.objects.filter(full_name__regex=r"^(Nguyễn|Trần|Lê|Phạm)").exists()
         )
