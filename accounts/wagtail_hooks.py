@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 
 from accounts import urls
+from accounts.admin_api import ScopedDocumentsAdminAPIViewSet, ScopedImagesAdminAPIViewSet
 from accounts.services import can_reset_password
 from recordpages.models.people import StaffProfile
 
@@ -33,3 +34,9 @@ def password_reset_button(snippet, user, next_url=None):
             icon_name="key",
             priority=90,
         )
+
+
+@hooks.register("construct_admin_api", order=1000)  # after wagtail.documents and .images
+def scope_admin_api_documents_and_images(router):
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
