@@ -10,7 +10,7 @@ from recordpages import programme
 from recordpages.models import RECORD_TYPE_CHOICES
 from recordpages.models.people import School
 from search import get_backend
-from search.scope import search_scope_for
+from search.scope import PUBLIC, search_scope_for
 from search.types import FacetCount, SearchQuery, SearchResults
 from workflow.choices import State
 
@@ -22,7 +22,9 @@ def search_records(*, user, query: SearchQuery) -> SearchResults:
     query = replace(
         query, per_page=min(max(query.per_page, 1), MAX_PER_PAGE), page=max(query.page, 1)
     )
-    results = get_backend().query(query, search_scope_for(user))
+    scope = search_scope_for(user)
+    results = get_backend().query(query, scope)
+    results.public = scope == PUBLIC
     results.facets = label_facets(results.facets)
     return results
 

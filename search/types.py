@@ -132,6 +132,7 @@ class SearchResults:
     facets: dict[str, list[FacetCount]]
     page: int = 1
     per_page: int = 20
+    public: bool = False  # found with the public scope: links go to the public site
 
     @property
     def num_pages(self) -> int:

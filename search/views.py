@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from search.backends.base import SearchUnavailable
 from search.forms import SearchForm
-from search.links import record_url, signed_pdf_url
+from search.links import hit_urls, signed_pdf_url
 from search.selectors import search_records
 from search.types import FACETS, SearchResults
 
@@ -64,9 +64,10 @@ def search_screen(request: HttpRequest) -> HttpResponse:
             }
             for name in FACETS
         ]
+        urls = hit_urls(results.hits, public=results.public, request=request)
         hits = [
-            {"hit": hit, "url": record_url(hit), "pdf_url": signed_pdf_url(hit)}
-            for hit in results.hits
+            {"hit": hit, "url": url, "pdf_url": signed_pdf_url(hit)}
+            for hit, url in zip(results.hits, urls, strict=True)
         ]
     params = request.GET.copy()
     params.pop("page", None)
@@ -90,6 +91,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
     form, results = _run(request)
     if results is None:
         return JsonResponse({"error": _("Máy chủ tìm kiếm tạm thời không phản hồi.")}, status=503)
+    urls = hit_urls(results.hits, public=results.public, request=request)
     return JsonResponse(
         {
             "total": results.total,
@@ -108,10 +110,10 @@ def search_json(request: HttpRequest) -> JsonResponse:
                     "school_name": hit.school_name,
                     "school_year": hit.school_year,
                     "date": hit.date.isoformat() if hit.date else None,
-                    "url": record_url(hit),
+                    "url": url,
                     "signed_pdf_url": signed_pdf_url(hit),
                 }
-                for hit in results.hits
+                for hit, url in zip(results.hits, urls, strict=True)
             ],
             "facets": {
                 name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]

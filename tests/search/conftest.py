@@ -215,13 +215,15 @@ def add_other_record(tree: Tree, school_key: str, title: str, text: str, *, auth
     )
     tree.year_pages[school_key].add_child(instance=page)
     page.save_revision()
-    RecordState.objects.create(
-        page=page,
-        record_type="other",
-        school=tree.schools[school_key],
-        school_year=tree.year,
-        author=author,
-    )
+    values = {
+        "record_type": "other",
+        "school": tree.schools[school_key],
+        "school_year": tree.year,
+        "author": author,
+    }
+    # The workflow creates the state row when the page is saved; older trees did not.
+    if not RecordState.objects.filter(page_id=page.pk).update(**values):
+        RecordState.objects.create(page=page, **values)
     return page
 
 

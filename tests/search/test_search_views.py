@@ -58,5 +58,41 @@ def test_admin_screen_shows_highlighted_hits_in_scope(client, district, indexed)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<mark>bồi</mark>" in html
-    assert reverse("wagtailadmin_pages:edit", args=[draft.pk]) in html
+    assert reverse("workflow_record", args=[draft.pk]) in html
     assert "Biên bản kiểm tra" not in html
+
+
+def test_hits_link_to_the_read_only_record_view_for_an_inspector(client, district, indexed):
+    draft, approved = indexed
+    client.force_login(district.users["inspector"])
+    data = client.get(reverse("search:json"), {"q": "ke hoach"}).json()
+    assert data["hits"][0]["url"] == reverse("workflow_record", args=[approved.pk])
+    assert data["hits"][0]["url"] == f"/admin/ho-so/{approved.pk}/"
+    client.force_login(district.users["admin"])  # the admin screen: same links
+    response = client.get(reverse("search_admin:screen"), {"q": "ke hoach"})
+    html = response.content.decode()
+    assert f'href="/admin/ho-so/{approved.pk}/"' in html
+    assert f'href="/admin/ho-so/{draft.pk}/"' in html
+    assert "/edit/" not in html
+
+
+def test_public_hits_link_to_the_public_page(client, backend, district):
+    from wagtail.models import Page, Site
+
+    from workflow.models import RecordState
+
+    plan = add_other_record(district, "s1", "Kế hoạch giáo dục nhà trường", "Kế hoạch năm học")
+    approve_record(plan)
+    RecordState.objects.filter(page_id=plan.pk).update(record_type="school_plan", state="published")
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "testserver", "root_page": Page.objects.get(pk=plan.pk).get_parent()},
+    )
+    search_enqueue(page_ids=[plan.pk])
+    search_drain()
+    backend.refresh()
+    data = client.get(reverse("search:json"), {"q": "ke hoach"}).json()
+    assert [hit["page_id"] for hit in data["hits"]] == [plan.pk]
+    url = data["hits"][0]["url"]
+    assert url == Page.objects.get(pk=plan.pk).url
+    assert url and "/admin/" not in url
