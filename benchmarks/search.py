@@ -37,7 +37,7 @@ VOCABULARY = (
 ).split()
 TYPES = ["lesson_plan"] * 14 + ["student_record"] * 8 + ["group_plan", "other", "class_summary"]
 STATES = ["draft", "submitted", "checked", "approved", "approved", "approved", "signed", "returned"]
-SUBJECTS = ["tieng_viet", "toan", "dao_duc", "tnxh", "khoa_hoc", "lich_su_dia_li", ""]
+SUBJECTS = ["tieng_viet", "toan", "dao_duc", "tnxh", "khoa_hoc", "lich_su_dia_li"]
 YEARS = ["2023-2024", "2024-2025", "2025-2026"]
 QUERIES = [
     {"text": "kế hoạch dạy học"},
@@ -89,7 +89,7 @@ def documents(records: int, schools: int, seed: int = 5):
             "school_year": rng.choice(YEARS),
             "date": start + dt.timedelta(minutes=rng.randint(0, 1_500_000)),
             "grade": rng.randint(1, 5),
-            "subject": rng.choice(SUBJECTS),
+            "subjects": tuple(sorted(set(rng.choices(SUBJECTS, k=rng.randint(0, 3))))),
             "author_id": rng.randint(1, schools * 40),
         }
         base["school_name"] = f"Trường Tiểu học số {base['school_id']}"

@@ -79,12 +79,13 @@ def page_text(page) -> str:
     return normalize_text("\n".join(collapse_spaces(p) for p in parts if p and p.strip()))
 
 
-def _subject(page) -> str:
-    subject = getattr(page, "subject", "") or ""
-    if not subject and hasattr(page, "lessons"):
-        codes = [block.value.get("subject") for block in page.lessons if block.value]
-        subject = next((code for code in codes if code), "")
-    return subject
+def _subjects(page) -> tuple[str, ...]:
+    """The page's own subject and the subject of every lesson it holds, once each."""
+    codes = [getattr(page, "subject", "") or ""]
+    for block in getattr(page, "lessons", None) or ():
+        if block.value:
+            codes.append(block.value.get("subject") or "")
+    return tuple(dict.fromkeys(code for code in codes if code))
 
 
 def _grade(page, state: RecordState) -> int | None:
@@ -113,7 +114,7 @@ def _document(
         group_id=state.group_id,
         group_name=state.group.name if state.group_id else "",
         grade=_grade(page, state),
-        subject=_subject(page),
+        subjects=_subjects(page),
         author_id=state.author_id,
         author_name=state.author.full_name if state.author_id else "",
         deadline=state.deadline,

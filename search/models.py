@@ -32,7 +32,7 @@ class SearchEntry(models.Model):
     group_id = models.BigIntegerField(null=True)
     group_name = models.CharField(max_length=100, blank=True)
     grade = models.PositiveSmallIntegerField(null=True)
-    subject = models.CharField(max_length=40, blank=True)
+    subject = models.CharField(max_length=40, blank=True)  # the first; all in SearchEntrySubject
     author_id = models.BigIntegerField(null=True)
     author_name = models.CharField(max_length=120, blank=True)
     date = models.DateTimeField()
@@ -47,6 +47,22 @@ class SearchEntry(models.Model):
             models.Index(fields=["school_id", "variant", "state"]),
             models.Index(fields=["date"]),
         ]
+
+
+class SearchEntrySubject(models.Model):
+    """One subject of a SearchEntry (a lesson plan holds lessons of several subjects).
+
+    No database cascade: the backend deletes these rows itself, before their
+    entries, in one statement (a Django cascade would load every entry id).
+    """
+
+    entry = models.ForeignKey(
+        SearchEntry, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    subject = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "entry"]), models.Index(fields=["entry"])]
 
 
 class PendingIndexUpdate(models.Model):

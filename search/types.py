@@ -35,7 +35,7 @@ class SearchDocument:
     group_id: int | None = None
     group_name: str = ""
     grade: int | None = None
-    subject: str = ""
+    subjects: tuple[str, ...] = ()  # a lesson plan's lessons may be of several
     author_id: int | None = None
     author_name: str = ""
     deadline: dt.date | None = None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from search.types import ApprovedAccess, SearchFilters, SearchScope, WorkingAccess
 
 Sql = tuple[str, list]
+SUBJECT_TABLE = "search_searchentrysubject"
 
 
 def _in(column: str, values: Sequence) -> Sql:
@@ -73,6 +74,9 @@ def filters_sql(filters: SearchFilters) -> Sql:
         "e.record_type": filters.record_types,
         "e.state": filters.states,
         "e.grade": filters.grades,
-        "e.subject": filters.subjects,
     }
-    return _and([_in(column, values) for column, values in columns.items() if values])
+    parts = [_in(column, values) for column, values in columns.items() if values]
+    if filters.subjects:
+        sql, params = _in("s.subject", filters.subjects)
+        parts.append((f"e.id IN (SELECT s.entry_id FROM {SUBJECT_TABLE} s WHERE {sql})", params))
+    return _and(parts)

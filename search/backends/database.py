@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from search.backends import _sql
 from search.backends.base import Progress, SearchBackend
-from search.models import SearchEntry
+from search.models import SearchEntry, SearchEntrySubject
 from search.types import (
     FACETS,
     FacetCount,
@@ -39,8 +39,8 @@ _FACET_COLUMNS = {
     "record_type": "e.record_type",
     "state": "e.state",
     "grade": "e.grade",
-    "subject": "e.subject",
 }
+_SUBJECT_TABLE = SearchEntrySubject._meta.db_table
 _HIT_COLUMNS = (
     "e.page_id, e.variant, e.title, e.body, e.record_type, e.state, e.school_id, "
     "e.school_name, e.school_year, e.date, e.revision_id"
@@ -65,7 +65,7 @@ def _entry(doc: SearchDocument) -> SearchEntry:
         group_id=doc.group_id,
         group_name=doc.group_name,
         grade=doc.grade,
-        subject=doc.subject,
+        subject=doc.subjects[0] if doc.subjects else "",
         author_id=doc.author_id,
         author_name=doc.author_name,
         date=doc.date,
@@ -139,18 +139,46 @@ class DatabaseBackend(SearchBackend):
             return
         with transaction.atomic():
             self.remove_variants([(doc.page_id, doc.variant) for doc in documents])
-            SearchEntry.objects.bulk_create([_entry(doc) for doc in documents], batch_size=BATCH)
+            self._create(list(documents))
+
+    @staticmethod
+    def _create(documents: Sequence[SearchDocument]) -> None:
+        """Insert entries and their subject rows (the entries' ids come back from the insert)."""
+        entries = SearchEntry.objects.bulk_create(
+            [_entry(doc) for doc in documents], batch_size=BATCH
+        )
+        SearchEntrySubject.objects.bulk_create(
+            [
+                SearchEntrySubject(entry_id=entry.pk, subject=subject)
+                for entry, doc in zip(entries, documents, strict=True)
+                for subject in doc.subjects
+            ],
+            batch_size=BATCH * 4,
+        )
+
+    @staticmethod
+    def _delete(entries) -> None:
+        """Delete these entries and their subject rows (no database cascade)."""
+        SearchEntrySubject.objects.filter(entry_id__in=entries.values("id")).delete()
+        entries.delete()
 
     def remove(self, page_ids: Iterable[int]) -> None:
-        SearchEntry.objects.filter(page_id__in=list(page_ids)).delete()
+        page_ids = list(page_ids)
+        with transaction.atomic():
+            for start in range(0, len(page_ids), BATCH):
+                self._delete(
+                    SearchEntry.objects.filter(page_id__in=page_ids[start : start + BATCH])
+                )
 
     def remove_variants(self, keys: Sequence[tuple[int, str]]) -> None:
         for variant in ("approved", "working"):
             ids = [page_id for page_id, v in keys if v == variant]
             for start in range(0, len(ids), BATCH):
-                SearchEntry.objects.filter(
-                    variant=variant, page_id__in=ids[start : start + BATCH]
-                ).delete()
+                self._delete(
+                    SearchEntry.objects.filter(
+                        variant=variant, page_id__in=ids[start : start + BATCH]
+                    )
+                )
 
     def rebuild(
         self, documents: Iterable[SearchDocument], *, progress: Progress | None = None
@@ -158,18 +186,18 @@ class DatabaseBackend(SearchBackend):
         """One transaction: readers keep seeing the old rows until it commits."""
         count = 0
         with transaction.atomic():
-            SearchEntry.objects.all().delete()
-            batch: list[SearchEntry] = []
+            self.clear()
+            batch: list[SearchDocument] = []
             for doc in documents:
-                batch.append(_entry(doc))
+                batch.append(doc)
                 if len(batch) >= BATCH:
-                    SearchEntry.objects.bulk_create(batch)
+                    self._create(batch)
                     count += len(batch)
                     if progress:
                         progress(len(batch))
                     batch = []
             if batch:
-                SearchEntry.objects.bulk_create(batch)
+                self._create(batch)
                 count += len(batch)
                 if progress:
                     progress(len(batch))
@@ -179,7 +207,9 @@ class DatabaseBackend(SearchBackend):
         return count
 
     def clear(self) -> None:
-        SearchEntry.objects.all().delete()
+        with transaction.atomic():
+            SearchEntrySubject.objects.all().delete()
+            SearchEntry.objects.all().delete()
 
     # --- reads ------------------------------------------------------------
 
@@ -212,11 +242,19 @@ class DatabaseBackend(SearchBackend):
     @staticmethod
     def _facets(cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
         """Total and every facet in one statement over the matched rows."""
-        columns = ", ".join(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())
+        columns = ", ".join(
+            ["e.id AS id", *(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())]
+        )
         unions = " UNION ALL ".join(
-            f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
-            f"WHERE {name} IS NOT NULL GROUP BY {name}"
-            for name in _FACET_COLUMNS
+            [
+                *(
+                    f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
+                    f"WHERE {name} IS NOT NULL GROUP BY {name}"
+                    for name in _FACET_COLUMNS
+                ),
+                f"SELECT 'subject', s.subject, COUNT(*) FROM m JOIN {_SUBJECT_TABLE} s "
+                "ON s.entry_id = m.id GROUP BY s.subject",
+            ]
         )
         cursor.execute(
             f"WITH m AS (SELECT {columns} FROM {where}) "

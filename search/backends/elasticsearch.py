@@ -119,7 +119,7 @@ def _source(doc: SearchDocument) -> dict:
         "group_id": doc.group_id,
         "group_name": doc.group_name,
         "grade": doc.grade,
-        "subject": doc.subject or None,
+        "subject": list(doc.subjects),
         "author_id": doc.author_id,
         "author_name": doc.author_name,
         "date": doc.date.isoformat(),

@@ -97,7 +97,7 @@ def test_facets_count_every_match_not_only_the_page(backend):
                 school_id=1 if i < 5 else 2,
                 school_year="2024-2025" if i < 6 else "2025-2026",
                 grade=(i % 3) + 1,
-                subject="toan" if i < 3 else "tieng_viet",
+                subjects=("toan",) if i < 3 else ("tieng_viet",),
             )
             for i in range(1, 8)
         ]
@@ -118,9 +118,9 @@ def test_facets_count_every_match_not_only_the_page(backend):
 def test_filters_narrow_hits_total_and_facets(backend):
     backend.index(
         [
-            make_doc(1, "Kế hoạch A", school_id=1, grade=1, subject="toan"),
-            make_doc(2, "Kế hoạch B", school_id=2, grade=2, subject="toan"),
-            make_doc(3, "Kế hoạch C", school_id=2, grade=3, subject="tieng_viet"),
+            make_doc(1, "Kế hoạch A", school_id=1, grade=1, subjects=("toan",)),
+            make_doc(2, "Kế hoạch B", school_id=2, grade=2, subjects=("toan",)),
+            make_doc(3, "Kế hoạch C", school_id=2, grade=3, subjects=("tieng_viet",)),
         ]
     )
     backend.refresh()
@@ -129,6 +129,35 @@ def test_filters_narrow_hits_total_and_facets(backend):
     assert results.total == 1
     assert {f.value for f in results.facets["school"]} == {"2"}
     assert ids(run(backend, "", filters=SearchFilters(grades=(1, 3)), sort="date")) == [3, 1]
+
+
+def test_a_record_of_several_subjects_counts_and_filters_under_each(backend):
+    backend.index(
+        [
+            make_doc(1, "Kế hoạch bài dạy tuần 1", subjects=("toan", "tieng_viet", "dao_duc")),
+            make_doc(2, "Kế hoạch bài dạy tuần 2", subjects=("toan",)),
+            make_doc(3, "Kế hoạch bài dạy tuần 3"),
+        ]
+    )
+    backend.refresh()
+    results = run(backend, "ke hoach")
+    assert results.total == 3
+    subjects = {f.value: f.count for f in results.facets["subject"]}
+    assert subjects == {"toan": 2, "tieng_viet": 1, "dao_duc": 1}
+    tieng_viet = run(backend, "ke hoach", filters=SearchFilters(subjects=("tieng_viet",)))
+    assert ids(tieng_viet) == [1]
+    assert {f.value: f.count for f in tieng_viet.facets["subject"]} == {
+        "toan": 1,
+        "tieng_viet": 1,
+        "dao_duc": 1,
+    }
+    either = run(backend, "", filters=SearchFilters(subjects=("dao_duc", "toan")), sort="date")
+    assert ids(either) == [2, 1]  # once each, though record 1 has both
+    assert either.total == 2
+    backend.replace([1], [make_doc(1, "Kế hoạch bài dạy tuần 1", subjects=("khoa_hoc",))])
+    backend.refresh()
+    subjects = {f.value: f.count for f in run(backend, "ke hoach").facets["subject"]}
+    assert subjects == {"toan": 1, "khoa_hoc": 1}
 
 
 def test_sort_by_date_puts_newest_first(corpus):

@@ -87,3 +87,19 @@ def test_a_deleted_record_has_no_documents(district):
     page_id = page.pk
     page.delete()
     assert build_documents([page_id]) == []
+
+
+def test_every_lesson_subject_of_a_lesson_plan_is_kept_once():
+    from types import SimpleNamespace
+
+    from search.documents import _subjects
+
+    def lesson(code):
+        return SimpleNamespace(value={"subject": code, "lesson_title": "Bài"})
+
+    plan = SimpleNamespace(
+        lessons=[lesson("toan"), lesson("tieng_viet"), lesson("toan"), lesson("dao_duc")]
+    )
+    assert _subjects(plan) == ("toan", "tieng_viet", "dao_duc")
+    assert _subjects(SimpleNamespace(subject="khoa_hoc")) == ("khoa_hoc",)
+    assert _subjects(SimpleNamespace(title="Biên bản")) == ()
