@@ -73,6 +73,9 @@ class ScopedSnippetViewSet(SnippetViewSet):
     """A snippet viewset whose listing, object views and chooser see only the user's schools."""
 
     add_to_admin_menu = False
+    # Search with the ORM (icontains) inside the scoped queryset: the search index
+    # cannot apply the school filter of authority staff (a tree-path lookup).
+    search_backend_name = None
     edit_view_class = _scoped(snippet_views.EditView)
     delete_view_class = _scoped(snippet_views.DeleteView)
     copy_view_class = _scoped(snippet_views.CopyView)

@@ -54,5 +54,12 @@ def load_small_district(today: dt.date = DEMO_TODAY):
 
 
 @pytest.fixture
+def django_db_serialized_rollback() -> bool:
+    """Transactional tests restore what migrations created (roles, Wagtail's root
+    page, the default site) instead of leaving an empty database to later tests."""
+    return True
+
+
+@pytest.fixture
 def district(db):
     return load_small_district()

@@ -85,7 +85,11 @@ class DemoDistrictTests(TestCase):
                 self.assertTrue(25 <= school_class.pupils.count() <= 35, school_class)
             self.assertEqual(school.groups.filter(school_year__name="2026-2027").count(), 5)
             # Last year's grade 5 finished primary school: their records are signed.
-            self.assertTrue(SchoolClass.objects.filter(school=school, school_year__name="2025-2026", grade=5).exists())
+            self.assertTrue(
+                SchoolClass.objects.filter(
+                    school=school, school_year__name="2025-2026", grade=5
+                ).exists()
+            )
         self.assertTrue(
             StaffProfile.objects.filter(full_name__regex=r"^(Nguyễn|Trần|Lê|Phạm)").exists()
         )

@@ -158,3 +158,29 @@ class RoleMatrixTests(TestCase):
         self.assertNotIn("district_office", role_codes)
         school_ids = {s.pk for s in response.context["form"].fields["school"].queryset}
         self.assertEqual(school_ids, {self.own_school.school_id})
+
+
+class SnippetSearchTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_small_district()
+
+    def test_searching_people_lists_stays_inside_the_users_schools(self):
+        from django.contrib.auth import get_user_model
+
+        other = Pupil.objects.filter(school__code="THAD").first()
+        own = Pupil.objects.filter(school__code="THHN").first()
+        for username in ("hn.hieutruong", "phong.gd"):
+            self.client.force_login(get_user_model().objects.get(username=username))
+            for pupil in (own, other):
+                response = self.client.get(
+                    "/admin/snippets/recordpages/pupil/", {"q": pupil.full_name}
+                )
+                self.assertEqual(response.status_code, 200, username)
+                found = {p.pk for p in response.context["object_list"]}
+                if username == "phong.gd":
+                    self.assertIn(pupil.pk, found)
+                elif pupil == other:
+                    self.assertNotIn(other.pk, found)
+            response = self.client.get("/admin/snippets/recordpages/staffprofile/", {"q": "Nguyễn"})
+            self.assertEqual(response.status_code, 200, username)
