@@ -34,20 +34,19 @@ class Command(BaseCommand):
             bar.update(1)
 
         # Last year's grade 5, whose records are finished, signed and archived …
-        last_year = (
-            today.replace(year=today.year - 1, month=5, day=31) if today.month >= 8 else None
-        )
-        if last_year is not None:
-            load_demo_district(
-                Options(
-                    today=last_year,
-                    schools=schools,
-                    grades=(5,),
-                    lesson_weeks=1,
-                    bulk_index=False,
-                    progress=progress,
-                )
+        # The school year that ended last May (2025-2026 when run in November 2026).
+        last_year = dt.date(today.year if today.month >= 8 else today.year - 1, 5, 31)
+        load_demo_district(
+            Options(
+                today=last_year,
+                schools=schools,
+                grades=(5,),
+                classes_per_grade=(1, 1),
+                lesson_weeks=1,
+                bulk_index=False,
+                progress=progress,
             )
+        )
         # … and this year's whole school.
         load_demo_district(Options(today=today, schools=schools, progress=progress))
         bar.set_postfix_str("Quy trình duyệt")
