@@ -38,7 +38,9 @@ def should_freeze(record_type: str, target: str) -> bool:
     if record_type in FREEZE_ON_SIGN:
         return target == "signed"
     if record_type in FREEZE_ON_APPROVE:
-        return target == "approved"
+        # "published": a published school plan corrected comes back published, as a
+        # new version to freeze; publishing itself changes no version (one job each).
+        return target in ("approved", "published")
     return False
 
 
@@ -285,10 +287,70 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
 # --- correction minutes (R5) ------------------------------------------------------
 
 
+def _verification_code_of(page_id: int, version: int) -> str:
+    """The code printed on a record version's PDF (stored, or queued to be)."""
+    row = (
+        ArchivedVersion.objects.filter(page_ref=page_id, kind=DocumentKind.RECORD, version=version)
+        .order_by("-pk")
+        .first()
+    )
+    if row is not None:
+        return row.verification_code
+    job = (
+        ArchiveJob.objects.filter(kind=JobKind.FREEZE, page_id=page_id, version=version)
+        .order_by("-pk")
+        .first()
+    )
+    return job.verification_code if job is not None else ""
+
+
+def correction_minutes_enqueue(
+    *, record_state, revision_id: int | None = None
+) -> ArchiveJob | None:
+    """The correction just closed on this record (workflow emitted "correction"):
+    queue its minutes, linked to the version before and the new version. Once per
+    correction, however often the event arrives."""
+    from archive.minutes import minutes_from_correction
+    from workflow.models import Correction, CorrectionState
+
+    closed = Correction.objects.filter(
+        record_id=record_state.page_id, state=CorrectionState.CLOSED
+    ).select_related(
+        "record",
+        "requested_by__staff_profile",
+        "consented_by__staff_profile",
+        "acknowledged_by_principal__staff_profile",
+        "acknowledged_by_sysadmin__staff_profile",
+    )
+    correction = None
+    if revision_id:
+        correction = (
+            closed.filter(after_revision_id=revision_id).order_by("-closed_at", "-pk").first()
+        )
+    correction = correction or closed.order_by("-closed_at", "-pk").first()
+    if correction is None:
+        logger.warning("No closed correction for page %s: no minutes", record_state.page_id)
+        return None
+    existing = ArchiveJob.objects.filter(
+        kind=JobKind.MINUTES, page_id=record_state.page_id, payload__correction_id=correction.pk
+    ).first()
+    if existing is not None:
+        return existing
+    minutes = minutes_from_correction(correction, version_after=record_state.version)
+    page_id = minutes["record"]["page_id"]
+    minutes["version_before_code"] = _verification_code_of(page_id, minutes["version_before"])
+    minutes["version_after_code"] = _verification_code_of(page_id, minutes["version_after"])
+    return minutes_enqueue(
+        minutes=minutes,
+        school_id=record_state.school_id,
+        school_year_id=record_state.school_year_id,
+    )
+
+
 def minutes_enqueue(*, minutes: dict, school_id: int, school_year_id: int) -> ArchiveJob:
     """Queue a correction minutes document. `minutes` is the plain dict described in
-    archive.minutes.render_minutes; the workflow's correction model will call this
-    once the minutes are acknowledged (seam: see archive/minutes.py)."""
+    archive/minutes.py (built from the workflow's Correction by
+    `correction_minutes_enqueue`, or passed directly)."""
     return ArchiveJob.objects.create(
         kind=JobKind.MINUTES,
         page_id=minutes["record"]["page_id"],
@@ -329,11 +391,31 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
         record_type=record.get("record_type", ""),
         title=f"Biên bản sửa dữ liệu – {record.get('title', '')}"[:500],
         version=job.version,
-        related={
-            "version_before": data.get("version_before"),
-            "version_after": data.get("version_after"),
-        },
+        related=_minutes_links(record["page_id"], data),
     )
+
+
+def _minutes_links(page_id: int, data: dict) -> dict:
+    """Which two versions the minutes sit between: their numbers, and the stored
+    versions' keys and codes when they are archived (or queued) already."""
+    links: dict = {"correction_id": data.get("correction_id")}
+    for side in ("before", "after"):
+        number = data.get(f"version_{side}")
+        links[f"version_{side}"] = number
+        row = (
+            ArchivedVersion.objects.filter(
+                page_ref=page_id, kind=DocumentKind.RECORD, version=number
+            )
+            .order_by("-pk")
+            .first()
+            if number
+            else None
+        )
+        links[f"{side}_key"] = row.key if row is not None else None
+        links[f"{side}_code"] = (row.verification_code if row is not None else None) or data.get(
+            f"version_{side}_code"
+        )
+    return links
 
 
 def _run_package(job: ArchiveJob) -> ArchivedVersion:

@@ -20,7 +20,12 @@ def on_record_transitioned(
     **kwargs,
 ) -> None:
     """Sent after commit by workflow: queue the freeze when the record reaches the
-    state that freezes its type (approval, or signing for học bạ/summary/register)."""
+    state that freezes its type (approval, or signing for học bạ/summary/register).
+
+    A closed correction (transition "correction") returns the record to its state
+    as a new version: that version is frozen beside the earlier one (when the state
+    it returns to freezes its type), and the correction minutes are queued, linked
+    to both versions."""
     if services.should_freeze(record_state.record_type, target):
         services.freeze_enqueue(
             record_state=record_state,
@@ -28,3 +33,5 @@ def on_record_transitioned(
             actor_id=actor_id,
             revision_id=revision_id,
         )
+    if transition == "correction":
+        services.correction_minutes_enqueue(record_state=record_state, revision_id=revision_id)
