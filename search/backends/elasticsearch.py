@@ -5,7 +5,13 @@ so the engine needs no Vietnamese plugin: each text field is analysed folded
 (lowercase + asciifolding, which maps đ to d) with an `exact` sub-field that
 keeps the diacritics. Queries require every clause on the folded fields and add
 a constant boost when every clause also matches exactly, the same tiers as the
-database backend. Writes go to an alias; a rebuild fills a new index and
+database backend: the plain words go into one `cross_fields` multi_match (every
+word in the title or the body), only quoted phrases become phrase queries.
+
+A query is two searches in one `msearch` round trip: the page of hits (sorted,
+highlighted, no total: top hits can skip non-competitive documents), and the
+facets with the exact total (size 0, so the shard request cache keeps it until
+the index changes). Scope and filters are in filter context (cacheable). Writes go to an alias; a rebuild fills a new index and
 switches the alias in one atomic call, so search never goes dark.
 """
 
@@ -17,8 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
-from elasticsearch.helpers import BulkIndexError, streaming_bulk
-from elasticsearch_dsl import Q, Search
+from elasticsearch.helpers import BulkIndexError, parallel_bulk, streaming_bulk
+from elasticsearch_dsl import MultiSearch, Q, Search
 
 from recordpages.text import normalize_text
 from search.backends.base import Progress, SearchBackend, SearchUnavailable
@@ -40,6 +46,9 @@ logger = logging.getLogger(__name__)
 EXACT_TIER_BOOST = 1000.0
 MAX_TEXT = 200_000
 BULK_CHUNK = 500
+REBUILD_CHUNK = 5000  # documents per bulk request while building a new index
+REBUILD_BYTES = 20 * 1024 * 1024
+FRAGMENT = 200  # characters of body around the best match
 
 _FACET_FIELDS = {
     "school": "school_id",
@@ -55,6 +64,8 @@ _TEXT = {
     "index_options": "offsets",
     "fields": {"exact": {"type": "text", "analyzer": "vi_exact"}},
 }
+# Facet fields: global ordinals built at refresh, not by the first query after it.
+_FACET_KEYWORD = {"type": "keyword", "eager_global_ordinals": True}
 MAPPING = {
     "dynamic": "strict",
     "properties": {
@@ -62,15 +73,15 @@ MAPPING = {
         "variant": {"type": "keyword"},
         "title": _TEXT,
         "body": _TEXT,
-        "record_type": {"type": "keyword"},
-        "state": {"type": "keyword"},
+        "record_type": _FACET_KEYWORD,
+        "state": _FACET_KEYWORD,
         "school_id": {"type": "long"},
         "school_name": {"type": "keyword", "index": False},
-        "school_year": {"type": "keyword"},
+        "school_year": _FACET_KEYWORD,
         "group_id": {"type": "long"},
         "group_name": {"type": "keyword", "index": False},
         "grade": {"type": "integer"},
-        "subject": {"type": "keyword"},
+        "subject": _FACET_KEYWORD,  # several per document (a lesson plan's lessons)
         "author_id": {"type": "long"},
         "author_name": {"type": "keyword", "index": False},
         "date": {"type": "date"},
@@ -182,13 +193,23 @@ def _filters_q(query: SearchQuery) -> list[Q]:
     return [Q("terms", **{field: list(v)}) for field, v in values.items() if v]
 
 
-def _clause_q(clause: Clause, fields: list[str]) -> Q:
-    return Q("multi_match", query=clause.text, type="phrase", fields=fields)
+def _clauses_q(clauses: list[Clause], fields: list[str]) -> list[Q]:
+    """Every clause on `fields`: the words in one query, each phrase in its own."""
+    words = " ".join(c.text for c in clauses if not c.is_phrase)
+    parts = []
+    if words:
+        parts.append(
+            Q("multi_match", query=words, type="cross_fields", operator="and", fields=fields)
+        )
+    parts.extend(
+        Q("multi_match", query=c.text, type="phrase", fields=fields) for c in clauses if c.is_phrase
+    )
+    return parts
 
 
 def _text_q(clauses: list[Clause]) -> Q:
-    folded = [_clause_q(c, ["title", "body"]) for c in clauses]
-    exact = [_clause_q(c, ["title.exact", "body.exact"]) for c in clauses]
+    folded = _clauses_q(clauses, ["title", "body"])
+    exact = _clauses_q(clauses, ["title.exact", "body.exact"])
     return Q(
         "bool",
         must=folded,
@@ -222,6 +243,8 @@ class ElasticsearchBackend(SearchBackend):
                 "number_of_shards": int(self.config.get("NUMBER_OF_SHARDS", 1)),
                 "number_of_replicas": 0 if building else replicas,
                 "refresh_interval": "-1" if building else "1s",
+                # A new index is thrown away if its build fails: no fsync per bulk request.
+                "translog.durability": "async" if building else "request",
                 "analysis": ANALYSIS,
             },
             "mappings": MAPPING,
@@ -252,23 +275,37 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- writes -----------------------------------------------------------
 
-    def _bulk(self, actions: Iterable[dict], progress: Progress | None = None) -> int:
+    def _bulk(
+        self, actions: Iterable[dict], progress: Progress | None = None, *, building: bool = False
+    ) -> int:
+        """Send `actions`; a rebuild sends large requests from two threads, so that
+        Python prepares the next batch while the engine indexes this one."""
+        if building:
+            chunk = REBUILD_CHUNK
+            results = parallel_bulk(
+                self.client,
+                actions,
+                thread_count=2,
+                queue_size=2,
+                chunk_size=chunk,
+                max_chunk_bytes=REBUILD_BYTES,
+                raise_on_error=False,
+            )
+        else:
+            chunk = BULK_CHUNK
+            results = streaming_bulk(
+                self.client, actions, chunk_size=chunk, raise_on_error=False, max_retries=2
+            )
         count = 0
-        for ok, item in streaming_bulk(
-            self.client,
-            actions,
-            chunk_size=BULK_CHUNK,
-            raise_on_error=False,
-            max_retries=2,
-        ):
+        for ok, item in results:
             result = next(iter(item.values()))
             if not ok and result.get("status") != 404:
                 raise SearchUnavailable(f"bulk item failed: {result}")
             count += 1
-            if progress and count % BULK_CHUNK == 0:
-                progress(BULK_CHUNK)
-        if progress and count % BULK_CHUNK:
-            progress(count % BULK_CHUNK)
+            if progress and count % chunk == 0:
+                progress(chunk)
+        if progress and count % chunk:
+            progress(count % chunk)
         return count
 
     def index(self, documents: Sequence[SearchDocument]) -> None:
@@ -306,6 +343,7 @@ class ElasticsearchBackend(SearchBackend):
                     for d in documents
                 ),
                 progress,
+                building=True,
             )
             final = self._index_body()["settings"]
             self.client.indices.put_settings(
@@ -313,6 +351,7 @@ class ElasticsearchBackend(SearchBackend):
                 settings={
                     "number_of_replicas": final["number_of_replicas"],
                     "refresh_interval": final["refresh_interval"],
+                    "translog.durability": final["translog.durability"],
                 },
             )
             self.client.indices.refresh(index=name)
@@ -346,16 +385,20 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- reads ------------------------------------------------------------
 
-    def _search(self, query: SearchQuery, scope: SearchScope, clauses: list[Clause]) -> Search:
+    def _base(self, query: SearchQuery, scope: SearchScope, clauses: list[Clause]) -> Search:
         filters = [scope_q(scope), *_filters_q(query)]
-        text = _text_q(clauses) if clauses else Q("match_all")
-        search = Search(using=self.client, index=self.alias).query(
-            Q("bool", must=[text], filter=filters)
-        )
-        if clauses and query.sort != "date":
-            search = search.sort("_score", {"date": "desc"}, {"page_id": "desc"})
+        if clauses:
+            q = Q("bool", must=[_text_q(clauses)], filter=filters)
         else:
-            search = search.sort({"date": "desc"}, {"page_id": "desc"})
+            q = Q("bool", filter=filters)  # no scoring at all
+        return Search(using=self.client, index=self.alias).query(q)
+
+    def _hits_search(self, query: SearchQuery, base: Search, clauses: list[Clause]) -> Search:
+        """One page of hits, highlighted; no total (the facets search counts)."""
+        if clauses and query.sort != "date":
+            search = base.sort("_score", {"date": "desc"}, {"page_id": "desc"})
+        else:
+            search = base.sort({"date": "desc"}, {"page_id": "desc"})
         search = search.source(
             [
                 "page_id",
@@ -369,12 +412,22 @@ class ElasticsearchBackend(SearchBackend):
                 "date",
                 "revision_id",
             ]
-        ).extra(track_total_hits=True, from_=query.offset, size=query.per_page)
+        ).extra(track_total_hits=False, from_=query.offset, size=query.per_page)
         search = search.highlight_options(
-            pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=220
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            fragment_size=FRAGMENT,
+            type="unified",
         )
-        search = search.highlight("body", number_of_fragments=1, no_match_size=220)
-        search = search.highlight("title", number_of_fragments=0)
+        search = search.highlight("body", number_of_fragments=1, no_match_size=FRAGMENT)
+        return search.highlight("title", number_of_fragments=0)
+
+    def _facets_search(self, base: Search) -> Search:
+        """Exact total and every facet; size 0, so the shard request cache keeps it."""
+        search = base.extra(size=0, track_total_hits=True)
+        if self.config.get("REQUEST_CACHE", True):
+            search = search.params(request_cache=True)
         for name, field in _FACET_FIELDS.items():
             search.aggs.bucket(name, "terms", field=field, size=500)
         return search
@@ -384,19 +437,22 @@ class ElasticsearchBackend(SearchBackend):
             return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
         self.ensure_index()
         clauses = parse_query(query.text)
+        base = self._base(query, scope, clauses)
+        multi = MultiSearch(using=self.client, index=self.alias)
+        multi = multi.add(self._hits_search(query, base, clauses)).add(self._facets_search(base))
         with _engine_errors():
-            response = self._search(query, scope, clauses).execute()
-        hits = [self._hit(hit, clauses) for hit in response.hits]
+            page, counted = multi.execute(raise_on_error=True)
+        hits = [self._hit(hit, clauses) for hit in page.hits]
         facets = {
             name: [
                 FacetCount(value=str(bucket.key), count=bucket.doc_count)
-                for bucket in getattr(response.aggregations, name).buckets
+                for bucket in getattr(counted.aggregations, name).buckets
             ]
             for name in _FACET_FIELDS
         }
         for values in facets.values():
             values.sort(key=lambda f: (-f.count, f.value))
-        return SearchResults(response.hits.total.value, hits, facets, query.page, query.per_page)
+        return SearchResults(counted.hits.total.value, hits, facets, query.page, query.per_page)
 
     @staticmethod
     def _hit(hit, clauses: list[Clause]) -> SearchHit:
