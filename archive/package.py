@@ -1,9 +1,11 @@
 """The year-end package of one school and year: a BagIt bag, zipped.
 
 Contents (data/): every signed PDF and correction minutes as stored, the data
-exports (sổ đăng bộ and class results, XLSX and CSV), the year's audit log with
-its chain verification (when workflow.audit provides it), manifest.json with
-archival metadata per document, and signature-report.json.
+exports (sổ đăng bộ and class results, XLSX and CSV), the CSDL ngành data files
+applied that year (imports.selectors.data_files_for, under their package_path),
+the year's audit log with its chain verification (workflow.audit.export_year),
+manifest.json with archival metadata per document and file, and
+signature-report.json.
 
 Reproducible: files are sorted, every timestamp inside comes from the data
 (never the clock), so rebuilding from the same data gives the same manifest.
@@ -46,6 +48,8 @@ RETENTION = {
     "lesson_plan": "5 năm",
     "other": "Theo quy định của nhà trường",
     "minutes": "Vĩnh viễn",
+    "csdl_data_file": "Vĩnh viễn",  # the source of the sổ đăng bộ
+    "audit_log": "Vĩnh viễn",
 }
 Progress = Callable[[int, int], None]
 
@@ -171,25 +175,66 @@ def class_result_rows(school, year) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _audit_files(school, year) -> dict[str, bytes]:
-    """Seam: when workflow.audit exists and offers `export_year(school=, school_year=)`
-    returning (entries: list[dict], verification: dict), include both."""
+AUDIT_LOG = "audit/audit-log.jsonl"
+AUDIT_VERIFICATION = "audit/chain-verification.json"
+
+
+def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
+    """The school's audit entries of the year and its chain verification
+    (workflow.audit.export_year), and what the manifest says of them."""
     try:
-        from workflow import audit  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    export = getattr(audit, "export_year", None)
-    if export is None:
-        return {}
-    entries, verification = export(school=school, school_year=year)
-    return {
-        "audit/audit-log.jsonl": "".join(
+        from workflow.audit import export_year
+    except ImportError:  # an installation without the workflow app
+        return {}, None
+    entries, verification = export_year(school=school, school_year=year)
+    files = {
+        AUDIT_LOG: "".join(
             json.dumps(e, ensure_ascii=False, sort_keys=True, default=str) + "\n" for e in entries
         ).encode(),
-        "audit/chain-verification.json": json.dumps(
+        AUDIT_VERIFICATION: json.dumps(
             verification, ensure_ascii=False, sort_keys=True, indent=2, default=str
         ).encode(),
     }
+    listed = {
+        "path": f"data/{AUDIT_LOG}",
+        "verification_path": f"data/{AUDIT_VERIFICATION}",
+        "entries": len(entries),
+        "chain": verification.get("chain"),
+        "chain_intact": verification.get("intact"),
+        "sha256": storage.sha256(files[AUDIT_LOG]),
+        "retention": RETENTION["audit_log"],
+        "format": "application/x-ndjson; UTF-8",
+    }
+    return files, listed
+
+
+def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
+    """The CSDL ngành files applied for the school and year, as imported (DESIGN.md)."""
+    try:
+        from imports.selectors import data_files_for
+    except ImportError:  # an installation without the imports app
+        return {}, []
+    files: dict[str, bytes] = {}
+    listed = []
+    for data_file in data_files_for(school=school, school_year=year):
+        path = data_file.package_path
+        files[path] = data_file.content
+        sha = storage.sha256(data_file.content)
+        listed.append(
+            {
+                "identifier": f"{school.code}-{year.name}-csdl-{data_file.sha256[:12]}",
+                "path": f"data/{path}",
+                "title": f"Tệp dữ liệu CSDL ngành: {data_file.filename}",
+                "filename": data_file.filename,
+                "applied_at": _iso(data_file.applied_at),
+                "size": len(data_file.content),
+                "sha256": sha,
+                "sha256_matches_import": sha == data_file.sha256,
+                "retention": RETENTION["csdl_data_file"],
+                "format": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+    return files, listed
 
 
 def _validate(data: bytes) -> dict:
@@ -288,14 +333,19 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
     header, results = class_result_rows(school, year)
     files["exports/ket-qua-giao-duc-cac-lop.csv"] = _csv(header, results)
     files["exports/ket-qua-giao-duc-cac-lop.xlsx"] = _xlsx(header, results, when)
-    files.update(_audit_files(school, year))
+    data_files, data_listed = _data_files(school, year)
+    files.update(data_files)
+    audit_files, audit_listed = _audit_files(school, year)
+    files.update(audit_files)
     manifest = {
         "school": {"code": school.code, "name": school.name},
         "school_year": year.name,
         "period": {"start": year.start_date.isoformat(), "end": year.end_date.isoformat()},
         "documents": manifest_docs,
+        "data_files": data_listed,
         "exports": sorted(p for p in files if p.startswith("exports/")),
-        "audit_included": any(p.startswith("audit/") for p in files),
+        "audit": audit_listed,
+        "audit_included": audit_listed is not None,
     }
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
     files["signature-report.json"] = json.dumps(

@@ -87,3 +87,87 @@ def test_export_command_stores_the_package(frozen_year, capsys):
     row = ArchivedVersion.objects.get(kind=DocumentKind.PACKAGE)
     assert row.key in capsys.readouterr().out
     assert storage.sha256(storage.get_store().get(row.key)) == row.sha256
+
+
+@pytest.fixture
+def data_files(frozen_year):
+    """Two applied CSDL ngành files and one still pending (which stays out)."""
+    import datetime as dt
+    import hashlib
+
+    from imports.models import DataFile, DataFileStatus
+
+    made = []
+    for number, status in enumerate([DataFileStatus.APPLIED, DataFileStatus.APPLIED, "pending"]):
+        content = f"PK-fake-xlsx Nguyễn Thị Ngọc Ánh {number}".encode()
+        made.append(
+            DataFile.objects.create(
+                school=frozen_year.school,
+                school_year=frozen_year.year,
+                filename=f"csdl-nganh-{number}.xlsx",
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                content=content,
+                status=status,
+                applied_at=dt.datetime(2024, 9, 10 + number, 8, 0, tzinfo=dt.UTC)
+                if status == DataFileStatus.APPLIED
+                else None,
+            )
+        )
+    return made
+
+
+def test_the_package_holds_the_csdl_data_files_and_lists_them(frozen_year, data_files, tmp_path):
+    from imports.selectors import data_files_for
+
+    data, manifest = build_year_package(frozen_year.school, frozen_year.year)
+    bag = _unzip(data, tmp_path)
+    bag.validate()
+    expected = data_files_for(school=frozen_year.school, school_year=frozen_year.year)
+    assert len(expected) == 2  # the pending file is not part of the year
+    listed = {d["path"]: d for d in manifest["data_files"]}
+    assert set(listed) == {f"data/{f.package_path}" for f in expected}
+    for data_file in expected:
+        stored = Path(bag.path) / "data" / data_file.package_path
+        assert stored.read_bytes() == data_file.content
+        entry = listed[f"data/{data_file.package_path}"]
+        assert entry["sha256"] == data_file.sha256 and entry["sha256_matches_import"]
+        assert entry["filename"] == data_file.filename and entry["retention"]
+        assert data_file.package_path in manifest["exports"]
+        # BagIt's own manifest covers them too.
+        assert f"data/{data_file.package_path}" in bag.payload_entries()
+
+
+def test_the_package_holds_the_years_audit_log_and_its_chain_verification(frozen_year, tmp_path):
+    import datetime as dt
+    from unittest import mock
+
+    from workflow.audit import audit_append
+
+    during_year = dt.datetime(2025, 5, 22, 3, 0, tzinfo=dt.UTC)
+    with mock.patch("workflow.audit.timezone.now", return_value=during_year):
+        for n in range(3):
+            audit_append(
+                action="transition.sign",
+                school_id=frozen_year.school.pk,
+                object_type="record",
+                object_id=n,
+                summary=f"Học bạ {n}: paper_confirmed → signed",
+            )
+    data, manifest = build_year_package(frozen_year.school, frozen_year.year)
+    bag = _unzip(data, tmp_path)
+    bag.validate()
+    root = Path(bag.path) / "data"
+    lines = (root / "audit" / "audit-log.jsonl").read_text("utf-8").splitlines()
+    entries = [json.loads(line) for line in lines]
+    assert [e["summary"] for e in entries if e["action"] == "transition.sign"] == [
+        f"Học bạ {n}: paper_confirmed → signed" for n in range(3)
+    ]
+    verification = json.loads((root / "audit" / "chain-verification.json").read_text("utf-8"))
+    assert verification["intact"] is True and verification["entries_in_year"] == len(entries)
+    assert manifest["audit_included"]
+    assert manifest["audit"]["path"] == "data/audit/audit-log.jsonl"
+    assert manifest["audit"]["entries"] == len(entries) and manifest["audit"]["chain_intact"]
+    assert manifest["audit"]["sha256"] == storage.sha256(
+        (root / "audit" / "audit-log.jsonl").read_bytes()
+    )
