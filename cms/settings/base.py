@@ -214,6 +214,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        # Wagtail logs every page created or edited; its own log entries keep that.
+        "wagtail": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
@@ -232,6 +234,8 @@ ARCHIVE = {
     "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(VAR_DIR / "backups")),
     "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
 }
+# The search app links a hit to its signed PDF through this callable (search/links.py).
+HOSO_SEARCH["SIGNED_PDF_URL"] = "archive.selectors.signed_pdf_url"
 
 # --- search ---
 # Index layout and client behaviour for Elasticsearch; SIGNED_PDF_URL is the dotted path of
