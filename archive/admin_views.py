@@ -18,14 +18,23 @@ from archive.rendering import Footer, render_record
 
 def print_record(request: HttpRequest, page_id: int) -> HttpResponse:
     """The paper copy: the archived signed PDF when it exists (the same file), else
-    the approved revision rendered the same way, else the current draft."""
+    the approved revision rendered the same way, else the current draft.
+    `?v=<n>` asks for the signed PDF of an earlier archived version."""
     page = get_object_or_404(Page, pk=page_id).specific
     if not hasattr(page, "record_type") or not selectors.can_print(request.user, page):
         raise PermissionDenied
     from workflow.models import RecordState
 
     state = RecordState.objects.filter(page_id=page.pk).first()
-    archived = selectors.latest_archived(page.pk, state.version if state else None)
+    asked = request.GET.get("v", "")
+    if asked:
+        if not asked.isdigit():
+            raise Http404
+        archived = selectors.latest_archived(page.pk, int(asked))
+        if archived is None:
+            raise Http404
+    else:
+        archived = selectors.latest_archived(page.pk, state.version if state else None)
     if archived is not None:
         data = storage.get_store().get(archived.key)
     else:

@@ -23,6 +23,23 @@ def latest_archived(page_id: int, version: int | None = None) -> ArchivedVersion
     return rows.order_by("-version", "-pk").first()
 
 
+def signed_pdf_url(page_id: int, revision_id: int | None = None) -> str | None:
+    """The seam search calls (settings.HOSO_SEARCH["SIGNED_PDF_URL"]): the admin URL
+    of the signed PDF of the version approved as `revision_id` (or, without one or
+    when that revision has none, the record's latest archived version), or None
+    while nothing is archived. The admin view checks again who may open it."""
+    from django.urls import reverse
+
+    rows = ArchivedVersion.objects.filter(page_ref=page_id, kind="record")
+    row = None
+    if revision_id is not None:
+        row = rows.filter(revision_id=revision_id).order_by("-version", "-pk").first()
+    row = row or rows.order_by("-version", "-pk").first()
+    if row is None:
+        return None
+    return f"{reverse('archive_admin:print', args=[page_id])}?v={row.version}"
+
+
 def can_print(user, page) -> bool:
     tester = page.permissions_for_user(user)
     return bool(

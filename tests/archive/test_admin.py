@@ -51,3 +51,40 @@ def test_archivist_starts_a_package_and_sees_progress(school_data, admin_client)
     assert progress["status"] == "done" and progress["progress"] == progress["total"] > 0
     download = admin_client.get(f"/admin/luu-tru/goi-ho-so/{job.pk}/tai-ve/")
     assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_signed_pdf_url_for_search_links_each_version_to_its_own_pdf(
+    school_data, admin_client, client
+):
+    from django.utils.module_loading import import_string
+
+    from archive.models import ArchivedVersion
+
+    resolve = import_string("archive.selectors.signed_pdf_url")
+    state = school_data.states["lesson_plan"]
+    assert resolve(state.page_id, state.approved_revision_id) is None  # nothing archived yet
+    v1_revision = state.approved_revision_id
+    services.freeze_enqueue(record_state=state)
+    services.run_once()
+    from recordpages.guards import guards_bypassed
+
+    page = school_data.records["lesson_plan"]
+    with guards_bypassed():  # as the workflow's correction would
+        state.approved_revision = page.save_revision()
+    state.version = 2
+    state.save(update_fields=["approved_revision", "version"])
+    services.freeze_enqueue(record_state=state, revision_id=state.approved_revision_id)
+    services.run_once()
+    v1, v2 = ArchivedVersion.objects.filter(page_ref=state.page_id).order_by("version")
+
+    base = f"/admin/luu-tru/in/{state.page_id}/"
+    assert resolve(state.page_id, v1_revision) == f"{base}?v=1"
+    assert resolve(state.page_id, state.approved_revision_id) == f"{base}?v=2"
+    assert resolve(state.page_id, None) == f"{base}?v=2"
+    assert resolve(state.page_id, 10**9) == f"{base}?v=2"  # unknown revision: the latest
+    store = storage.get_store()
+    assert admin_client.get(f"{base}?v=1").content == store.get(v1.key)
+    assert admin_client.get(f"{base}?v=2").content == store.get(v2.key)
+    assert admin_client.get(f"{base}?v=7").status_code == 404
+    assert admin_client.get(f"{base}?v=x").status_code == 404
+    assert client.get(f"{base}?v=1").status_code == 302  # staff only: login first
