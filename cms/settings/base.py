@@ -233,6 +233,9 @@ ARCHIVE = {
     "UPLOAD_MAX_BYTES": env_int("ARCHIVE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
     "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(VAR_DIR / "backups")),
     "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
+    # SIGNING_BACKEND=pkcs11: which token, and its user PIN (else the token's own PIN pad).
+    "PKCS11_TOKEN_LABEL": env_str("SIGNING_PKCS11_TOKEN_LABEL"),
+    "PKCS11_PIN": env_str("SIGNING_PKCS11_PIN"),
 }
 # The search app links a hit to its signed PDF through this callable (search/links.py).
 HOSO_SEARCH["SIGNED_PDF_URL"] = "archive.selectors.signed_pdf_url"

@@ -52,3 +52,27 @@ ACCOUNTS = {  # noqa: F405
     "TWO_FACTOR_ENFORCED": True,
     "TRUSTED_PROXY_COUNT": env_int("ACCOUNTS_TRUSTED_PROXY_COUNT", 1),
 }
+
+# --- archive ---
+# Signed archives must be signed by the school's real certificate and checked against
+# real trust roots: the TEST-ONLY dev PKI is refused, and so is a missing key source.
+if SIGNING["BACKEND"] not in ("pkcs12", "pkcs11"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SIGNING_BACKEND must be 'pkcs12' or 'pkcs11' in production "
+        f"(got {SIGNING['BACKEND']!r}; 'dev' is a TEST-ONLY certificate authority)."  # noqa: F405
+    )
+if SIGNING["BACKEND"] == "pkcs12" and not SIGNING["PKCS12_DIR"]:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SIGNING_PKCS12_DIR is required with SIGNING_BACKEND=pkcs12 "
+        "(a directory holding <school code>.p12 for each school)."
+    )
+if SIGNING["BACKEND"] == "pkcs11" and not SIGNING["PKCS11_MODULE"]:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SIGNING_PKCS11_MODULE is required with SIGNING_BACKEND=pkcs11 "
+        "(the path of the token's PKCS#11 library)."
+    )
+if not SIGNING["TRUST_ROOTS"]:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SIGNING_TRUST_ROOTS is required in production: the PEM/DER file(s) of the "
+        "certificate authorities that signatures are validated against, separated by ':'."
+    )
