@@ -112,6 +112,11 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--rounds", type=int, default=20, help="times each query runs")
     parser.add_argument("--shards", type=int, default=1)
+    parser.add_argument(
+        "--no-request-cache",
+        action="store_true",
+        help="Elasticsearch: facets computed afresh every time (an index that changes each second)",
+    )
     args = parser.parse_args()
     province = args.backend == "elasticsearch"
     records = args.records or (1_000_000 if province else 100_000)
@@ -125,12 +130,20 @@ def main() -> None:
     if args.backend == "elasticsearch":
         if not args.es_url:
             parser.error("--es-url (or ELASTICSEARCH_URL) is required for Elasticsearch")
-        config.update(ELASTICSEARCH_URL=args.es_url, NUMBER_OF_SHARDS=args.shards, TIMEOUT=120)
+        config.update(
+            ELASTICSEARCH_URL=args.es_url,
+            NUMBER_OF_SHARDS=args.shards,
+            TIMEOUT=120,
+            REQUEST_CACHE=not args.no_request_cache,
+        )
     backend = search.get_backend(config)
 
     from django.db import connection
 
-    print(f"backend={args.backend} db={connection.vendor} records={records} schools={schools}")
+    print(
+        f"backend={args.backend} db={connection.vendor} records={records} schools={schools} "
+        f"load average={os.getloadavg()[0]:.2f}"
+    )
     began = time.perf_counter()
     count = backend.rebuild(documents(records, schools))
     backend.refresh()
@@ -167,6 +180,7 @@ def main() -> None:
             totals[query.text or "<all>"] = result.total
     for text, values in per_query.items():
         print(f"  {text!r:40} total={totals[text]:>8}  p50={percentile(values, 50):7.1f} ms")
+    print(f"load average after queries: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
         f"inspector queries ({len(timings)} runs, facets + snippets included): "
         f"p50={percentile(timings, 50):.1f} ms p95={percentile(timings, 95):.1f} ms "

@@ -13,6 +13,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from recordpages.text import fold, normalize_text
 
@@ -60,6 +61,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize_text(text or "").lower())
 
 
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """fold() of one word, remembered: a corpus has a few thousand distinct syllables."""
+    return fold(word)
+
+
+@lru_cache(maxsize=200_000)
 def exact_token(word: str) -> str:
     """ "hoạch" → "hoachx6j": the folded word plus its marks with their positions.
 
@@ -82,12 +90,18 @@ def exact_token(word: str) -> str:
 
 def folded_text(text: str) -> str:
     """The folded token stream of a text, one space between tokens."""
-    return " ".join(fold(word) for word in words(text))
+    return " ".join(map(fold_word, words(text)))
 
 
 def exact_text(text: str) -> str:
     """The exact token stream of a text, one space between tokens."""
-    return " ".join(exact_token(word) for word in words(text))
+    return " ".join(map(exact_token, words(text)))
+
+
+def token_streams(text: str) -> tuple[str, str]:
+    """(exact_text(text), folded_text(text)), cutting the text into words once."""
+    tokens = words(text)
+    return " ".join(map(exact_token, tokens)), " ".join(map(fold_word, tokens))
 
 
 def parse_query(text: str) -> list[Clause]:
@@ -111,7 +125,7 @@ def highlight(text: str, clauses: list[Clause], *, width: int = 30, mark: str = 
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     if not spans:
         return ""
-    hits = [i for i, (start, end) in enumerate(spans) if fold(text[start:end]) in wanted]
+    hits = [i for i, (start, end) in enumerate(spans) if fold_word(text[start:end]) in wanted]
     first = 0
     if hits:
         # The window of `width` words holding the most hits.
@@ -134,7 +148,7 @@ def highlight(text: str, clauses: list[Clause], *, width: int = 30, mark: str = 
 
 def matches(text: str, clauses: list[Clause]) -> bool:
     wanted = {token for clause in clauses for token in clause.folded}
-    return any(fold(word) in wanted for word in _WORD.findall(text))
+    return any(fold_word(word) in wanted for word in _WORD.findall(text))
 
 
 def snippet_for(title: str, body: str, clauses: list[Clause]) -> str:

@@ -26,7 +26,7 @@ from search.types import (
     SearchResults,
     SearchScope,
 )
-from search.vietnamese import Clause, exact_text, folded_text, parse_query, snippet_for
+from search.vietnamese import Clause, parse_query, snippet_for, token_streams
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +49,14 @@ _HIT_COLUMNS = (
 
 def _entry(doc: SearchDocument) -> SearchEntry:
     body = doc.body[:MAX_TEXT]
-    text = f"{doc.title}\n{body}"
+    exact, folded = token_streams(f"{doc.title}\n{body}")
     return SearchEntry(
         page_id=doc.page_id,
         variant=doc.variant,
         title=doc.title[:500],
         body=body,
-        exact_text=exact_text(text),
-        folded_text=folded_text(text),
+        exact_text=exact,
+        folded_text=folded,
         record_type=doc.record_type,
         state=doc.state,
         school_id=doc.school_id,

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
-from elasticsearch.helpers import BulkIndexError, parallel_bulk, streaming_bulk
+from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch_dsl import MultiSearch, Q, Search
 
 from recordpages.text import normalize_text
@@ -48,6 +50,7 @@ MAX_TEXT = 200_000
 BULK_CHUNK = 500
 REBUILD_CHUNK = 5000  # documents per bulk request while building a new index
 REBUILD_BYTES = 20 * 1024 * 1024
+_DONE = object()
 FRAGMENT = 200  # characters of body around the best match
 
 _FACET_FIELDS = {
@@ -275,38 +278,61 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- writes -----------------------------------------------------------
 
-    def _bulk(
-        self, actions: Iterable[dict], progress: Progress | None = None, *, building: bool = False
-    ) -> int:
-        """Send `actions`; a rebuild sends large requests from two threads, so that
-        Python prepares the next batch while the engine indexes this one."""
-        if building:
-            chunk = REBUILD_CHUNK
-            results = parallel_bulk(
-                self.client,
-                actions,
-                thread_count=2,
-                queue_size=2,
-                chunk_size=chunk,
-                max_chunk_bytes=REBUILD_BYTES,
-                raise_on_error=False,
-            )
-        else:
-            chunk = BULK_CHUNK
-            results = streaming_bulk(
-                self.client, actions, chunk_size=chunk, raise_on_error=False, max_retries=2
-            )
+    def _bulk(self, actions: Iterable[dict], progress: Progress | None = None) -> int:
         count = 0
-        for ok, item in results:
+        for ok, item in streaming_bulk(
+            self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, max_retries=2
+        ):
             result = next(iter(item.values()))
             if not ok and result.get("status") != 404:
                 raise SearchUnavailable(f"bulk item failed: {result}")
             count += 1
-            if progress and count % chunk == 0:
-                progress(chunk)
-        if progress and count % chunk:
-            progress(count % chunk)
+            if progress and count % BULK_CHUNK == 0:
+                progress(BULK_CHUNK)
+        if progress and count % BULK_CHUNK:
+            progress(count % BULK_CHUNK)
         return count
+
+    def _bulk_pipelined(self, actions: Iterable[dict], progress: Progress | None = None) -> int:
+        """A rebuild's writes: large bulk requests sent by a second thread, so that the
+        documents are built (here, with this thread's database connection) while the
+        engine indexes the previous batch."""
+        handoff: queue.Queue = queue.Queue(maxsize=REBUILD_CHUNK * 2)
+        outcome: dict = {"count": 0, "error": None}
+
+        def send() -> None:
+            try:
+                for ok, item in streaming_bulk(
+                    self.client,
+                    iter(handoff.get, _DONE),
+                    chunk_size=REBUILD_CHUNK,
+                    max_chunk_bytes=REBUILD_BYTES,
+                    raise_on_error=False,
+                    max_retries=2,
+                ):
+                    if not ok:
+                        raise SearchUnavailable(f"bulk item failed: {next(iter(item.values()))}")
+                    outcome["count"] += 1
+                    if progress and outcome["count"] % REBUILD_CHUNK == 0:
+                        progress(REBUILD_CHUNK)
+            except BaseException as error:  # handed to the caller below
+                outcome["error"] = error
+                while handoff.get() is not _DONE:  # let the producer finish
+                    pass
+
+        sender = threading.Thread(target=send, name="search-rebuild-bulk", daemon=True)
+        sender.start()
+        try:
+            for action in actions:
+                handoff.put(action)
+        finally:
+            handoff.put(_DONE)
+            sender.join()
+        if outcome["error"] is not None:
+            raise outcome["error"]
+        if progress and outcome["count"] % REBUILD_CHUNK:
+            progress(outcome["count"] % REBUILD_CHUNK)
+        return outcome["count"]
 
     def index(self, documents: Sequence[SearchDocument]) -> None:
         if not documents:
@@ -337,13 +363,12 @@ class ElasticsearchBackend(SearchBackend):
         name = self._new_index_name()
         with _engine_errors():
             self.client.indices.create(index=name, **self._index_body(building=True))
-            count = self._bulk(
+            count = self._bulk_pipelined(
                 (
                     {"_op_type": "index", "_index": name, "_id": d.key, "_source": _source(d)}
                     for d in documents
                 ),
                 progress,
-                building=True,
             )
             final = self._index_body()["settings"]
             self.client.indices.put_settings(
