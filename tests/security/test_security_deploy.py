@@ -16,6 +16,9 @@ PRODUCTION_ENV = {
     "WAGTAILADMIN_BASE_URL": "https://hoso.example.vn",
     "SECRET_KEY": "k" * 24 + "-Qz7!rT9#mW2$pL5^vB8&nX4*cJ6(hF3)",
     "LOG_LEVEL": "WARNING",
+    "SIGNING_BACKEND": "pkcs12",
+    "SIGNING_PKCS12_DIR": "/run/secrets/hoso-pkcs12",
+    "SIGNING_TRUST_ROOTS": "/run/secrets/hoso-trust-roots.pem",
 }
 
 
