@@ -52,8 +52,11 @@ class DueItem:
         return TYPE_LABELS.get(self.record.record_type, self.record.record_type)
 
 
+DUE_SOON_DAYS = 30
+
+
 def my_records_due(user, today: dt.date | None = None, limit: int = 20) -> list[DueItem]:
-    """My records that have not reached their milestone, late first, then by deadline."""
+    """My records due within a month or overdue, overdue first, then by deadline."""
     today = today or timezone.localdate()
     scope = get_scope(user)
     if scope.staff is None:
@@ -63,6 +66,7 @@ def my_records_due(user, today: dt.date | None = None, limit: int = 20) -> list[
         .filter(author=scope.staff)
         .exclude(state__in=[State.SIGNED, State.PUBLISHED])
         .exclude(deadline__isnull=True)
+        .filter(deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
         .order_by("deadline")[: limit * 3]
     )
     items = []
