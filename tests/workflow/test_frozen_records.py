@@ -157,3 +157,15 @@ def test_audit_verify_names_the_altered_and_the_deleted_entry(district, capsys):
     entries[0].summary = "x"
     with pytest.raises(PermissionError):
         entries[0].save()
+
+
+@pytest.mark.django_db
+def test_a_refused_admin_page_is_logged_for_the_principal(district, client):
+    other = SchoolPlanPage.objects.get(school__code="THAD")
+    client.force_login(user("hn.giaovien"))
+    response = client.get(f"/admin/pages/{other.pk}/edit/")
+    assert response.status_code in (302, 403, 404)
+    entry = AuditEntry.objects.filter(action="access.refused").latest("pk")
+    assert entry.actor == user("hn.giaovien")
+    assert f"/admin/pages/{other.pk}/edit/" in entry.summary
+    assert entry.school_id == user("hn.giaovien").staff_profile.school_id
