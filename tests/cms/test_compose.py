@@ -52,12 +52,17 @@ def test_every_production_service_is_described_with_a_health_check():
 
 def test_the_app_environment_satisfies_the_production_settings():
     app_env = {
-        key: interpolate(str(value), DOTENV) for key, value in COMPOSE["services"]["app"]["environment"].items()
+        key: interpolate(str(value), DOTENV)
+        for key, value in COMPOSE["services"]["app"]["environment"].items()
     }
     assert app_env["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.DATABASES['default']['HOST'], settings.HOSO_SEARCH['BACKEND'], settings.OBJECT_STORE['ENDPOINT_URL'])"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['HOST'], settings.HOSO_SEARCH['BACKEND'], settings.OBJECT_STORE['ENDPOINT_URL'])",
+        ],
         cwd=ROOT,
         env={"PATH": os.environ.get("PATH", ""), **app_env},
         capture_output=True,

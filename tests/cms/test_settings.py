@@ -26,7 +26,11 @@ BASE_ENV = {
 
 def load_settings(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -46,7 +50,10 @@ def test_production_settings_start_with_everything_provided():
     [
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "dev-only-insecure-key-never-use-in-production-xxxxxxxxxxxx"}, "SECRET_KEY"),
+        (
+            {"SECRET_KEY": "dev-only-insecure-key-never-use-in-production-xxxxxxxxxxxx"},
+            "SECRET_KEY",
+        ),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"WAGTAILADMIN_BASE_URL": None}, "WAGTAILADMIN_BASE_URL"),
@@ -83,9 +90,9 @@ def test_development_defaults_are_embedded_and_vietnamese():
 
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
-    from django.utils import formats, translation
-
     import datetime as dt
+
+    from django.utils import formats, translation
 
     with translation.override("vi"):
         assert formats.date_format(dt.date(2026, 9, 5), "SHORT_DATE_FORMAT") == "05/09/2026"

@@ -28,7 +28,9 @@ def test_two_simultaneous_approvals_end_with_one_approval_and_one_refusal():
     def approve(reviewer):
         try:
             barrier.wait(timeout=10)
-            services.record_transition(user=reviewer, page_id=page.pk, transition="approve", seen_state="checked")
+            services.record_transition(
+                user=reviewer, page_id=page.pk, transition="approve", seen_state="checked"
+            )
             outcomes.append("approved")
         except services.TransitionRefused as refusal:
             outcomes.append(f"refused: {refusal.message}")

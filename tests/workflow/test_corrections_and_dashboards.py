@@ -26,17 +26,23 @@ class CorrectionTests(TestCase):
     def setUpTestData(cls):
         load_small_district()
         services.ensure_all_record_states()
-        cls.page = StudentRecordPage.objects.filter(school_class__homeroom_teacher__user__username="hn.giaovien").first()
+        cls.page = StudentRecordPage.objects.filter(
+            school_class__homeroom_teacher__user__username="hn.giaovien"
+        ).first()
 
     def test_the_full_correction_returns_the_record_signed_as_a_new_version(self):
         sign_hoc_ba(self.page)
         first = RecordState.objects.get(pk=self.page.pk)
         self.client.force_login(user("hn.giaovien"))
-        self.client.post(f"/admin/ho-so/{self.page.pk}/de-nghi-sua/", {"reason": "Nhập nhầm chiều cao"})
+        self.client.post(
+            f"/admin/ho-so/{self.page.pk}/de-nghi-sua/", {"reason": "Nhập nhầm chiều cao"}
+        )
         correction = Correction.objects.get()
         # Until the principal consents, the record stays frozen.
         with self.assertRaisesMessage(services.TransitionRefused, "hiệu trưởng"):
-            services.correction_decide(user=user("hn.phohieutruong"), correction_id=correction.pk, consent=True)
+            services.correction_decide(
+                user=user("hn.phohieutruong"), correction_id=correction.pk, consent=True
+            )
         self.client.force_login(user("hn.hieutruong"))
         self.client.post(f"/admin/bien-ban/{correction.pk}/consent/")
         self.assertEqual(RecordState.objects.get(pk=self.page.pk).state, "correcting")
@@ -63,10 +69,22 @@ class CorrectionTests(TestCase):
         self.assertEqual((record.state, record.version), ("signed", first.version + 1))
         self.assertNotEqual(record.approved_hash, first.approved_hash)
         versions = RecordVersion.objects.filter(record=record).order_by("number")
-        self.assertEqual([v.revision_id for v in versions][0], first.approved_revision_id)  # the earlier one stays
+        self.assertEqual(
+            [v.revision_id for v in versions][0], first.approved_revision_id
+        )  # the earlier one stays
         self.assertEqual(versions.last().correction_id, correction.pk)
-        actions = set(AuditEntry.objects.filter(object_type="correction").values_list("action", flat=True))
-        self.assertEqual(actions, {"correction.requested", "correction.consented", "correction.minutes", "correction.acknowledged"})
+        actions = set(
+            AuditEntry.objects.filter(object_type="correction").values_list("action", flat=True)
+        )
+        self.assertEqual(
+            actions,
+            {
+                "correction.requested",
+                "correction.consented",
+                "correction.minutes",
+                "correction.acknowledged",
+            },
+        )
 
     def test_a_correction_of_a_draft_is_refused(self):
         with self.assertRaisesMessage(services.TransitionRefused, "không được đề nghị sửa"):
@@ -79,14 +97,23 @@ class DashboardTests(TestCase):
         load_small_district()
         services.ensure_all_record_states()
         cls.lesson = LessonPlanPage.objects.get(teacher__user__username="hn.giaovien")
-        services.record_transition(user=user("hn.giaovien"), page_id=cls.lesson.pk, transition="submit")
+        services.record_transition(
+            user=user("hn.giaovien"), page_id=cls.lesson.pk, transition="submit"
+        )
 
     def test_each_role_sees_its_panels_on_the_admin_home(self):
         expected = {
             "hn.giaovien": ["Hồ sơ của tôi", "Hồ sơ chờ tôi kiểm tra, duyệt"],
             "hn.totruong1": ["Hồ sơ chờ tôi kiểm tra, duyệt", self.lesson.title],
-            "hn.hieutruong": ["Tình hình thực hiện hạn nộp, duyệt của trường", "Truy cập bất thường"],
-            "phong.gd": ["Các trường: hạn nộp, duyệt hồ sơ", "Trường Tiểu học Anh Dũng", "Trường Tiểu học Hòa Nghĩa"],
+            "hn.hieutruong": [
+                "Tình hình thực hiện hạn nộp, duyệt của trường",
+                "Truy cập bất thường",
+            ],
+            "phong.gd": [
+                "Các trường: hạn nộp, duyệt hồ sơ",
+                "Trường Tiểu học Anh Dũng",
+                "Trường Tiểu học Hòa Nghĩa",
+            ],
         }
         for username, texts in expected.items():
             self.client.force_login(user(username))
@@ -103,19 +130,30 @@ class DashboardTests(TestCase):
         self.assertContains(response, "Kiểm tra")
         self.assertContains(response, "Trả lại")
         self.assertNotContains(response, f"/admin/ho-so/{self.lesson.pk}/chuyen/approve/")
-        response = self.client.post(f"/admin/ho-so/{self.lesson.pk}/chuyen/check/", {"seen_state": "submitted", "reason": ""}, follow=True)
+        response = self.client.post(
+            f"/admin/ho-so/{self.lesson.pk}/chuyen/check/",
+            {"seen_state": "submitted", "reason": ""},
+            follow=True,
+        )
         self.assertContains(response, "Đã kiểm tra")
         self.assertContains(response, "Lịch sử")
 
     def test_another_schools_staff_and_inspectors_do_not_see_a_draft(self):
         for username in ("ad.hieutruong", "thanh.tra"):
             self.client.force_login(user(username))
-            self.assertEqual(self.client.get(f"/admin/ho-so/{self.lesson.pk}/").status_code, 404, username)
+            self.assertEqual(
+                self.client.get(f"/admin/ho-so/{self.lesson.pk}/").status_code, 404, username
+            )
 
     def test_submitting_emails_the_group_leader_in_vietnamese(self):
         mail.outbox.clear()
         with self.captureOnCommitCallbacks(execute=True):
-            services.record_transition(user=user("hn.totruong1"), page_id=self.lesson.pk, transition="return", reason="Bổ sung")
+            services.record_transition(
+                user=user("hn.totruong1"),
+                page_id=self.lesson.pk,
+                transition="return",
+                reason="Bổ sung",
+            )
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].to, [user("hn.giaovien").email])
         self.assertIn("bị trả lại", mail.outbox[0].subject)
@@ -125,10 +163,14 @@ class DashboardTests(TestCase):
         record = RecordState.objects.get(pk=self.lesson.pk)
         today = record.deadline - dt.timedelta(days=1)
         mail.outbox.clear()
-        call_command("send_deadline_reminders", "--today", today.isoformat(), stdout=open("/dev/null", "w"))
+        call_command(
+            "send_deadline_reminders", "--today", today.isoformat(), stdout=open("/dev/null", "w")
+        )
         sent = len(mail.outbox)
         self.assertGreaterEqual(sent, 1)
         self.assertTrue(any("Nhắc hạn" in m.subject for m in mail.outbox))
-        call_command("send_deadline_reminders", "--today", today.isoformat(), stdout=open("/dev/null", "w"))
+        call_command(
+            "send_deadline_reminders", "--today", today.isoformat(), stdout=open("/dev/null", "w")
+        )
         self.assertEqual(len(mail.outbox), sent)
         self.assertTrue(ReminderSent.objects.filter(record=record).exists())

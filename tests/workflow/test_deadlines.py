@@ -17,7 +17,9 @@ def at(day: dt.date, hour: int = 16):
 
 
 def record(record_type, deadline, approved=None, signed=None):
-    return SimpleNamespace(record_type=record_type, deadline=deadline, approved_at=approved, signed_at=signed)
+    return SimpleNamespace(
+        record_type=record_type, deadline=deadline, approved_at=approved, signed_at=signed
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,20 +30,34 @@ def record(record_type, deadline, approved=None, signed=None):
 def test_plans_must_be_approved_before_the_fifth_of_september(record_type, day, expected):
     deadline = deadline_for(record_type, school_year=YEAR)
     assert deadline == dt.date(2026, 9, 4)
-    assert deadline_status(record(record_type, deadline, approved=at(dt.date(2026, 9, day)))) == expected
+    assert (
+        deadline_status(record(record_type, deadline, approved=at(dt.date(2026, 9, day))))
+        == expected
+    )
 
 
 def test_an_unapproved_plan_is_pending_until_the_deadline_then_missing():
     deadline = deadline_for("school_plan", school_year=YEAR)
-    assert deadline_status(record("school_plan", deadline), today=dt.date(2026, 9, 4)) == DeadlineStatus.PENDING
-    assert deadline_status(record("school_plan", deadline), today=dt.date(2026, 9, 5)) == DeadlineStatus.MISSING
+    assert (
+        deadline_status(record("school_plan", deadline), today=dt.date(2026, 9, 4))
+        == DeadlineStatus.PENDING
+    )
+    assert (
+        deadline_status(record("school_plan", deadline), today=dt.date(2026, 9, 5))
+        == DeadlineStatus.MISSING
+    )
 
 
 def test_approval_late_at_night_counts_in_vietnamese_time():
     deadline = deadline_for("school_plan", school_year=YEAR)
     # 23:30 on 4 September in Hà Nội is 16:30 UTC the same day: still on time.
-    late_evening = timezone.make_aware(dt.datetime(2026, 9, 4, 23, 30), timezone.get_default_timezone())
-    assert deadline_status(record("school_plan", deadline, approved=late_evening)) == DeadlineStatus.ON_TIME
+    late_evening = timezone.make_aware(
+        dt.datetime(2026, 9, 4, 23, 30), timezone.get_default_timezone()
+    )
+    assert (
+        deadline_status(record("school_plan", deadline, approved=late_evening))
+        == DeadlineStatus.ON_TIME
+    )
 
 
 @pytest.mark.parametrize(
@@ -70,7 +86,9 @@ def test_hoc_ba_and_class_summary_are_signed_before_the_31st_of_may(record_type,
     # Approval alone does not count: the milestone is the digital signature.
     approved_only = record(record_type, deadline, approved=at(dt.date(2027, 5, 20)))
     assert deadline_status(approved_only, today=dt.date(2027, 5, 31)) == DeadlineStatus.MISSING
-    signed = record(record_type, deadline, approved=at(dt.date(2027, 5, 20)), signed=at(dt.date(2027, 5, day)))
+    signed = record(
+        record_type, deadline, approved=at(dt.date(2027, 5, 20)), signed=at(dt.date(2027, 5, day))
+    )
     assert deadline_status(signed) == expected
 
 

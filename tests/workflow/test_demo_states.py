@@ -16,14 +16,29 @@ from workflow.models import Correction, RecordState
 @pytest.mark.django_db
 def test_demo_records_reach_every_state_and_some_are_late():
     small = {"schools": 2, "min_pupils": 2, "max_pupils": 2, "bulk_index": False}
-    load_demo_district(Options(today=dt.date(2026, 5, 31), grades=(5,), classes_per_grade=(2, 2), lesson_weeks=1, **small))
-    load_demo_district(Options(today=DEMO_TODAY, grades=(1, 4), classes_per_grade=(2, 2), lesson_weeks=3, **small))
+    load_demo_district(
+        Options(
+            today=dt.date(2026, 5, 31),
+            grades=(5,),
+            classes_per_grade=(2, 2),
+            lesson_weeks=1,
+            **small,
+        )
+    )
+    load_demo_district(
+        Options(today=DEMO_TODAY, grades=(1, 4), classes_per_grade=(2, 2), lesson_weeks=3, **small)
+    )
     apply_demo_states(DEMO_TODAY)
 
     states = set(RecordState.objects.values_list("state", flat=True))
     assert states == set(State.values), set(State.values) - states
     statuses = {deadline_status(record, DEMO_TODAY) for record in RecordState.objects.all()}
-    assert {DeadlineStatus.ON_TIME, DeadlineStatus.LATE, DeadlineStatus.MISSING, DeadlineStatus.PENDING} <= statuses
+    assert {
+        DeadlineStatus.ON_TIME,
+        DeadlineStatus.LATE,
+        DeadlineStatus.MISSING,
+        DeadlineStatus.PENDING,
+    } <= statuses
     assert Correction.objects.filter(state="consented").count() == 1
 
     before = dict(RecordState.objects.values_list("pk", "state"))

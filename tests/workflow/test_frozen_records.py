@@ -1,7 +1,7 @@
 """Approved and locked records are read-only on every path, and say why."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from recordpages.guards import RecordReadOnly
@@ -33,12 +33,17 @@ class FrozenRecordTests(TestCase):
         self.assertRedirects(response, f"/admin/ho-so/{self.page.pk}/")
         self.assertContains(response, "Điều 11.3")
         response = self.client.post(
-            f"/admin/pages/{self.page.pk}/edit/", {"title": "Sửa trộm", "action-publish": "1"}, follow=True
+            f"/admin/pages/{self.page.pk}/edit/",
+            {"title": "Sửa trộm", "action-publish": "1"},
+            follow=True,
         )
         self.assertContains(response, "đề nghị sửa dữ liệu")
         self.page.refresh_from_db()
         self.assertEqual(self.page.title, title_before)
-        self.assertEqual(self.page.get_latest_revision().pk, RecordState.objects.get(pk=self.page.pk).approved_revision_id)
+        self.assertEqual(
+            self.page.get_latest_revision().pk,
+            RecordState.objects.get(pk=self.page.pk).approved_revision_id,
+        )
 
     def test_code_paths_such_as_commands_and_apis_are_refused_by_the_model(self):
         approve_lesson(self.page)
@@ -57,23 +62,33 @@ class FrozenRecordTests(TestCase):
         approve_lesson(self.page)
         self.client.force_login(user("admin"))
         latest = self.page.get_latest_revision().pk
-        response = self.client.post(f"/admin/pages/{self.page.pk}/revisions/{revision.pk}/revert/", follow=True)
+        response = self.client.post(
+            f"/admin/pages/{self.page.pk}/revisions/{revision.pk}/revert/", follow=True
+        )
         self.assertNotEqual(response.status_code, 500)
         with self.assertRaises(RecordReadOnly):
             revision.publish()  # publishing an old revision by any path is refused too
         self.assertEqual(RecordState.objects.get(pk=self.page.pk).state, "approved")
-        self.assertEqual(LessonPlanPage.objects.get(pk=self.page.pk).get_latest_revision().pk, latest)
+        self.assertEqual(
+            LessonPlanPage.objects.get(pk=self.page.pk).get_latest_revision().pk, latest
+        )
 
     def test_adjustments_after_teaching_are_allowed_after_approval_and_logged(self):
         approve_lesson(self.page)
         self.client.force_login(user("hn.giaovien"))
         response = self.client.post(
-            f"/admin/ho-so/{self.page.pk}/dieu-chinh/", {"adjustments": "HS cần thêm thời gian luyện tập."}, follow=True
+            f"/admin/ho-so/{self.page.pk}/dieu-chinh/",
+            {"adjustments": "HS cần thêm thời gian luyện tập."},
+            follow=True,
         )
         self.assertContains(response, "Đã lưu điều chỉnh sau bài dạy")
         self.page.refresh_from_db()
         self.assertEqual(self.page.adjustments, "HS cần thêm thời gian luyện tập.")
-        self.assertTrue(AuditEntry.objects.filter(action="record.adjustments", object_id=str(self.page.pk)).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(
+                action="record.adjustments", object_id=str(self.page.pk)
+            ).exists()
+        )
         self.assertEqual(RecordState.objects.get(pk=self.page.pk).state, "approved")
 
     def test_a_locked_school_year_refuses_edits_transitions_and_saves(self):
@@ -81,13 +96,21 @@ class FrozenRecordTests(TestCase):
         self.client.force_login(user("hn.quantri"))
         response = self.client.post(
             "/admin/khoa-du-lieu/",
-            {"school": record.school_id, "school_year": record.school_year_id, "record_type": "", "requested_by": user("hn.hieutruong").staff_profile.pk, "reason": "Kiểm tra cuối học kì"},
+            {
+                "school": record.school_id,
+                "school_year": record.school_year_id,
+                "record_type": "",
+                "requested_by": user("hn.hieutruong").staff_profile.pk,
+                "reason": "Kiểm tra cuối học kì",
+            },
             follow=True,
         )
         self.assertContains(response, "Đã khóa dữ liệu")
         lock = Lock.objects.get()
         with self.assertRaisesMessage(services.TransitionRefused, "Dữ liệu đang bị khóa"):
-            services.record_transition(user=user("hn.giaovien"), page_id=self.page.pk, transition="submit")
+            services.record_transition(
+                user=user("hn.giaovien"), page_id=self.page.pk, transition="submit"
+            )
         self.client.force_login(user("hn.giaovien"))
         response = self.client.get(f"/admin/pages/{self.page.pk}/edit/", follow=True)
         self.assertContains(response, "Dữ liệu đang bị khóa")
@@ -101,25 +124,54 @@ class FrozenRecordTests(TestCase):
         self.client.force_login(user("hn.quantri"))
         self.client.post(f"/admin/khoa-du-lieu/{lock.pk}/mo/")
         self.assertIsNotNone(Lock.objects.get().unlocked_at)
-        services.record_transition(user=user("hn.giaovien"), page_id=self.page.pk, transition="submit")
+        services.record_transition(
+            user=user("hn.giaovien"), page_id=self.page.pk, transition="submit"
+        )
         self.assertTrue(AuditEntry.objects.filter(action="lock.created").exists())
         self.assertTrue(AuditEntry.objects.filter(action="lock.released").exists())
 
     def test_only_a_principals_request_can_lock_and_only_the_schools_administrator_locks(self):
         record = RecordState.objects.get(pk=self.page.pk)
         with self.assertRaisesMessage(services.TransitionRefused, "cán bộ quản trị"):
-            services.lock_create(user=user("hn.hieutruong"), school_id=record.school_id, school_year_id=None, record_type="", requested_by_id=user("hn.hieutruong").staff_profile.pk, reason="x")
+            services.lock_create(
+                user=user("hn.hieutruong"),
+                school_id=record.school_id,
+                school_year_id=None,
+                record_type="",
+                requested_by_id=user("hn.hieutruong").staff_profile.pk,
+                reason="x",
+            )
         with self.assertRaisesMessage(services.TransitionRefused, "hiệu trưởng"):
-            services.lock_create(user=user("hn.quantri"), school_id=record.school_id, school_year_id=None, record_type="", requested_by_id=user("hn.giaovien").staff_profile.pk, reason="x")
+            services.lock_create(
+                user=user("hn.quantri"),
+                school_id=record.school_id,
+                school_year_id=None,
+                record_type="",
+                requested_by_id=user("hn.giaovien").staff_profile.pk,
+                reason="x",
+            )
         with self.assertRaises(services.TransitionRefused):
-            services.lock_create(user=user("ad.quantri"), school_id=record.school_id, school_year_id=None, record_type="", requested_by_id=user("hn.hieutruong").staff_profile.pk, reason="x")
+            services.lock_create(
+                user=user("ad.quantri"),
+                school_id=record.school_id,
+                school_year_id=None,
+                record_type="",
+                requested_by_id=user("hn.hieutruong").staff_profile.pk,
+                reason="x",
+            )
         self.assertFalse(Lock.objects.exists())
 
     def test_a_published_plan_cannot_be_unpublished_or_deleted_in_the_admin(self):
         plan = SchoolPlanPage.objects.get(school__code="THHN")
-        services.record_transition(user=user("hn.phohieutruong"), page_id=plan.pk, transition="submit")
-        services.record_transition(user=user("hn.hieutruong"), page_id=plan.pk, transition="approve")
-        services.record_transition(user=user("hn.hieutruong"), page_id=plan.pk, transition="publish")
+        services.record_transition(
+            user=user("hn.phohieutruong"), page_id=plan.pk, transition="submit"
+        )
+        services.record_transition(
+            user=user("hn.hieutruong"), page_id=plan.pk, transition="approve"
+        )
+        services.record_transition(
+            user=user("hn.hieutruong"), page_id=plan.pk, transition="publish"
+        )
         self.client.force_login(user("admin"))
         self.client.post(f"/admin/pages/{plan.pk}/unpublish/", follow=True)
         self.client.post(f"/admin/pages/{plan.pk}/delete/", follow=True)
@@ -141,17 +193,23 @@ def test_audit_verify_names_the_altered_and_the_deleted_entry(district, capsys):
     entries = list(AuditEntry.objects.filter(chain=chain_name(school_id)).order_by("seq"))
     table = AuditEntry._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET summary = %s WHERE id = %s", ["đã bị sửa", entries[2].pk])
-    with pytest.raises(Exception) as failed:
+        cursor.execute(
+            f"UPDATE {table} SET summary = %s WHERE id = %s", ["đã bị sửa", entries[2].pk]
+        )
+    with pytest.raises(CommandError) as failed:
         call_command("audit_verify")
     assert f"school:{school_id} at entry #3" in capsys.readouterr().err
     assert "broken" in str(failed.value)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET summary = %s WHERE id = %s", [entries[2].summary, entries[2].pk])
+        cursor.execute(
+            f"UPDATE {table} SET summary = %s WHERE id = %s", [entries[2].summary, entries[2].pk]
+        )
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [entries[1].pk])
-    with pytest.raises(Exception):
+    with pytest.raises(CommandError):
         call_command("audit_verify")
-    assert "entry #2" in capsys.readouterr().err and "missing" in capsys.readouterr().err + "missing"
+    assert (
+        "entry #2" in capsys.readouterr().err and "missing" in capsys.readouterr().err + "missing"
+    )
     with pytest.raises(PermissionError):
         entries[0].delete()
     entries[0].summary = "x"

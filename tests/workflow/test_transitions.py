@@ -41,25 +41,86 @@ APPROVERS = {"admin", "hn.hieutruong", "hn.phohieutruong"}
 
 # The state graph of DESIGN.md: in each state, which transitions exist at all.
 GRAPH = {
-    "lesson_plan": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"check", "return"}, "checked": {"approve", "return"}},
+    "lesson_plan": {
+        "draft": {"submit"},
+        "returned": {"submit"},
+        "submitted": {"check", "return"},
+        "checked": {"approve", "return"},
+    },
     "group_plan": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"approve", "return"}},
-    "school_plan": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"approve", "return"}, "approved": {"publish"}},
-    "student_record": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"approve", "return"}, "approved": {"confirm_paper"}, "paper_confirmed": {"sign"}},
-    "class_summary": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"approve", "return"}, "approved": {"confirm_paper"}, "paper_confirmed": {"sign"}},
-    "enrollment_register": {"maintained": {"finalize"}, "finalized": {"confirm_paper"}, "paper_confirmed": {"sign"}},
+    "school_plan": {
+        "draft": {"submit"},
+        "returned": {"submit"},
+        "submitted": {"approve", "return"},
+        "approved": {"publish"},
+    },
+    "student_record": {
+        "draft": {"submit"},
+        "returned": {"submit"},
+        "submitted": {"approve", "return"},
+        "approved": {"confirm_paper"},
+        "paper_confirmed": {"sign"},
+    },
+    "class_summary": {
+        "draft": {"submit"},
+        "returned": {"submit"},
+        "submitted": {"approve", "return"},
+        "approved": {"confirm_paper"},
+        "paper_confirmed": {"sign"},
+    },
+    "enrollment_register": {
+        "maintained": {"finalize"},
+        "finalized": {"confirm_paper"},
+        "paper_confirmed": {"sign"},
+    },
     "other": {"draft": {"submit"}, "returned": {"submit"}, "submitted": {"approve", "return"}},
 }
 
 # Who may take each transition (Hòa Nghĩa's accounts; "admin" is the superuser).
 # For the lesson plan, "return" from submitted is the group leader's, from checked the approvers'.
 WHO = {
-    "lesson_plan": {"submit": {"hn.giaovien"}, "check": {"hn.totruong1"}, "approve": APPROVERS - {"admin"}, "return@submitted": {"hn.totruong1"}, "return@checked": APPROVERS - {"admin"}},
-    "group_plan": {"submit": {"hn.totruong1"}, "approve": APPROVERS - {"admin"}, "return": APPROVERS - {"admin"}},
-    "school_plan": {"submit": {"hn.hieutruong", "hn.phohieutruong", "hn.phohieutruong2"}, "approve": {"hn.hieutruong"}, "return": {"hn.hieutruong"}, "publish": {"hn.hieutruong"}},
-    "student_record": {"submit": {"hn.giaovien"}, "approve": APPROVERS - {"admin"}, "return": APPROVERS - {"admin"}, "confirm_paper": {"hn.vanthu"}, "sign": {"hn.hieutruong"}},
-    "class_summary": {"submit": {"hn.giaovien"}, "approve": APPROVERS - {"admin"}, "return": APPROVERS - {"admin"}, "confirm_paper": {"hn.vanthu"}, "sign": {"hn.hieutruong"}},
-    "enrollment_register": {"finalize": {"hn.quantri", "hn.hieutruong"}, "confirm_paper": {"hn.vanthu"}, "sign": {"hn.hieutruong"}},
-    "other": {"submit": {"hn.phohieutruong", "hn.hieutruong"}, "approve": {"hn.hieutruong", "hn.phohieutruong2"}, "return": {"hn.hieutruong", "hn.phohieutruong2"}},
+    "lesson_plan": {
+        "submit": {"hn.giaovien"},
+        "check": {"hn.totruong1"},
+        "approve": APPROVERS - {"admin"},
+        "return@submitted": {"hn.totruong1"},
+        "return@checked": APPROVERS - {"admin"},
+    },
+    "group_plan": {
+        "submit": {"hn.totruong1"},
+        "approve": APPROVERS - {"admin"},
+        "return": APPROVERS - {"admin"},
+    },
+    "school_plan": {
+        "submit": {"hn.hieutruong", "hn.phohieutruong", "hn.phohieutruong2"},
+        "approve": {"hn.hieutruong"},
+        "return": {"hn.hieutruong"},
+        "publish": {"hn.hieutruong"},
+    },
+    "student_record": {
+        "submit": {"hn.giaovien"},
+        "approve": APPROVERS - {"admin"},
+        "return": APPROVERS - {"admin"},
+        "confirm_paper": {"hn.vanthu"},
+        "sign": {"hn.hieutruong"},
+    },
+    "class_summary": {
+        "submit": {"hn.giaovien"},
+        "approve": APPROVERS - {"admin"},
+        "return": APPROVERS - {"admin"},
+        "confirm_paper": {"hn.vanthu"},
+        "sign": {"hn.hieutruong"},
+    },
+    "enrollment_register": {
+        "finalize": {"hn.quantri", "hn.hieutruong"},
+        "confirm_paper": {"hn.vanthu"},
+        "sign": {"hn.hieutruong"},
+    },
+    "other": {
+        "submit": {"hn.phohieutruong", "hn.hieutruong"},
+        "approve": {"hn.hieutruong", "hn.phohieutruong2"},
+        "return": {"hn.hieutruong", "hn.phohieutruong2"},
+    },
 }
 
 
@@ -133,11 +194,19 @@ class TransitionMatrixTests(TestCase):
         teacher = "hn.giaovien"
         cls.pages = {
             "lesson_plan": LessonPlanPage.objects.get(teacher__user__username=teacher),
-            "group_plan": GroupTeachingPlanPage.objects.get(group__leader__user__username="hn.totruong1", subject="toan"),
+            "group_plan": GroupTeachingPlanPage.objects.get(
+                group__leader__user__username="hn.totruong1", subject="toan"
+            ),
             "school_plan": SchoolPlanPage.objects.get(school__code="THHN"),
-            "student_record": StudentRecordPage.objects.filter(school_class__homeroom_teacher__user__username=teacher).first(),
-            "class_summary": ClassResultSummaryPage.objects.get(school_class__homeroom_teacher__user__username=teacher),
-            "enrollment_register": EnrollmentRegisterPage.objects.filter(school__code="THHN").first(),
+            "student_record": StudentRecordPage.objects.filter(
+                school_class__homeroom_teacher__user__username=teacher
+            ).first(),
+            "class_summary": ClassResultSummaryPage.objects.get(
+                school_class__homeroom_teacher__user__username=teacher
+            ),
+            "enrollment_register": EnrollmentRegisterPage.objects.filter(
+                school__code="THHN"
+            ).first(),
             "other": OtherRecordPage.objects.filter(school__code="THHN").first(),
         }
 
@@ -148,18 +217,30 @@ class TransitionMatrixTests(TestCase):
                 complete_student_record(record)
         if record_type == "class_summary":
             for record in StudentRecordPage.objects.filter(school_class=page.school_class):
-                services.record_transition(user=user("hn.giaovien"), page_id=record.pk, transition="submit")
-                services.record_transition(user=user("hn.hieutruong"), page_id=record.pk, transition="approve")
+                services.record_transition(
+                    user=user("hn.giaovien"), page_id=record.pk, transition="submit"
+                )
+                services.record_transition(
+                    user=user("hn.hieutruong"), page_id=record.pk, transition="approve"
+                )
         failures: list[str] = []
         for transition, actor in PATHS[record_type]:
             self.assert_everyone_else_refused(page.pk, failures)
             before = RecordState.objects.get(pk=page.pk).state
-            services.record_transition(user=user(actor), page_id=page.pk, transition=transition, reason="Lí do thử")
+            services.record_transition(
+                user=user(actor), page_id=page.pk, transition=transition, reason="Lí do thử"
+            )
             after = RecordState.objects.get(pk=page.pk)
             self.assertNotEqual(after.state, before)
             log = TransitionLog.objects.filter(record=after).first()
-            self.assertEqual((log.transition, log.source, log.target), (transition, before, after.state))
-            self.assertTrue(AuditEntry.objects.filter(action=f"transition.{transition}", object_id=str(page.pk)).exists())
+            self.assertEqual(
+                (log.transition, log.source, log.target), (transition, before, after.state)
+            )
+            self.assertTrue(
+                AuditEntry.objects.filter(
+                    action=f"transition.{transition}", object_id=str(page.pk)
+                ).exists()
+            )
         self.assertEqual(failures, [])
         final = RecordState.objects.get(pk=page.pk)
         self.assertEqual(final.state, FINAL_STATES[record_type])
@@ -178,7 +259,9 @@ class TransitionMatrixTests(TestCase):
             for username in ACCOUNTS:
                 if username in allowed_accounts:
                     if policy.refusal(user(username), record, transition) is not None:
-                        failures.append(f"{username} should be allowed to {transition} in {record.state}")
+                        failures.append(
+                            f"{username} should be allowed to {transition} in {record.state}"
+                        )
                     continue
                 others_before = AuditEntry.objects.exclude(action="access.refused").count()
                 refused_before = AuditEntry.objects.filter(action="access.refused").count()
@@ -190,7 +273,9 @@ class TransitionMatrixTests(TestCase):
                     if not refusal.message:
                         failures.append(f"{username} {transition}: refused without a reason")
                 else:
-                    failures.append(f"{username} could {transition} a {record.record_type} in {record.state}")
+                    failures.append(
+                        f"{username} could {transition} a {record.record_type} in {record.state}"
+                    )
                     return
                 fresh = RecordState.objects.get(pk=page_id)
                 if fresh.state != record.state or fresh.version != record.version:
@@ -206,7 +291,9 @@ class TransitionMatrixTests(TestCase):
         self.walk("lesson_plan")
         record = RecordState.objects.get(pk=self.pages["lesson_plan"].pk)
         self.assertEqual(record.version, 1)
-        self.assertEqual(RecordVersion.objects.get(record=record).content_hash, record.approved_hash)
+        self.assertEqual(
+            RecordVersion.objects.get(record=record).content_hash, record.approved_hash
+        )
 
     def test_group_plan(self):
         self.walk("group_plan")
@@ -240,28 +327,42 @@ class RuleTests(TestCase):
         page = LessonPlanPage.objects.get(teacher__user__username="hn.giaovien")
         services.record_transition(user=user("hn.giaovien"), page_id=page.pk, transition="submit")
         with self.assertRaisesMessage(TransitionRefused, "Cần ghi lí do trả lại"):
-            services.record_transition(user=user("hn.totruong1"), page_id=page.pk, transition="return", reason="  ")
+            services.record_transition(
+                user=user("hn.totruong1"), page_id=page.pk, transition="return", reason="  "
+            )
         self.assertEqual(RecordState.objects.get(pk=page.pk).state, "submitted")
 
     def test_an_incomplete_hoc_ba_cannot_be_submitted(self):
-        page = StudentRecordPage.objects.filter(school_class__homeroom_teacher__user__username="hn.giaovien").first()
+        page = StudentRecordPage.objects.filter(
+            school_class__homeroom_teacher__user__username="hn.giaovien"
+        ).first()
         with self.assertRaises(TransitionRefused) as refused:
-            services.record_transition(user=user("hn.giaovien"), page_id=page.pk, transition="submit")
+            services.record_transition(
+                user=user("hn.giaovien"), page_id=page.pk, transition="submit"
+            )
         self.assertIn("Thiếu kết quả giáo dục cuối năm", refused.exception.message)
         self.assertEqual(RecordState.objects.get(pk=page.pk).state, "draft")
 
     def test_a_class_summary_waits_for_every_hoc_ba(self):
-        page = ClassResultSummaryPage.objects.get(school_class__homeroom_teacher__user__username="hn.giaovien")
+        page = ClassResultSummaryPage.objects.get(
+            school_class__homeroom_teacher__user__username="hn.giaovien"
+        )
         with self.assertRaises(TransitionRefused) as refused:
-            services.record_transition(user=user("hn.giaovien"), page_id=page.pk, transition="submit")
+            services.record_transition(
+                user=user("hn.giaovien"), page_id=page.pk, transition="submit"
+            )
         self.assertIn("học bạ của lớp chưa được duyệt", refused.exception.message)
 
     def test_nobody_approves_their_own_record(self):
         plan = SchoolPlanPage.objects.get(school__code="THHN")
         RecordState.objects.filter(pk=plan.pk).update(author=user("hn.hieutruong").staff_profile)
-        services.record_transition(user=user("hn.phohieutruong"), page_id=plan.pk, transition="submit")
+        services.record_transition(
+            user=user("hn.phohieutruong"), page_id=plan.pk, transition="submit"
+        )
         with self.assertRaisesMessage(TransitionRefused, "Không ai được tự duyệt"):
-            services.record_transition(user=user("hn.hieutruong"), page_id=plan.pk, transition="approve")
+            services.record_transition(
+                user=user("hn.hieutruong"), page_id=plan.pk, transition="approve"
+            )
 
     def test_a_stale_form_is_refused_clearly(self):
         page = LessonPlanPage.objects.get(teacher__user__username="hn.giaovien")
@@ -269,7 +370,11 @@ class RuleTests(TestCase):
         services.record_transition(user=user("hn.totruong1"), page_id=page.pk, transition="check")
         with self.assertRaisesMessage(TransitionRefused, "vừa được người khác cập nhật"):
             services.record_transition(
-                user=user("hn.totruong1"), page_id=page.pk, transition="return", reason="x", seen_state="submitted"
+                user=user("hn.totruong1"),
+                page_id=page.pk,
+                transition="return",
+                reason="x",
+                seen_state="submitted",
             )
 
     def test_approval_pins_the_revision_reviewed_and_its_hash(self):
@@ -277,7 +382,9 @@ class RuleTests(TestCase):
         page.save_revision(user=user("hn.giaovien"))
         services.record_transition(user=user("hn.giaovien"), page_id=page.pk, transition="submit")
         services.record_transition(user=user("hn.totruong1"), page_id=page.pk, transition="check")
-        record = services.record_transition(user=user("hn.hieutruong"), page_id=page.pk, transition="approve")
+        record = services.record_transition(
+            user=user("hn.hieutruong"), page_id=page.pk, transition="approve"
+        )
         self.assertEqual(record.approved_revision_id, page.get_latest_revision().pk)
         self.assertEqual(record.approved_hash, services.content_hash(record.approved_revision))
         self.assertEqual(len(record.approved_hash), 64)
