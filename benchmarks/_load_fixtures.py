@@ -1,0 +1,63 @@
+"""Helper of benchmarks/load.py, run with its environment: prints the URLs to drive and
+session cookies of real sessions (the principal's already past the second factor)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,  # noqa: E402
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from accounts.sessions import LOGIN_AT, SEEN_AT  # noqa: E402
+from recordpages.models import LessonPlanPage, SchoolPlanPage, StaffProfile  # noqa: E402
+
+
+def session_cookie(username: str, *, verified: bool = False) -> str:
+    user = get_user_model().objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    now = int(time.time())
+    session[LOGIN_AT] = now
+    # The benchmark outlasts nothing: a long idle allowance is not needed.
+    session[SEEN_AT] = now
+    if verified:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="benchmark", defaults={"confirmed": True}
+        )
+        session["otp_device_id"] = device.persistent_id
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+plan = SchoolPlanPage.objects.live().public().first()
+teacher = StaffProfile.objects.get(user__username="hn.giaovien")
+# One the teacher may still write: the workflow sends the editor of a submitted or
+# approved record to its record screen instead.
+lessons = list(LessonPlanPage.objects.filter(teacher=teacher))
+try:
+    from workflow.services import write_refusal
+
+    lesson = next((p for p in lessons if write_refusal(p, teacher.user) is None), lessons[0])
+except ImportError:
+    lesson = lessons[0]
+print(f"public_plan={plan.url}")
+print(f"editor=/admin/pages/{lesson.pk}/edit/")
+print(f"teacher_cookie={session_cookie('hn.giaovien')}")
+print(f"principal_cookie={session_cookie('hn.hieutruong', verified=True)}")
