@@ -35,6 +35,23 @@ def pytest_runtest_makereport(item, call):
         )
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database; with serialized rollback they put back
+    what migrations created (roles, Wagtail's root page, the default site), so that
+    tests running after them still find it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )
+
+
 def load_small_district(today: dt.date = DEMO_TODAY):
     """Two schools with every role and every record type, kept small for speed."""
     from recordpages.demo.loader import Options, load_demo_district
@@ -51,13 +68,6 @@ def load_small_district(today: dt.date = DEMO_TODAY):
             bulk_index=False,
         )
     )
-
-
-@pytest.fixture
-def django_db_serialized_rollback() -> bool:
-    """Transactional tests restore what migrations created (roles, Wagtail's root
-    page, the default site) instead of leaving an empty database to later tests."""
-    return True
 
 
 @pytest.fixture
