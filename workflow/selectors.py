@@ -187,7 +187,11 @@ def state_counts(school_ids, school_year: SchoolYear) -> dict[str, Counter]:
 
 ANOMALY_ACTIONS = (
     "auth.login_failed",
+    "auth.locked_out",
+    "auth.otp_failed",
+    "auth.password_reset",
     "access.refused",
+    "upload.refused",
     "record.adjustments",
     "correction.requested",
     "lock.created",

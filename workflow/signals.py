@@ -51,3 +51,39 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         summary=f"username={username}"[:300],
         ip=client_ip(request),
     )
+
+
+# Account security events the audit chain keeps beside logins and refusals (R16).
+_SECURITY_ACTIONS = {
+    "locked_out": "auth.locked_out",
+    "otp_failed": "auth.otp_failed",
+    "otp_enrolled": "auth.otp_enrolled",
+    "otp_removed": "auth.otp_removed",
+    "password_reset_by_admin": "auth.password_reset",
+    "upload_refused": "upload.refused",
+}
+
+
+def _security_event(sender, kind, user=None, username="", ip=None, when=None, detail="", **kwargs):
+    action = _SECURITY_ACTIONS.get(str(kind))
+    if action is None:
+        return  # logins and failed logins are logged by the receivers above
+    profile = getattr(user, "staff_profile", None) if user is not None else None
+    audit_append(
+        action=action,
+        school_id=getattr(profile, "school_id", None),
+        actor=user,
+        object_type="user",
+        object_id=user.pk if user is not None else "",
+        summary=f"username={username} {detail}"[:300],
+        ip=ip,
+    )
+
+
+def _connect_security_events() -> None:
+    from accounts.signals import security_event
+
+    security_event.connect(_security_event, dispatch_uid="audit_security_event")
+
+
+_connect_security_events()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -256,11 +255,9 @@ HOSO_SEARCH.update(
 # --- accounts ---
 # Login security (accounts/): lockout (django-axes), TOTP two-factor (django-otp), session
 # limits, password rules, upload checks. Production forces TWO_FACTOR_ENFORCED on.
-# Other apps' tests log principals in without a second factor; until cms/settings/test.py
-# sets this itself, the test settings default it off (tests/security turns it on).
-_TESTING = os.environ.get("DJANGO_SETTINGS_MODULE") == "cms.settings.test"
+# The test settings turn enforcement off for other apps' tests (tests/security turns it on).
 ACCOUNTS = {
-    "TWO_FACTOR_ENFORCED": env_bool("ACCOUNTS_TWO_FACTOR_ENFORCED", not _TESTING),
+    "TWO_FACTOR_ENFORCED": env_bool("ACCOUNTS_TWO_FACTOR_ENFORCED", True),
     "TWO_FACTOR_ROLES": ("principal", "sysadmin"),
     "IDLE_TIMEOUT_SECONDS": env_int("ACCOUNTS_IDLE_TIMEOUT_SECONDS", 30 * 60),
     "ABSOLUTE_TIMEOUT_SECONDS": env_int("ACCOUNTS_ABSOLUTE_TIMEOUT_SECONDS", 8 * 3600),

@@ -33,3 +33,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: concurrent writers must queue on the busy
     # timeout as they do in production, not fail on shared-cache table locks.
     DATABASES["default"]["TEST"] = {"NAME": f"{_TMP}/test.sqlite3"}
+
+from .base import ACCOUNTS  # noqa: E402
+
+# Other apps' tests log principals in without a second factor; tests/security enforces it.
+ACCOUNTS = {**ACCOUNTS, "TWO_FACTOR_ENFORCED": False}

@@ -15,7 +15,15 @@ from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.search import index
 
+from recordpages.names import clean_person_name
 from recordpages.text import collapse_spaces, normalize_text
+
+
+def _clean_name(value: str) -> str:
+    try:
+        return clean_person_name(value)
+    except ValidationError as error:
+        raise ValidationError({"full_name": error.messages}) from error
 
 
 class RoleCode(models.TextChoices):
@@ -203,7 +211,7 @@ class StaffProfile(index.Indexed, ClusterableModel):
         return code in self.role_codes
 
     def clean(self) -> None:
-        self.full_name = normalize_text(collapse_spaces(self.full_name))
+        self.full_name = _clean_name(self.full_name)
         if self.school_id and self.authority_id:
             raise ValidationError(
                 _("Một tài khoản thuộc một trường hoặc một cơ quan quản lý, không cả hai.")
@@ -304,7 +312,7 @@ class Pupil(index.Indexed, models.Model):
         return self.full_name.rsplit(" ", 1)[-1]
 
     def clean(self) -> None:
-        self.full_name = normalize_text(collapse_spaces(self.full_name))
+        self.full_name = _clean_name(self.full_name)
         if self.date_of_birth and self.date_of_birth > dt.date.today():
             raise ValidationError({"date_of_birth": _("Ngày sinh không thể ở tương lai.")})
 
