@@ -195,6 +195,16 @@ def can_create_page(user, parent, page_model) -> bool:
     return True
 
 
+def explorable_page_ids(user):
+    """Pages the user may see in the explorer and the page chooser (a subquery)."""
+    from wagtail.models import Page
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    if get_scope(user).is_superuser:
+        return Page.objects.values("pk")
+    return PagePermissionPolicy().explorable_instances(user).values("pk")
+
+
 class HosoPagePermissionTester(PagePermissionTester):
     """Wagtail's tester, with read-only roles stripped of every write."""
 

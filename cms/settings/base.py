@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "accounts.middleware.AccountStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "recordpages.middleware.DisabledAdminAreasMiddleware",
     "workflow.middleware.RefusedAccessAuditMiddleware",
     # Last, so that it turns a lockout into the login page with the reason.
     "axes.middleware.AxesMiddleware",

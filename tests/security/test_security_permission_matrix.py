@@ -94,19 +94,7 @@ SKIP_NAMES = {
 
 # Leaks already reported to their owners, with the reason; each entry must still leak
 # (a fixed leak fails here so that the list shrinks). key: (url name, kind of finding)
-KNOWN_LEAKS: dict[tuple[str, str], str] = {
-    ("wagtailadmin_pages:move_confirm", "OTHER-SCHOOL"): "recordpages: move views not scoped",
-    ("wagtailadmin_pages:move_confirm", "CANARY"): "shows the other school's record title",
-    ("wagtailadmin_choose_page_child", "OTHER-SCHOOL"): "recordpages: page chooser not scoped",
-    ("wagtailadmin_choose_page_child", "CANARY"): "lists the other school's pages",
-    (
-        "wagtailadmin_workflows:task_chooser",
-        "SUPERUSER-ONLY",
-    ): "Wagtail workflows off; chooser open",
-    ("_recordpages_staffprofile:", "CRASH"): "recordpages viewsets: SQLite FTS field search",
-    ("_recordpages_pupil:", "CRASH"): "recordpages viewsets: SQLite FTS field search",
-    ("_recordpages_school:", "CRASH"): "recordpages viewsets: SQLite FTS field search",
-}
+KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
 @dataclass
