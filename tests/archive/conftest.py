@@ -70,6 +70,7 @@ def _staff(school: School, username: str, name: str, *roles: str) -> StaffProfil
     for code in roles:
         role, _ = Role.objects.get_or_create(code=code, defaults={"name": code})
         profile.roles.add(role)
+    profile.save()  # roles is a ParentalManyToManyField: kept in memory until saved
     return profile
 
 
@@ -97,7 +98,12 @@ def pin(page, state: str = State.APPROVED, version: int = 1) -> RecordState:
     return RecordState.objects.get(page_id=page.pk)
 
 
-def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True) -> SchoolData:
+def build_school(
+    code: str = "THHN", pupils: int = 3, with_records: bool = True, class_size: int = 0
+) -> SchoolData:
+    """One class 1A by default; with `class_size`, a school of that many pupils per
+    class over grades 1-5 (1A, 2A, …, 5A, 1B, …), one class summary per class and one
+    sổ đăng bộ per grade's cohort (the benchmark's realistic school)."""
     root = Page.objects.get(depth=1)
     authority = AuthorityPage.objects.first()
     if authority is None:
@@ -125,30 +131,51 @@ def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True)
     leader = _staff(school, f"tt-{code}", "Phạm Đức Thắng", "group_leader")
     del principal
 
-    school_class = SchoolClass.objects.create(
-        school=school, school_year=year, name="1A", grade=1, homeroom_teacher=teacher
-    )
-    class_page = ClassPage(school_class=school_class)
-    year_page.add_child(instance=class_page)
+    classes: list[tuple[SchoolClass, ClassPage]] = []
+
+    def class_for(number: int) -> tuple[SchoolClass, ClassPage]:
+        index = number // class_size if class_size else 0
+        while len(classes) <= index:
+            n = len(classes)
+            grade, letter = 1 + n % 5, "ABCDEFGHIKLMNOPQRSTUVXY"[n // 5]
+            school_class = SchoolClass.objects.create(
+                school=school,
+                school_year=year,
+                name=f"{grade}{letter}",
+                grade=grade,
+                homeroom_teacher=teacher,
+            )
+            class_page = ClassPage(school_class=school_class)
+            year_page.add_child(instance=class_page)
+            classes.append((school_class, class_page))
+        return classes[index]
+
+    class_for(0)
     names = [ANH, "Đỗ Quang Huy", "Vũ Thị Thu Hằng", "Bùi Minh Đức", "Hoàng Yến Nhi"]
     for number in range(pupils):
+        school_class, class_page = class_for(number)
+        grade = school_class.grade
         name = names[number % len(names)] + ("" if number < len(names) else f" {number}")
         pupil = Pupil.objects.create(
             school=school,
             ministry_id=f"{hash((code, number)) % 10**10:010d}",
             register_number=f"{number + 1:03d}/2024",
             full_name=name,
-            date_of_birth=dt.date(2018, 3, 1 + number % 28),
+            date_of_birth=dt.date(2019 - grade, 3, 1 + number % 28),
             sex="nu" if number % 2 == 0 else "nam",
             place_of_birth="Hải Phòng",
             hometown="Dương Kinh, Hải Phòng",
             address="Phường Hòa Nghĩa, Hải Phòng",
             father_name="Nguyễn Văn Tường",
             mother_name="Phạm Thị Ngọc Lan",
-            entry_date=dt.date(2024, 9, 5),
+            entry_date=dt.date(2025 - grade, 9, 5),
             photo=_photo(f"hs-{code}-{number}") if number < 2 else None,
         )
-        ClassEnrollment.objects.create(school_class=school_class, pupil=pupil, number=number + 1)
+        ClassEnrollment.objects.create(
+            school_class=school_class,
+            pupil=pupil,
+            number=(number % class_size if class_size else number) + 1,
+        )
         data.pupils.append(pupil)
         if not with_records:
             continue
@@ -157,11 +184,11 @@ def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True)
                 subject=s.code,
                 level_term1="T",
                 level="T",
-                score_term1=9 if s.has_test(1) else None,
-                score_year=10 if s.has_test(1) else None,
+                score_term1=9 if s.has_test(grade) else None,
+                score_year=10 if s.has_test(grade) else None,
                 comment="Đọc to, rõ ràng; viết đúng chính tả." if s.code == "tieng_viet" else "",
             )
-            for s in programme.subjects_for_grade(1)
+            for s in programme.subjects_for_grade(grade)
         ]
         competences = [
             CompetenceResult(competence=c, level_term1="T", level="T", comment="")
@@ -186,10 +213,14 @@ def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True)
     if not with_records:
         return data
 
-    summary = ClassResultSummaryPage(period="cuoi_nam", author=teacher)
-    class_page.add_child(instance=summary)
-    data.records["class_summary"] = summary
-    data.states["class_summary"] = pin(summary, State.SIGNED)
+    for index, (_, class_page) in enumerate(classes):
+        summary = ClassResultSummaryPage(period="cuoi_nam", author=teacher)
+        class_page.add_child(instance=summary)
+        state = pin(summary, State.SIGNED)
+        if index == 0:
+            data.records["class_summary"] = summary
+            data.states["class_summary"] = state
+    school_class = classes[0][0]
 
     group = ProfessionalGroup.objects.create(
         school=school, school_year=year, name="Tổ 1", grades="1", leader=leader
@@ -281,22 +312,31 @@ def build_school(code: str = "THHN", pupils: int = 3, with_records: bool = True)
     data.records["school_plan"] = plan
     data.states["school_plan"] = pin(plan)
 
-    register = EnrollmentRegisterPage(
-        cohort="2024-2029",
-        author=teacher,
-        entries=[
-            RegisterEntry(
-                pupil=p,
-                register_number=p.register_number,
-                entry_date=dt.date(2024, 9, 5),
-                entry_class="1A",
-            )
-            for p in data.pupils
-        ],
-    )
-    year_page.add_child(instance=register)
-    data.records["enrollment_register"] = register
-    data.states["enrollment_register"] = pin(register, State.SIGNED)
+    cohorts: dict[int, list[tuple[Pupil, str]]] = {}
+    for pupil in data.pupils:
+        enrollment = pupil.enrollments.select_related("school_class").first()
+        grade = enrollment.school_class.grade
+        cohorts.setdefault(grade, []).append((pupil, f"1{enrollment.school_class.name[1:]}"))
+    for grade in sorted(cohorts):
+        first_year = 2025 - grade
+        register = EnrollmentRegisterPage(
+            cohort=f"{first_year}-{first_year + 5}",
+            author=teacher,
+            entries=[
+                RegisterEntry(
+                    pupil=p,
+                    register_number=p.register_number,
+                    entry_date=dt.date(first_year, 9, 5),
+                    entry_class=entry_class,
+                )
+                for p, entry_class in cohorts[grade]
+            ],
+        )
+        year_page.add_child(instance=register)
+        state = pin(register, State.SIGNED)
+        if grade == min(cohorts):
+            data.records["enrollment_register"] = register
+            data.states["enrollment_register"] = state
 
     other = OtherRecordPage(
         title="Sổ theo dõi dự giờ",

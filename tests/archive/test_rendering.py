@@ -111,3 +111,32 @@ def test_school_plan_header_has_number_and_dated_place_line(school_data, tmp_pat
     text = _pdftotext(path)
     assert f"Số: {page.pk}/KH-THHN" in text
     assert "Dương Kinh, ngày 20 tháng 05 năm 2025" in text
+
+
+@pytest.mark.skipif(not shutil.which("pdfimages"), reason="poppler-utils (pdfimages) not installed")
+def test_the_footer_qr_code_encodes_the_verification_url(school_data, tmp_path):
+    """The QR is a 1-bit PNG, one pixel per module: the image in the PDF must be
+    exactly the QR matrix of the record's verification URL."""
+    import qrcode
+    from PIL import Image
+
+    page = school_data.records["student_record"]
+    state = school_data.states["student_record"]
+    path = tmp_path / "hoc-ba.pdf"
+    path.write_bytes(_render(page, state))
+    subprocess.run(["pdfimages", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "img")])
+    (image_path,) = sorted(tmp_path.glob("img-*.png"))
+    url = Footer(page.pk, state.version, state.approved_hash, "TESTCODE123").verify_url
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    with Image.open(image_path) as image:
+        pixels = image.convert("L")
+        assert pixels.size == (len(matrix), len(matrix))
+        dark = [
+            [pixels.getpixel((x, y)) < 128 for x in range(pixels.width)]
+            for y in range(pixels.height)
+        ]
+    assert dark == matrix
+    assert url.endswith("/xac-thuc/TESTCODE123/")

@@ -67,3 +67,30 @@ def test_poppler_agrees_the_signature_is_valid(school_data, tmp_path):
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature is Valid" in out
     assert "Total document signed" in out
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_the_visible_stamp_prints_vietnamese_even_from_decomposed_text(school_data, tmp_path):
+    """The stamp font keeps precomposed Vietnamese glyphs only: text is NFC first, so a
+    reason typed with combining marks (NFD) still prints, and extracts, correctly."""
+    import unicodedata
+
+    page = school_data.records["other"]
+    state = school_data.states["other"]
+    pdf = render_record(
+        state.approved_revision.as_object(),
+        footer=Footer(page.pk, state.version, state.approved_hash, "STAMPTEST"),
+        issued_on=dt.date(2025, 5, 20),
+    )
+    reason = "Lưu trữ hồ sơ của Nguyễn Thị Ngọc Ánh"
+    signed = signing.sign_pdf(
+        pdf, school=school_data.school, reason=unicodedata.normalize("NFD", reason)
+    ).pdf
+    assert signing.validate_pdf(signed).ok
+    path = tmp_path / "stamped.pdf"
+    path.write_bytes(signed)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Ký số bởi: {school_data.school.name}" in text
+    assert f"Lí do: {reason}" in text
