@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "imports",
     "reports",
     "cms",
+    "pagecache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and auth: an anonymous hit costs one cache read (pagecache/).
+    "pagecache.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -306,3 +309,51 @@ IMPORTS = {
     "MAX_ROWS": env_int("IMPORTS_MAX_ROWS", 20000),
 }
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+
+# --- pagecache ---
+# Rendered public pages for anonymous visitors (pagecache/), in a cache every gunicorn
+# worker and host shares: the database (table created by `migrate`) unless CACHE_URL or
+# REDIS_URL names a Redis server. Invalidated on publish/unpublish; TIMEOUT bounds the rest.
+PAGECACHE = {
+    "ENABLED": env_bool("PAGECACHE_ENABLED", True),
+    "ALIAS": "pagecache",
+    "TIMEOUT": env_int("PAGECACHE_TIMEOUT", 300),
+    # Cache-Control max-age of the public pages (browsers and the reverse proxy).
+    "MAX_AGE": env_int("PAGECACHE_MAX_AGE", 60),
+    "EXCLUDED_PREFIXES": (
+        "/admin/",
+        "/django-admin/",
+        "/documents/",
+        "/api/",
+        "/tim-kiem/",
+        "/xac-thuc/",
+        "/ke-hoach/",
+        "/sitemap.xml",
+        "/static/",
+        "/media/",
+    ),
+}
+_pagecache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
+if _pagecache_url:
+    if not _pagecache_url.startswith(("redis://", "rediss://", "unix://")):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("CACHE_URL/REDIS_URL must be a redis:// or rediss:// URL.")
+    _pagecache_backend = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _pagecache_url,
+        "KEY_PREFIX": "hoso",
+        "TIMEOUT": PAGECACHE["TIMEOUT"],
+    }
+else:
+    _pagecache_backend = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pagecache_entries",
+        "TIMEOUT": PAGECACHE["TIMEOUT"],
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGECACHE_MAX_ENTRIES", 5000), "CULL_FREQUENCY": 3},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    **globals().get("CACHES", {}),
+    "pagecache": _pagecache_backend,
+}
