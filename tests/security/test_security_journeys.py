@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_security_browser import SCREENSHOTS, browser_page  # noqa: F401  (fixture)
+import test_security_browser
+
+SCREENSHOTS = test_security_browser.SCREENSHOTS
+browser_page = test_security_browser.browser_page  # the fixture, with its chromium skip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -172,7 +175,7 @@ def test_journey_2_group_leader_checks_from_the_home_panel(live_server, browser_
     page.wait_for_url(f"{base}/admin/ho-so/{plan_id}/")
     assert _status(page) == "Đã nộp"
     # The leader may check or return, but not approve.
-    assert page.locator(f"a[href$='/chuyen/approve/']").count() == 0
+    assert page.locator("a[href$='/chuyen/approve/']").count() == 0
 
     _transition(page, base, plan_id, "check", "Kiểm tra", "j2-leader", "2-checked")
     assert _status(page) == "Đã kiểm tra"
