@@ -202,6 +202,9 @@ def main() -> int:
     parser.add_argument("--schools", type=int, default=4)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: config)")
     parser.add_argument("--keep-dir", type=Path, help="prepare here once and reuse")
+    parser.add_argument(
+        "--only", action="append", default=[], help="endpoints whose label contains this"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="hoso-load-") as tmp_name:
@@ -229,6 +232,9 @@ def main() -> int:
                 ("record editor", fixtures["editor"], fixtures["teacher_cookie"]),
                 ("search ke hoach", "/admin/tim-kiem/?q=ke+hoach", fixtures["teacher_cookie"]),
             ]
+            if args.only:
+                endpoints = [e for e in endpoints if any(o in e[0] for o in args.only)]
+            print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
             print(
                 f"cpu cores: {os.cpu_count()}, clients: {args.clients}, {args.seconds:.0f} s each"
             )
@@ -248,6 +254,7 @@ def main() -> int:
                     f"{_percentile(result.latencies, 0.95) * 1000:8.1f} {count:7d}  "
                     f"{result.errors or '-'}"
                 )
+            print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
             return 1 if failures else 0
         finally:
             os.killpg(server.pid, signal.SIGTERM)
