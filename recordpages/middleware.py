@@ -1,5 +1,7 @@
 """Admin areas the product switches off answer 404 (their URLs stay registered by Wagtail)."""
 
+import re
+
 from django.http import Http404
 
 # Wagtail's moderation workflows are off (the record FSM is the one source of truth),
@@ -15,5 +17,26 @@ class DisabledAdminAreasMiddleware:
         if request.path.startswith(DISABLED_PREFIXES):
             user = getattr(request, "user", None)
             if not (user and user.is_authenticated and user.is_superuser):
+                raise Http404
+        return self.get_response(request)
+
+
+_CHOOSER_PARENT = re.compile(r"^/admin/choose-page/(\d+)/")
+
+
+class ScopedPageChooserMiddleware:
+    """The page chooser browses any parent by id; refuse parents the user may not explore
+    (the children it lists are filtered by the construct_page_chooser_queryset hook)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = _CHOOSER_PARENT.match(request.path)
+        user = getattr(request, "user", None)
+        if match and user is not None and user.is_authenticated:
+            from recordpages.permissions import explorable_page_ids
+
+            if not explorable_page_ids(user).filter(pk=int(match.group(1))).exists():
                 raise Http404
         return self.get_response(request)

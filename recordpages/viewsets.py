@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm, SearchFilterMixin
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
@@ -21,6 +22,7 @@ from recordpages.models.people import (
     StaffProfile,
 )
 from recordpages.permissions import get_scope
+from recordpages.text import normalize_text
 
 _ANY = ("view", "change", "delete")
 
@@ -50,10 +52,35 @@ class ScopedChosenMultipleMixin:
         return _scoped_queryset(self.model_class, self.request.user).filter(pk__in=pks)
 
 
+class ScopedSearchFilterForm(SearchFilterMixin, BaseFilterForm):
+    """Chooser search through the ORM inside the scoped queryset, on the model's name
+    field: the search index cannot apply an authority's tree-path school filter."""
+
+    def filter(self, objects):
+        objects = BaseFilterForm.filter(self, objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            names = {f.name for f in objects.model._meta.get_fields()}
+            field = "full_name" if "full_name" in names else "name"
+            objects = objects.filter(**{f"{field}__icontains": normalize_text(query)})
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class ScopedFilterFormMixin:
+    def get_filter_form_class(self):
+        return ScopedSearchFilterForm
+
+
 class ScopedChooserViewSet(snippet_chooser.SnippetChooserViewSet):
-    choose_view_class = type("ChooseView", (ScopedChooseMixin, snippet_chooser.ChooseView), {})
+    choose_view_class = type(
+        "ChooseView", (ScopedFilterFormMixin, ScopedChooseMixin, snippet_chooser.ChooseView), {}
+    )
     choose_results_view_class = type(
-        "ChooseResultsView", (ScopedChooseMixin, snippet_chooser.ChooseResultsView), {}
+        "ChooseResultsView",
+        (ScopedFilterFormMixin, ScopedChooseMixin, snippet_chooser.ChooseResultsView),
+        {},
     )
     chosen_view_class = type(
         "ChosenView", (ScopedObjectMixin, snippet_chooser.SnippetChosenView), {}

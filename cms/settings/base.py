@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "recordpages.middleware.DisabledAdminAreasMiddleware",
+    "recordpages.middleware.ScopedPageChooserMiddleware",
     "workflow.middleware.RefusedAccessAuditMiddleware",
     # Last, so that it turns a lockout into the login page with the reason.
     "axes.middleware.AxesMiddleware",
@@ -144,9 +145,9 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["cms.formats"]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-WAGTAIL_DATE_FORMAT = "d/m/Y"
-WAGTAIL_DATETIME_FORMAT = "d/m/Y H:i"
-WAGTAIL_TIME_FORMAT = "H:i"
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"  # strftime codes: Wagtail's date widgets parse with them
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))

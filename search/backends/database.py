@@ -4,24 +4,6 @@ Matching uses the folded token stream; a row whose exact (diacritic) tokens
 also match every clause ranks in a tier above the rest, then the engine's own
 relevance (bm25 / ts_rank) orders within the tier. Scope and filters are part
 of the same SQL statement as the match.
-
-PostgreSQL, at a district's size (150,000 entries), must never read a matched
-row's tsvector: a broad query ("kế hoạch dạy học") matches a third of the table
-and detoasting that many tsvectors costs seconds. So there:
-
-* both the match and the exact-diacritic tier come from the GIN indexes (a
-  bitmap that needs no recheck, except for quoted phrases, whose candidates
-  the index narrows first); scope and filters are applied to those rows as a
-  plain predicate (`(...) IS TRUE`, which no btree serves), and sequential
-  scans are off for the statement, so the planner cannot prefer "walk the
-  scope index and test every row's tsvector", which it costs as free;
-* ts_rank orders within a tier only when the match has at most RANK_LIMIT
-  rows; a larger match is ordered by tier, then newest first. Within a tier
-  of thousands of rows that all contain every word, recency is as useful to
-  the reader as term frequency, and it costs nothing (documented choice);
-* the table keeps its large columns out of line (migration 0004), so the
-  heap pass over the matched rows for total and facets reads a few MB;
-* the total and facets are exact (one pass, GROUP BY over the matched rows).
 """
 
 from __future__ import annotations
@@ -50,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200_000  # characters of body indexed; PostgreSQL caps tsvector positions anyway
 BATCH = 500
-RANK_LIMIT = 2_000  # PostgreSQL: ts_rank within a tier only for matches this small
 
 _FACET_COLUMNS = {
     "school": "e.school_id",
@@ -130,15 +111,11 @@ class _Postgres(_Dialect):
     def from_match(self, clauses):
         source = "search_searchentry e WHERE e.folded_tsv @@ to_tsquery('simple', %s)"
         rank = (
-            "(e.id IN (SELECT x.id FROM search_searchentry x "
-            "WHERE x.exact_tsv @@ to_tsquery('simple', %s))) DESC"
+            "(e.exact_tsv @@ to_tsquery('simple', %s)) DESC, "
+            "ts_rank(e.folded_tsv, to_tsquery('simple', %s)) DESC"
         )
         folded = self._tsquery([c.folded for c in clauses])
-        return source, rank, [folded], [self._tsquery([c.exact for c in clauses])]
-
-    @staticmethod
-    def relevance(folded: str) -> tuple[str, list]:
-        return "ts_rank(e.folded_tsv, to_tsquery('simple', %s)) DESC", [folded]
+        return source, rank, [folded], [self._tsquery([c.exact for c in clauses]), folded]
 
 
 class DatabaseBackend(SearchBackend):
@@ -224,13 +201,9 @@ class DatabaseBackend(SearchBackend):
                 count += len(batch)
                 if progress:
                     progress(len(batch))
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
-            elif connection.vendor == "postgresql" and not connection.in_atomic_block:
-                # Fresh statistics at once: the planner must not wait for autovacuum
-                # to learn how the new rows spread over scope and words.
-                cursor.execute(f"ANALYZE search_searchentry, {_SUBJECT_TABLE}")
         return count
 
     def clear(self) -> None:
@@ -244,8 +217,6 @@ class DatabaseBackend(SearchBackend):
         clauses = parse_query(query.text)
         if scope.is_empty:
             return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
-        if connection.vendor == "postgresql":
-            return self._query_postgres(query, scope, clauses)
         scope_where, scope_params = _sql.scope_sql(scope)
         filter_where, filter_params = _sql.filters_sql(query.filters)
         if clauses:
@@ -265,62 +236,6 @@ class DatabaseBackend(SearchBackend):
             )
             rows = cursor.fetchall()
             total, facets = self._facets(cursor, where, params)
-        hits = [self._hit(row, clauses) for row in rows]
-        return SearchResults(total, hits, facets, query.page, query.per_page)
-
-    def _query_postgres(
-        self, query: SearchQuery, scope: SearchScope, clauses: list[Clause]
-    ) -> SearchResults:
-        """Total and facets first (they decide whether ts_rank is affordable),
-        then the page's ids, then the page's rows; see the module docstring."""
-        dialect = _Postgres()
-        scope_where, scope_params = _sql.scope_sql(scope)
-        filter_where, filter_params = _sql.filters_sql(query.filters)
-        if clauses:
-            source, tier, match_params, tier_params = dialect.from_match(clauses)
-            # Not indexable on purpose: the GIN bitmap is the access path.
-            where = f"{source} AND (({scope_where}) AND ({filter_where})) IS TRUE"
-        else:
-            source, tier, match_params, tier_params = "search_searchentry e WHERE 1=1", "", [], []
-            where = f"{source} AND ({scope_where}) AND ({filter_where})"
-        params = [*match_params, *scope_params, *filter_params]
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Settings for these statements only (restored below: a caller's
-            # transaction, e.g. a test's, goes on with its own).
-            cursor.execute(
-                "SELECT current_setting('work_mem'), current_setting('enable_seqscan'), "
-                "set_config('work_mem', '32MB', true), "
-                "set_config('enable_seqscan', %s, true)",
-                ["off" if clauses else "on"],
-            )
-            saved_work_mem, saved_seqscan, _, _ = cursor.fetchone()
-            total, facets = self._facets(cursor, where, params)
-            rows = []
-            if total > query.offset:
-                order, order_params = "e.date DESC, e.page_id DESC", []
-                if clauses and query.sort != "date":
-                    order, order_params = tier, list(tier_params)
-                    if total <= RANK_LIMIT:
-                        rank, rank_params = dialect.relevance(match_params[0])
-                        order, order_params = f"{order}, {rank}", [*order_params, *rank_params]
-                    order = f"{order}, e.date DESC, e.page_id DESC"
-                cursor.execute(
-                    f"SELECT e.id FROM {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                    [*params, *order_params, query.per_page, query.offset],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-                if ids:
-                    cursor.execute(
-                        f"SELECT e.id, {_HIT_COLUMNS} FROM search_searchentry e "
-                        "WHERE e.id = ANY(%s)",
-                        [ids],
-                    )
-                    by_id = {row[0]: row[1:] for row in cursor.fetchall()}
-                    rows = [by_id[pk] for pk in ids if pk in by_id]
-            cursor.execute(
-                "SELECT set_config('work_mem', %s, true), set_config('enable_seqscan', %s, true)",
-                [saved_work_mem, saved_seqscan],
-            )
         hits = [self._hit(row, clauses) for row in rows]
         return SearchResults(total, hits, facets, query.page, query.per_page)
 

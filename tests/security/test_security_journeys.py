@@ -132,15 +132,6 @@ def test_journey_1_teacher_writes_and_submits_a_lesson_plan(live_server, browser
     assert _state(plan_id) == "submitted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Product bug: /admin/pages/<id>/edit/ of a lesson plan renders week_start and "
-        'prepared_on with value="d/m/Y" (WAGTAIL_DATE_FORMAT in cms/settings/base.py is a '
-        'Django date-filter format, Wagtail expects a strftime one such as "%d/%m/%Y"), so '
-        "saving the draft unchanged fails with “Nhập một ngày hợp lệ.”"
-    ),
-)
 def test_journey_1_editor_shows_the_stored_dates(live_server, browser_page):
     from recordpages.models import LessonPlanPage
 
