@@ -44,7 +44,14 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(fields=["page_id", "variant"], name="search_entry_unique")
         ]
         indexes = [
-            models.Index(fields=["school_id", "variant", "state"]),
+            # Scope and facet columns, covering (PostgreSQL INCLUDE) what a query
+            # without text needs: its total and facets come from an index-only scan
+            # instead of a pass over the wide heap rows (tsvectors, body).
+            models.Index(
+                fields=["variant", "school_id", "state", "school_year", "record_type", "grade"],
+                include=["date", "page_id"],
+                name="search_entry_scope",
+            ),
             models.Index(fields=["date"]),
         ]
 
@@ -62,7 +69,11 @@ class SearchEntrySubject(models.Model):
     subject = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [models.Index(fields=["subject", "entry"]), models.Index(fields=["entry"])]
+        indexes = [
+            models.Index(fields=["subject", "entry"]),
+            # Covering: the subject facet reads (entry, subject) from the index only.
+            models.Index(fields=["entry", "subject"], name="search_subject_entry"),
+        ]
 
 
 class PendingIndexUpdate(models.Model):
