@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=20, help="học bạ for per-step rates")
     parser.add_argument("--target-pupils", type=int, default=1000, help="extrapolate to")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures in order with the log lines
     tmp = tempfile.mkdtemp(prefix="hoso-bench-")
     _setup(tmp)
     from django.conf import settings
@@ -87,6 +88,7 @@ def main() -> None:
 
     settings.ARCHIVE = {**settings.ARCHIVE, "PROCESSES": args.processes}
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # database cache tables (page cache)
     sys.path.insert(0, str(ROOT / "tests" / "archive"))
     import datetime as dt
 
