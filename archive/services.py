@@ -347,6 +347,28 @@ def correction_minutes_enqueue(
     )
 
 
+def minutes_missing() -> int:
+    """Queue the minutes of closed corrections that have none (a crash between the
+    workflow's commit and the event would otherwise lose them)."""
+    from workflow.models import Correction, CorrectionState, RecordState
+
+    queued = set(
+        ArchiveJob.objects.filter(kind=JobKind.MINUTES)
+        .exclude(payload__correction_id=None)
+        .values_list("payload__correction_id", flat=True)
+    )
+    count = 0
+    for correction in Correction.objects.filter(state=CorrectionState.CLOSED).only(
+        "pk", "record_id", "after_revision_id"
+    ):
+        if correction.pk in queued:
+            continue
+        state = RecordState.objects.get(pk=correction.record_id)
+        if correction_minutes_enqueue(record_state=state, revision_id=correction.after_revision_id):
+            count += 1
+    return count
+
+
 def minutes_enqueue(*, minutes: dict, school_id: int, school_year_id: int) -> ArchiveJob:
     """Queue a correction minutes document. `minutes` is the plain dict described in
     archive/minutes.py (built from the workflow's Correction by

@@ -172,3 +172,12 @@ def test_readable_changes_label_fields_and_child_items_in_vietnamese():
     assert lines[0]["before"] == "Hoàn thành" and lines[0]["after"] == "Hoàn thành tốt"
     assert [line["field"].split(" – ")[-1] for line in lines[1:]] == ["mức cuối năm", "nhận xét"]
     assert lines[1]["after"] == "Tốt" and lines[2]["before"] == "(để trống)"
+
+
+def test_the_worker_sweep_queues_minutes_a_lost_event_missed(corrected):
+    ArchiveJob.objects.filter(kind=JobKind.MINUTES).delete()
+    assert services.minutes_missing() == 1
+    job = ArchiveJob.objects.get(kind=JobKind.MINUTES)
+    assert job.payload["correction_id"] == corrected["correction"].pk
+    assert (job.payload["version_before"], job.payload["version_after"]) == (1, 2)
+    assert services.minutes_missing() == 0

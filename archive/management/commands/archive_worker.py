@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 queued = services.freeze_missing()
                 if queued:
                     self.stdout.write(f"queued {queued} missed freeze(s)")
+                queued = services.minutes_missing()
+                if queued:
+                    self.stdout.write(f"queued {queued} missed correction minutes")
             done = services.run_once()
             if done:
                 self.stdout.write(f"{done} job(s) done")
