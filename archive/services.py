@@ -132,13 +132,21 @@ def _claim(job: ArchiveJob, now: dt.datetime) -> bool:
     return claimed == 1
 
 
+def _due(now: dt.datetime):
+    return ArchiveJob.objects.filter(
+        Q(status=JobStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=JobStatus.RUNNING, lease_until__lt=now)
+    )
+
+
+def jobs_due(now: dt.datetime | None = None) -> bool:
+    return _due(now or timezone.now()).exists()
+
+
 def run_once(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
     """Run every due job once. Returns how many succeeded. Tests call this."""
     now = now or timezone.now()
-    due = ArchiveJob.objects.filter(
-        Q(status=JobStatus.PENDING, next_attempt_at__lte=now)
-        | Q(status=JobStatus.RUNNING, lease_until__lt=now)
-    ).order_by("next_attempt_at", "pk")
+    due = _due(now).order_by("next_attempt_at", "pk")
     done = 0
     for job in list(due[:limit] if limit else due):
         if not _claim(job, now):
