@@ -247,13 +247,12 @@ HOSO_SEARCH["SIGNED_PDF_URL"] = "archive.selectors.signed_pdf_url"
 
 # --- search ---
 # Index layout and client behaviour for Elasticsearch; SIGNED_PDF_URL is the dotted path of
-# the archive's `(page_id, revision_id) -> url | None` (search.links), unset until it exists.
+# the archive's `(page_id, revision_id) -> url | None` (search.links), set in the archive block.
 HOSO_SEARCH.update(
     {
         "NUMBER_OF_SHARDS": env_int("SEARCH_NUMBER_OF_SHARDS", 1),
         "NUMBER_OF_REPLICAS": env_int("SEARCH_NUMBER_OF_REPLICAS", 0),
         "TIMEOUT": env_int("SEARCH_TIMEOUT", 10),
-        "SIGNED_PDF_URL": None,
     }
 )
 
