@@ -148,6 +148,53 @@ class PostgresServer(Service):
         self.port = free_port()
         began = time.monotonic()
         self._initdb()
+        self._launch()
+        self.create_database(self.dbname)
+        self.startup_seconds = time.monotonic() - began
+        logger.info(
+            "PostgreSQL ready on port %s in %.1fs (%s)",
+            self.port,
+            self.startup_seconds,
+            self.workdir,
+        )
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.running
+
+    def halt(self) -> None:
+        """Stop the server process but keep the cluster (a database outage).
+
+        A "fast" shutdown, as ``pg_ctl stop -m fast``: open transactions are rolled back
+        and every client connection is cut. :meth:`resume` brings it back.
+        """
+        if self._process is not None:
+            self._process.stop()
+            self._process = None
+            logger.info("PostgreSQL on port %s halted", self.port)
+
+    def resume(self) -> None:
+        """Start the halted server again on the same port, with the same data."""
+        assert self.workdir is not None, "server not started"
+        if self.running:
+            return
+        began = time.monotonic()
+        self._launch()
+        logger.info("PostgreSQL on port %s back in %.1fs", self.port, time.monotonic() - began)
+
+    def restart(self) -> None:
+        """``pg_ctl restart -m fast``: clients in flight lose their connection."""
+        self.halt()
+        self.resume()
+
+    def stop(self) -> None:
+        self.halt()
+        remove_tree(self.workdir)
+        self.workdir = None
+
+    def _launch(self) -> None:
+        assert self.workdir is not None and self._bindir is not None
         self._process = ManagedProcess(
             "postgres",
             [
@@ -177,22 +224,6 @@ class PostgresServer(Service):
         )
         self._process.start()
         self._process.wait_ready(self._accepting, self.start_timeout, "accepting connections")
-        self.create_database(self.dbname)
-        self.startup_seconds = time.monotonic() - began
-        logger.info(
-            "PostgreSQL ready on port %s in %.1fs (%s)",
-            self.port,
-            self.startup_seconds,
-            self.workdir,
-        )
-        return self
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.stop()
-            self._process = None
-        remove_tree(self.workdir)
-        self.workdir = None
 
     def create_database(self, dbname: str) -> str:
         """Create a database owned by the server's role and return its URL."""

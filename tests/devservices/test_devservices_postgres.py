@@ -76,3 +76,36 @@ def test_missing_binaries_are_reported_with_an_install_hint(
     monkeypatch.setenv("HOSO_PG_BINDIR", os.devnull)
     with pytest.raises(ServiceUnavailable, match="apt-get install postgresql"):
         PostgresServer.ensure_installed()
+
+
+def test_restart_cuts_clients_and_keeps_committed_data() -> None:
+    """A private server (the session's one is shared): what tests/faults relies on."""
+    try:
+        server = PostgresServer().start()
+    except ServiceUnavailable as exc:
+        unavailable("PostgreSQL", exc)
+    try:
+        url, port = server.url, server.port
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE plan (title text)")
+            conn.execute("INSERT INTO plan VALUES ('Kế hoạch đã lưu')")
+        client = psycopg.connect(url)
+        client.execute("INSERT INTO plan VALUES ('Kế hoạch đang ghi dở')")  # not committed
+
+        server.halt()
+        assert not server.running
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(url, connect_timeout=2)
+        server.resume()
+        assert server.running and (server.url, server.port) == (url, port)
+
+        with pytest.raises(psycopg.OperationalError):
+            client.execute("SELECT 1")  # the connection in flight was cut
+        client.close()
+        server.restart()
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT title FROM plan").fetchall()
+        assert rows == [("Kế hoạch đã lưu",)]
+    finally:
+        server.stop()
+    assert server.workdir is None
