@@ -7,6 +7,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from reports.public.sitemaps import PublicSitemap
 
+# Database down or disk full outside a view (a middleware): the 503 page, not a 500.
+handler500 = "cms.views.server_error"
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

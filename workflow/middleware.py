@@ -1,11 +1,14 @@
 """Refused accesses are evidence (R16): every PermissionDenied raised while serving a
-request is appended to the audit chain of the user's school before Django answers."""
+request is appended to the audit chain of the user's school before Django answers.
+And a record saved in the page editor is one transaction (AtomicRecordSaveMiddleware)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
 from workflow.audit import audit_append, client_ip
@@ -55,3 +58,37 @@ def _wagtail_refused(request) -> bool:
     english = "Sorry, you do not have permission to access this area."
     denied = {english, gettext(english)}
     return any(any(text in str(message) for text in denied) for message in queued)
+
+
+EDITOR_VIEWS = frozenset({"wagtailadmin_pages:edit", "wagtailadmin_pages:add"})
+
+
+class AtomicRecordSaveMiddleware:
+    """A save in Wagtail's page editor is all or nothing.
+
+    Wagtail commits the new revision in its own transaction and only then runs the
+    after_edit_page / after_create_page hooks, where the record's state row and its
+    audit entry are written (workflow.wagtail_hooks). A database failure between the
+    two would keep an edit that the audit chain never saw, while the user is told that
+    nothing was saved. Wrapping the editor's POST in one transaction makes Wagtail's
+    block a savepoint; an answer of 500 or more rolls everything back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or not _is_editor(request.path_info):
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
+
+def _is_editor(path: str) -> bool:
+    try:
+        return resolve(path).view_name in EDITOR_VIEWS
+    except Resolver404:
+        return False

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Database down or disk full while a view runs: the Vietnamese 503 page (cms/faults.py).
+    "cms.middleware.FaultPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and auth: an anonymous hit costs one cache read (pagecache/).
     "pagecache.middleware.PublicPageCacheMiddleware",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "recordpages.middleware.DisabledAdminAreasMiddleware",
     "recordpages.middleware.ScopedPageChooserMiddleware",
+    # The editor's save (revision, state row, audit entry) is one transaction.
+    "workflow.middleware.AtomicRecordSaveMiddleware",
     "workflow.middleware.RefusedAccessAuditMiddleware",
     # Last, so that it turns a lockout into the login page with the reason.
     "axes.middleware.AxesMiddleware",
@@ -104,10 +108,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "cms.wsgi.application"
 
 # SQLite under var/ unless DATABASE_URL points elsewhere (PostgreSQL in production).
+# Health checks: a persistent connection cut by a database restart is replaced at the
+# start of the next request instead of failing it (README, "Faults and recovery").
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
