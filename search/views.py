@@ -83,6 +83,8 @@ def search_screen(request: HttpRequest) -> HttpResponse:
             "base_params": params.urlencode(),
             "unavailable": results is None,
         },
+        # The screen still renders (with its message) but says 503, as the JSON does.
+        status=503 if results is None else 200,
     )
 
 

@@ -69,4 +69,5 @@ def search(request: HttpRequest) -> HttpResponse:
         request,
         "reports/public/search.html",
         {"q": text, "hits": hits, "unavailable": unavailable},
+        status=503 if unavailable else 200,
     )
