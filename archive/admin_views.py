@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +15,21 @@ from wagtail.models import Page
 from archive import selectors, storage
 from archive.package import package_enqueue
 from archive.rendering import Footer, render_record
+
+logger = logging.getLogger(__name__)
+
+
+def _storage_unavailable(request: HttpRequest, key: str, exc: Exception) -> HttpResponse:
+    """The signed file is kept in object storage, which cannot be reached right now."""
+    logger.warning("Object storage unavailable reading %s: %s", key, exc)
+    response = render(
+        request,
+        "archive/admin/unavailable.html",
+        {"page_title": _("Kho lưu trữ tạm thời không truy cập được")},
+        status=503,
+    )
+    response["Retry-After"] = "60"
+    return response
 
 
 def print_record(request: HttpRequest, page_id: int) -> HttpResponse:
@@ -36,7 +52,10 @@ def print_record(request: HttpRequest, page_id: int) -> HttpResponse:
     else:
         archived = selectors.latest_archived(page.pk, state.version if state else None)
     if archived is not None:
-        data = storage.get_store().get(archived.key)
+        try:
+            data = storage.get_store().get(archived.key)
+        except storage.StorageUnavailable as exc:
+            return _storage_unavailable(request, archived.key, exc)
     else:
         frozen, footer = page, None
         if state is not None and state.approved_revision_id:
@@ -103,7 +122,11 @@ def package_download(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(selectors.ArchiveJob, pk=job_id, kind="package")
     if not selectors.can_export_package(request.user, job.school) or job.result is None:
         raise Http404
-    response = HttpResponse(storage.get_store().get(job.result.key), content_type="application/zip")
+    try:
+        data = storage.get_store().get(job.result.key)
+    except storage.StorageUnavailable as exc:
+        return _storage_unavailable(request, job.result.key, exc)
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = (
         f'attachment; filename="{job.school.code}-{job.school_year.name}.zip"'
     )

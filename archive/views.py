@@ -50,6 +50,8 @@ class VerifyForm(forms.Form):
 
 
 def _render(request: HttpRequest, form: VerifyForm, verdict=None, status: int = 200):
+    if verdict is not None and verdict.status == verification.UNAVAILABLE:
+        status = 503  # object storage down: "Tạm thời không kiểm tra được", try again later
     return render(request, "archive/verify.html", {"form": form, "verdict": verdict}, status=status)
 
 
