@@ -14,8 +14,10 @@ class SearchEntry(models.Model):
     """One SearchDocument for the database backend.
 
     `exact_text` and `folded_text` hold token streams (search.vietnamese); the
-    full-text index over them is vendor-specific and made by migration 0002
-    (SQLite FTS5 table, PostgreSQL generated tsvector columns with GIN).
+    full-text index over them is vendor-specific and made by migrations 0002 and
+    0005 (SQLite FTS5 table; PostgreSQL generated tsvector columns with one GIN
+    index per variant, and the wide columns stored out of line so that the heap a
+    broad match visits holds only the narrow scope and facet columns).
     """
 
     page_id = models.BigIntegerField()
@@ -32,7 +34,9 @@ class SearchEntry(models.Model):
     group_id = models.BigIntegerField(null=True)
     group_name = models.CharField(max_length=100, blank=True)
     grade = models.PositiveSmallIntegerField(null=True)
-    subject = models.CharField(max_length=40, blank=True)  # the first; all in SearchEntrySubject
+    # Every subject, space-separated: the PostgreSQL subject facet unnests it in the same
+    # pass as the other facets. SearchEntrySubject holds them as rows for the filter.
+    subjects = models.CharField(max_length=400, blank=True)
     author_id = models.BigIntegerField(null=True)
     author_name = models.CharField(max_length=120, blank=True)
     date = models.DateTimeField()
@@ -49,7 +53,7 @@ class SearchEntry(models.Model):
             # instead of a pass over the wide heap rows (tsvectors, body).
             models.Index(
                 fields=["variant", "school_id", "state", "school_year", "record_type", "grade"],
-                include=["date", "page_id"],
+                include=["date", "page_id", "subjects"],
                 name="search_entry_scope",
             ),
             models.Index(fields=["date"]),

@@ -35,10 +35,27 @@ def pytest_runtest_makereport(item, call):
         )
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "postgresql: about PostgreSQL itself (query plans); runs in the PostgreSQL pass "
+        "of the suite and is deselected, not skipped, in the SQLite pass",
+    )
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
     """Transactional tests flush the database; with serialized rollback they put back
     what migrations created (roles, Wagtail's root page, the default site), so that
     tests running after them still find it."""
+    if not _on_postgresql():
+        deselected = [item for item in items if item.get_closest_marker("postgresql")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item not in deselected]
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (

@@ -67,7 +67,7 @@ def _entry(doc: SearchDocument) -> SearchEntry:
         group_id=doc.group_id,
         group_name=doc.group_name,
         grade=doc.grade,
-        subject=doc.subjects[0] if doc.subjects else "",
+        subjects=" ".join(doc.subjects),
         author_id=doc.author_id,
         author_name=doc.author_name,
         date=doc.date,
@@ -76,11 +76,55 @@ def _entry(doc: SearchDocument) -> SearchEntry:
     )
 
 
+def _facet_rows(rows) -> tuple[int, dict[str, list[FacetCount]]]:
+    """(total, facets) from (name, value, count) rows; the total's name is 'total'."""
+    total = 0
+    facets: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
+    for name, value, count in rows:
+        if name == "total":
+            total = count
+        elif value not in ("", None):
+            facets[name].append(FacetCount(value=str(value), count=count))
+    for values in facets.values():
+        values.sort(key=lambda f: (-f.count, f.value))
+    return total, facets
+
+
 class _Dialect:
     """How one vendor matches and ranks; returns SQL fragments with %s params."""
 
     def from_match(self, clauses: list[Clause]) -> tuple[str, str, list, list]:
         raise NotImplementedError
+
+    def column(self, column: str) -> str:
+        """How a scope or filter column is read when the query matches text."""
+        return column
+
+    def prepare(self, cursor, matching: bool) -> None:
+        """Planner settings for this query's transaction."""
+
+    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
+        """Total and every facet in one statement over the matched rows."""
+        columns = ", ".join(
+            ["e.id AS id", *(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())]
+        )
+        unions = " UNION ALL ".join(
+            [
+                *(
+                    f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
+                    f"WHERE {name} IS NOT NULL GROUP BY {name}"
+                    for name in _FACET_COLUMNS
+                ),
+                f"SELECT 'subject', s.subject, COUNT(*) FROM {_SUBJECT_TABLE} s "
+                "WHERE s.entry_id IN (SELECT m.id FROM m) GROUP BY s.subject",
+            ]
+        )
+        cursor.execute(
+            f"WITH m AS (SELECT {columns} FROM {where}) "
+            f"SELECT 'total', '', COUNT(*) FROM m UNION ALL {unions}",
+            params,
+        )
+        return _facet_rows(cursor.fetchall())
 
 
 class _SQLite(_Dialect):
@@ -118,6 +162,54 @@ class _Postgres(_Dialect):
         )
         folded = self._tsquery([c.folded for c in clauses])
         return source, rank, [folded], [self._tsquery([c.exact for c in clauses]), folded]
+
+    # Scope and filter columns compared through an identity no btree index matches
+    # (+ 0, the byte-wise "C" collation, equal to the default for equality): with
+    # sequential scans off, the planner must then take the per-variant GIN index and
+    # apply scope and filters on the narrow heap. Left to itself it reads a broad
+    # match through the scope index and tests every row's tsvector, which lives out
+    # of line (TOAST): ten times slower at 50,000 matches, as its cost model does
+    # not count the fetch. The per-variant indexes are partial on the same
+    # expression, `(variant COLLATE "C") = ...`, so the variant test selects them.
+    _INTEGER_COLUMNS = frozenset({"e.school_id", "e.author_id", "e.group_id", "e.grade"})
+
+    def column(self, column: str) -> str:
+        if column in self._INTEGER_COLUMNS:
+            return f"({column} + 0)"
+        return f'({column} COLLATE "C")'
+
+    def prepare(self, cursor, matching: bool) -> None:
+        if matching:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
+        """One pass over the matched rows with grouping sets, one per facet. Subjects
+        are grouped by their combination (a few dozen distinct values), which Python
+        splits and adds up: unnesting each matched row cost more than the rest."""
+        columns = {**_FACET_COLUMNS, "subjects": "e.subjects"}
+        keys = ", ".join(columns.values())
+        values = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
+        sets = ", ".join(["()", *(f"({column})" for column in columns.values())])
+        cursor.execute(
+            f"SELECT GROUPING({keys}), COALESCE({values}), COUNT(*) FROM {where} "
+            f"GROUP BY GROUPING SETS ({sets})",
+            params,
+        )
+        # GROUPING() sets the bit of each column left out of the set (first = highest).
+        full = (1 << len(columns)) - 1
+        names = {full: "total"}
+        for position, name in enumerate(columns):
+            names[full ^ (1 << (len(columns) - 1 - position))] = name
+        rows, subjects = [], {}
+        for grouping, value, count in cursor.fetchall():
+            name = names[grouping]
+            if name == "subjects":
+                for subject in (value or "").split():
+                    subjects[subject] = subjects.get(subject, 0) + count
+            else:
+                rows.append((name, value, count))
+        rows.extend(("subject", subject, count) for subject, count in subjects.items())
+        return _facet_rows(rows)
 
     def exact(self, clauses) -> tuple[str, list]:
         """True when the row's exact (diacritic) tokens match every clause."""
@@ -231,10 +323,12 @@ class DatabaseBackend(SearchBackend):
         clauses = parse_query(query.text)
         if scope.is_empty:
             return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
-        scope_where, scope_params = _sql.scope_sql(scope)
-        filter_where, filter_params = _sql.filters_sql(query.filters)
+        dialect = self._dialect
+        column = dialect.column if clauses else _sql.plain
+        scope_where, scope_params = _sql.scope_sql(scope, column)
+        filter_where, filter_params = _sql.filters_sql(query.filters, column)
         if clauses:
-            source, rank, match_params, rank_params = self._dialect.from_match(clauses)
+            source, rank, match_params, rank_params = dialect.from_match(clauses)
         else:
             source, rank, match_params, rank_params = "search_searchentry e WHERE 1=1", "", [], []
         where = f"{source} AND ({scope_where}) AND ({filter_where})"
@@ -243,9 +337,9 @@ class DatabaseBackend(SearchBackend):
             order, order_params = "e.date DESC, e.page_id DESC", []
         else:
             order, order_params = f"{rank}, e.date DESC, e.page_id DESC", rank_params
-        with connection.cursor() as cursor:
-            total, facets = self._facets(cursor, where, params)
-            dialect = self._dialect
+        with transaction.atomic(), connection.cursor() as cursor:
+            dialect.prepare(cursor, matching=bool(clauses))
+            total, facets = dialect.facets(cursor, where, params)
             if order_params and isinstance(dialect, _Postgres) and total > RANK_LIMIT:
                 rows = self._tiered_page(cursor, where, params, dialect.exact(clauses), query)
             else:
@@ -293,39 +387,6 @@ class DatabaseBackend(SearchBackend):
             ],
         )
         return rows + cursor.fetchall()
-
-    @staticmethod
-    def _facets(cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
-        """Total and every facet in one statement over the matched rows."""
-        columns = ", ".join(
-            ["e.id AS id", *(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())]
-        )
-        unions = " UNION ALL ".join(
-            [
-                *(
-                    f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
-                    f"WHERE {name} IS NOT NULL GROUP BY {name}"
-                    for name in _FACET_COLUMNS
-                ),
-                f"SELECT 'subject', s.subject, COUNT(*) FROM {_SUBJECT_TABLE} s "
-                "WHERE s.entry_id IN (SELECT m.id FROM m) GROUP BY s.subject",
-            ]
-        )
-        cursor.execute(
-            f"WITH m AS (SELECT {columns} FROM {where}) "
-            f"SELECT 'total', '', COUNT(*) FROM m UNION ALL {unions}",
-            params,
-        )
-        total = 0
-        facets: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-        for name, value, count in cursor.fetchall():
-            if name == "total":
-                total = count
-            elif value not in ("", None):
-                facets[name].append(FacetCount(value=str(value), count=count))
-        for values in facets.values():
-            values.sort(key=lambda f: (-f.count, f.value))
-        return total, facets
 
     @staticmethod
     def _hit(row, clauses: list[Clause]) -> SearchHit:
