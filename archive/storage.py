@@ -9,11 +9,14 @@ not even a leaked key can delete it before then.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import errno
 import functools
 import hashlib
 import logging
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 class StorageUnavailable(Exception):
     """The store cannot be reached now: retry later."""
+
+
+class StorageFull(StorageUnavailable):
+    """The filesystem under the store has no space left: retry once space is freed."""
 
 
 class ObjectExists(Exception):
@@ -52,7 +59,13 @@ def _retain_until() -> dt.datetime:
 
 
 class FileSystemStore:
-    """Files under OBJECT_STORE['LOCAL_ROOT'], created exclusively and made read-only."""
+    """Files under OBJECT_STORE['LOCAL_ROOT'], created exclusively and made read-only.
+
+    An object is complete or absent: it is written to a temporary name beside its key,
+    synced, then hard-linked to the key (which fails if the key exists, so nothing is
+    overwritten). A full disk or a crash mid-write leaves no truncated PDF under a key,
+    where a later attempt would find it and the verification would call it damaged.
+    """
 
     def __init__(self, root: str) -> None:
         self.root = Path(root)
@@ -65,15 +78,32 @@ class FileSystemStore:
 
     def put(self, key: str, data: bytes, *, content_type: str) -> PutResult:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-        except FileExistsError as exc:
-            raise ObjectExists(key) from exc
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temp, path)
+            except FileExistsError as exc:
+                raise ObjectExists(key) from exc
+            _fsync_directory(path.parent)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                logger.error(
+                    "Object store %s is full: %s not written (%s); the job will retry",
+                    self.root,
+                    key,
+                    exc.strerror,
+                )
+                raise StorageFull(f"no space left on the object store writing {key}") from exc
+            raise StorageUnavailable(f"writing {key}: {exc}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
         return PutResult(key=key, version_id="", retain_until=None)
 
     def get(self, key: str) -> bytes:
@@ -90,7 +120,7 @@ class FileSystemStore:
     def keys(self, prefix: str) -> Iterator[str]:
         base = self.root
         for path in sorted(base.rglob("*")):
-            if path.is_file():
+            if path.is_file() and not path.name.endswith(".part"):  # skip a write in progress
                 key = path.relative_to(base).as_posix()
                 if key.startswith(prefix):
                     yield key
@@ -223,6 +253,15 @@ class S3Store:
     def delete_version(self, key: str, version_id: str) -> None:
         """Only for tests and administrators: Object Lock must refuse it."""
         self._call("delete_object", Bucket=self.bucket, Key=key, VersionId=version_id)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make the new name itself durable, not only the file's bytes."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _config_signature() -> tuple:

@@ -16,6 +16,7 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,18 @@ def _messages(kind: str) -> dict[str, str]:
     }
 
 
+# Wagtail's multiple uploaders show `error_message` from a JSON answer with status 200
+# and only a generic "upload failed" for any other status, so they get their protocol.
+_UPLOADERS = frozenset({"wagtaildocs:add_multiple", "wagtailimages:add_multiple"})
+
+
+def _is_uploader(request: HttpRequest) -> bool:
+    try:
+        return resolve(request.path_info).view_name in _UPLOADERS
+    except Resolver404:
+        return False
+
+
 def _wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("accept", "")
     return (
@@ -87,6 +100,10 @@ def fault_response(request: HttpRequest, kind: str, exc: BaseException) -> HttpR
         exc_info=exc,
     )
     texts = _messages(kind)
+    if request.method == "POST" and _is_uploader(request):
+        return JsonResponse(
+            {"success": False, "error_message": f"{texts['title']}. {texts['message']}"}
+        )
     if _wants_json(request):
         response: HttpResponse = JsonResponse(
             {"error": f"{texts['title']}. {texts['message']} {texts['advice']}", "fault": kind},

@@ -16,7 +16,7 @@ _TMP = tempfile.mkdtemp(prefix="hoso-test-")
 STORAGES = {
     **STORAGES,
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "cms.storage.MediaStorage",
         "OPTIONS": {"location": f"{_TMP}/media"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

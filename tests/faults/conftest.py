@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -199,18 +200,33 @@ def login(app: AppServer, username: str):
 # --- a real full filesystem -------------------------------------------------------------
 
 
+def _as_root() -> list[str] | None:
+    """How to run `mount`: directly as root, else through passwordless sudo, else None."""
+    if os.geteuid() == 0:
+        return []
+    sudo = shutil.which("sudo")
+    if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
+        return [sudo, "-n"]
+    return None
+
+
 @pytest.fixture
 def small_filesystem(tmp_path) -> Iterator[Path]:
-    """A 1 MiB tmpfs mounted for this test (needs root: `mount`), unmounted afterwards."""
-    if os.geteuid() != 0:
+    """A 1 MiB tmpfs mounted for this test (mounting needs root or passwordless sudo),
+    owned by the test's user, unmounted afterwards."""
+    prefix = _as_root()
+    if prefix is None:
         unavailable(
             "A small filesystem to fill",
-            ServiceUnavailable(f"mounting a tmpfs needs root; running as uid {os.geteuid()}"),
+            ServiceUnavailable(
+                f"mounting a tmpfs needs root or passwordless sudo; running as uid {os.geteuid()}"
+            ),
         )
     mountpoint = tmp_path / "small-disk"
     mountpoint.mkdir()
+    options = f"size=1m,mode=0700,uid={os.geteuid()},gid={os.getegid()}"
     result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mountpoint)],
+        [*prefix, "mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mountpoint)],
         capture_output=True,
         text=True,
         check=False,
@@ -225,7 +241,7 @@ def small_filesystem(tmp_path) -> Iterator[Path]:
     try:
         yield mountpoint
     finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+        subprocess.run([*prefix, "umount", "-l", str(mountpoint)], check=False)
 
 
 def fill(mountpoint: Path, *, leave: int = 0) -> Path:
