@@ -3,6 +3,12 @@
     python benchmarks/search.py --backend database --records 100000     # district (DB)
     python benchmarks/search.py --backend elasticsearch --records 1000000 --es-url URL
     python -m devservices postgres -- python benchmarks/search.py --backend database
+    HOSO_ES_JAVA_OPTS="-Xms4g -Xmx4g" python -m devservices elasticsearch -- \
+        python benchmarks/search.py --backend elasticsearch        # province (1M records)
+
+(HOSO_ES_JAVA_OPTS gives the throwaway node a production JIT and heap: the test
+harness starts Elasticsearch with C1 only and 1 GB, which is quick to start but not
+what a server runs.)
 
 Documents are generated directly (not through pages): the figure measured is the
 search engine's indexing throughput and query latency, not page rendering. The
@@ -118,6 +124,16 @@ def main() -> None:
         help="database backend: keep the entries already in DATABASE_URL (no reindex)",
     )
     parser.add_argument(
+        "--index-prefix",
+        help="Elasticsearch: name the index (default: a random one, dropped at the end)",
+    )
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="Elasticsearch: query the index --index-prefix names, left by an earlier run "
+        "(no reindex, not dropped)",
+    )
+    parser.add_argument(
         "--no-request-cache",
         action="store_true",
         help="Elasticsearch: facets computed afresh every time (an index that changes each second)",
@@ -131,7 +147,8 @@ def main() -> None:
     import search
     from search.types import ApprovedAccess, SearchFilters, SearchQuery, SearchScope
 
-    config = {"BACKEND": args.backend, "INDEX_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    prefix = args.index_prefix or f"bench-{uuid.uuid4().hex[:8]}"
+    config = {"BACKEND": args.backend, "INDEX_PREFIX": prefix}
     if args.backend == "elasticsearch":
         if not args.es_url:
             parser.error("--es-url (or ELASTICSEARCH_URL) is required for Elasticsearch")
@@ -153,6 +170,8 @@ def main() -> None:
 
     if args.reuse and args.backend == "database" and SearchEntry.objects.exists():
         print(f"reusing {SearchEntry.objects.count()} entries (no reindex)")
+    elif args.reuse_index and args.backend == "elasticsearch":
+        print(f"reusing Elasticsearch index {prefix} (no reindex)")
     else:
         began = time.perf_counter()
         count = backend.rebuild(documents(records, schools))
@@ -196,7 +215,7 @@ def main() -> None:
         f"p50={percentile(timings, 50):.1f} ms p95={percentile(timings, 95):.1f} ms "
         f"p99={percentile(timings, 99):.1f} ms mean={statistics.mean(timings):.1f} ms"
     )
-    if args.backend == "elasticsearch":
+    if args.backend == "elasticsearch" and not args.index_prefix:
         backend.drop_all()
 
 

@@ -427,7 +427,8 @@ class ElasticsearchCluster(Service):
             "ES_TMPDIR": str(tmp),
             # Start fast on a shared 2-core box: no touching the whole heap up front, and
             # C1 only (about 40 % quicker to start; peak speed does not matter in tests).
-            "ES_JAVA_OPTS": f"{HEAP_OPTS} {FAST_START_OPTS}",
+            # Benchmarks want the full JIT and a bigger heap: HOSO_ES_JAVA_OPTS replaces both.
+            "ES_JAVA_OPTS": os.environ.get("HOSO_ES_JAVA_OPTS") or f"{HEAP_OPTS} {FAST_START_OPTS}",
             "CLI_JAVA_OPTS": f"-Djava.io.tmpdir={tmp} -XX:-UsePerfData",
         }
         node.process = ManagedProcess(

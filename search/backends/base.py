@@ -10,6 +10,12 @@ from search.types import SearchDocument, SearchQuery, SearchResults, SearchScope
 Progress = Callable[[int], None]
 
 
+# A relevance-sorted match larger than this is paged tier by tier (exact diacritics
+# first), newest first within a tier, on both backends: ranking every row of a
+# broad match costs more than a search may take.
+RANK_LIMIT = 2_000
+
+
 class SearchUnavailable(Exception):
     """The engine cannot be reached; the caller queues the change and retries."""
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from search.backends import _sql
-from search.backends.base import Progress, SearchBackend
+from search.backends.base import RANK_LIMIT, Progress, SearchBackend
 from search.models import SearchEntry, SearchEntrySubject
 from search.types import (
     FACETS,
@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200_000  # characters of body indexed; PostgreSQL caps tsvector positions anyway
 BATCH = 500
-# PostgreSQL: a match of more rows is paged tier by tier, newest first (_tiered_page)
-RANK_LIMIT = 2_000
 
 _FACET_COLUMNS = {
     "school": "e.school_id",

@@ -3,16 +3,23 @@
 Text is NFC with new-style tone placement before it is sent (recordpages.text),
 so the engine needs no Vietnamese plugin: each text field is analysed folded
 (lowercase + asciifolding, which maps đ to d) with an `exact` sub-field that
-keeps the diacritics. Queries require every clause on the folded fields and add
-a constant boost when every clause also matches exactly, the same tiers as the
-database backend: the plain words go into one `cross_fields` multi_match (every
-word in the title or the body), only quoted phrases become phrase queries.
+keeps the diacritics. Title and body are copied into one field of each kind
+(`text`, `text_exact`), so that a query's words are one conjunction of term
+queries (every word in the title or the body), not a conjunction of per-field
+disjunctions: half the work on a broad match. Queries require every clause on
+`text` and add a constant boost when every clause also matches `text_exact`, the
+same tiers as the database backend; a match in the title adds a little; only
+quoted phrases become phrase queries.
 
-A query is two searches in one `msearch` round trip: the page of hits (sorted, no
-total: top hits can skip non-competitive documents), and the
-facets with the exact total (size 0, so the shard request cache keeps it until
-the index changes). Scope and filters are in filter context (cacheable). Writes go to an alias; a rebuild fills a new index and
-switches the alias in one atomic call, so search never goes dark.
+A query is, in one `msearch` round trip, the facets with the exact total and the
+exact tier's size (size 0 and no scoring, so the shard request cache keeps it
+until the index changes) and a page of hits. The index is sorted by date, newest
+first, so a page in date order stops after its first hits in every segment. A
+match larger than RANK_LIMIT is paged as on PostgreSQL, tier by tier, newest
+first (scoring half a million matches costs 100-200 ms); a smaller one is ranked
+by relevance in a second round trip. Scope and filters are in filter context
+(cacheable). Writes go to an alias; a rebuild fills a new index and switches the
+alias in one atomic call, so search never goes dark.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch_dsl import MultiSearch, Q, Search
 
 from recordpages.text import normalize_text
-from search.backends.base import Progress, SearchBackend, SearchUnavailable
+from search.backends.base import RANK_LIMIT, Progress, SearchBackend, SearchUnavailable
 from search.types import (
     FACETS,
     ApprovedAccess,
@@ -52,6 +59,19 @@ REBUILD_CHUNK = 5000  # documents per bulk request while building a new index
 REBUILD_BYTES = 20 * 1024 * 1024
 _DONE = object()
 
+_HIT_SOURCE = (
+    "page_id",
+    "variant",
+    "title",
+    "body",
+    "record_type",
+    "state",
+    "school_id",
+    "school_name",
+    "school_year",
+    "date",
+    "revision_id",
+)
 _FACET_FIELDS = {
     "school": "school_id",
     "year": "school_year",
@@ -60,12 +80,9 @@ _FACET_FIELDS = {
     "grade": "grade",
     "subject": "subject",
 }
-_TEXT = {
-    "type": "text",
-    "analyzer": "vi_folded",
-    "index_options": "offsets",
-    "fields": {"exact": {"type": "text", "analyzer": "vi_exact"}},
-}
+# Title and body are matched through the fields they are copied to; the title is
+# also indexed on its own for a small relevance bonus.
+_COPIED = ["text", "text_exact"]
 # Facet fields: global ordinals built at refresh, not by the first query after it.
 _FACET_KEYWORD = {"type": "keyword", "eager_global_ordinals": True}
 MAPPING = {
@@ -73,8 +90,10 @@ MAPPING = {
     "properties": {
         "page_id": {"type": "long"},
         "variant": {"type": "keyword"},
-        "title": _TEXT,
-        "body": _TEXT,
+        "title": {"type": "text", "analyzer": "vi_folded", "copy_to": _COPIED},
+        "body": {"type": "text", "index": False, "copy_to": _COPIED},
+        "text": {"type": "text", "analyzer": "vi_folded"},
+        "text_exact": {"type": "text", "analyzer": "vi_exact"},
         "record_type": _FACET_KEYWORD,
         "state": _FACET_KEYWORD,
         "school_id": {"type": "long"},
@@ -195,28 +214,31 @@ def _filters_q(query: SearchQuery) -> list[Q]:
     return [Q("terms", **{field: list(v)}) for field, v in values.items() if v]
 
 
-def _clauses_q(clauses: list[Clause], fields: list[str]) -> list[Q]:
-    """Every clause on `fields`: the words in one query, each phrase in its own."""
+def _clauses_q(clauses: list[Clause], field: str) -> list[Q]:
+    """Every clause on `field`: the words in one query, each phrase in its own."""
     words = " ".join(c.text for c in clauses if not c.is_phrase)
     parts = []
     if words:
-        parts.append(
-            Q("multi_match", query=words, type="cross_fields", operator="and", fields=fields)
-        )
-    parts.extend(
-        Q("multi_match", query=c.text, type="phrase", fields=fields) for c in clauses if c.is_phrase
-    )
+        parts.append(Q("match", **{field: {"query": words, "operator": "and"}}))
+    parts.extend(Q("match_phrase", **{field: c.text}) for c in clauses if c.is_phrase)
     return parts
 
 
-def _text_q(clauses: list[Clause]) -> Q:
-    folded = _clauses_q(clauses, ["title", "body"])
-    exact = _clauses_q(clauses, ["title.exact", "body.exact"])
-    return Q(
-        "bool",
-        must=folded,
-        should=[Q("constant_score", filter=Q("bool", filter=exact), boost=EXACT_TIER_BOOST)],
-    )
+def _matches_q(clauses: list[Clause]) -> list[Q]:
+    return _clauses_q(clauses, "text")
+
+
+def _exact_q(clauses: list[Clause]) -> Q:
+    return Q("bool", filter=_clauses_q(clauses, "text_exact"))
+
+
+def _ranked_q(clauses: list[Clause]) -> Q:
+    """Relevance: the exact tier far above the rest, then BM25, a title match a little up."""
+    words = " ".join(c.text for c in clauses if not c.is_phrase)
+    should = [Q("constant_score", filter=_exact_q(clauses), boost=EXACT_TIER_BOOST)]
+    if words:
+        should.append(Q("match", title={"query": words, "operator": "and", "boost": 2.0}))
+    return Q("bool", must=_matches_q(clauses), should=should)
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -248,6 +270,9 @@ class ElasticsearchBackend(SearchBackend):
                 # A new index is thrown away if its build fails: no fsync per bulk request.
                 "translog.durability": "async" if building else "request",
                 "analysis": ANALYSIS,
+                # Newest first on disk: a page in date order ends early in every segment.
+                "sort.field": ["date", "page_id"],
+                "sort.order": ["desc", "desc"],
             },
             "mappings": MAPPING,
         }
@@ -409,47 +434,30 @@ class ElasticsearchBackend(SearchBackend):
 
     # --- reads ------------------------------------------------------------
 
-    def _base(self, query: SearchQuery, scope: SearchScope, clauses: list[Clause]) -> Search:
-        filters = [scope_q(scope), *_filters_q(query)]
-        if clauses:
-            q = Q("bool", must=[_text_q(clauses)], filter=filters)
-        else:
-            q = Q("bool", filter=filters)  # no scoring at all
+    def _search(self, *, filters: list[Q], must=None, must_not=None) -> Search:
+        q = Q("bool", filter=filters, must=must or [], must_not=must_not or [])
         return Search(using=self.client, index=self.alias).query(q)
 
-    def _hits_search(self, query: SearchQuery, base: Search, clauses: list[Clause]) -> Search:
-        """One page of hits with their bodies; no total (the facets search counts)."""
-        if clauses and query.sort != "date":
-            search = base.sort("_score", {"date": "desc"}, {"page_id": "desc"})
-        else:
-            search = base.sort({"date": "desc"}, {"page_id": "desc"})
-        search = search.source(
-            [
-                "page_id",
-                "variant",
-                "title",
-                "body",
-                "record_type",
-                "state",
-                "school_id",
-                "school_name",
-                "school_year",
-                "date",
-                "revision_id",
-            ]
-        ).extra(track_total_hits=False, from_=query.offset, size=query.per_page)
-        # Snippets are cut in Python from the page's bodies (search.vietnamese, as
-        # on the database backend): the engine's highlighter cost more than the
-        # search itself (about 3 ms a hit on generated records).
-        return search
+    def _page(self, search: Search, *, by_score: bool, offset: int, size: int) -> Search:
+        """Hits with their bodies; no total (the facets search counts). Snippets are
+        cut in Python from the bodies (search.vietnamese, as on the database backend):
+        the engine's highlighter cost more than the search itself."""
+        order = [{"date": "desc"}, {"page_id": "desc"}]
+        search = search.sort(*(["_score", *order] if by_score else order))
+        return search.source(list(_HIT_SOURCE)).extra(
+            track_total_hits=False, from_=offset, size=size
+        )
 
-    def _facets_search(self, base: Search) -> Search:
-        """Exact total and every facet; size 0, so the shard request cache keeps it."""
-        search = base.extra(size=0, track_total_hits=True)
+    def _facets_search(self, filters: list[Q], clauses: list[Clause]) -> Search:
+        """Exact total, every facet and the exact tier's size; nothing scored, size 0,
+        so the shard request cache keeps it until the index changes."""
+        search = self._search(filters=filters).extra(size=0, track_total_hits=True)
         if self.config.get("REQUEST_CACHE", True):
             search = search.params(request_cache=True)
         for name, field in _FACET_FIELDS.items():
             search.aggs.bucket(name, "terms", field=field, size=500)
+        if clauses:
+            search.aggs.bucket("exact_tier", "filter", filter=_exact_q(clauses))
         return search
 
     def query(self, query: SearchQuery, scope: SearchScope) -> SearchResults:
@@ -457,12 +465,26 @@ class ElasticsearchBackend(SearchBackend):
             return SearchResults(0, [], {name: [] for name in FACETS}, query.page, query.per_page)
         self.ensure_index()
         clauses = parse_query(query.text)
-        base = self._base(query, scope, clauses)
+        filters = [scope_q(scope), *_filters_q(query)]
+        matched = [*filters, *_matches_q(clauses)]
+        ranked = bool(clauses) and query.sort != "date"
+        if ranked:  # first page of the exact tier, newest first: the page of a broad match
+            first = self._search(filters=[*matched, _exact_q(clauses)])
+        else:
+            first = self._search(filters=matched)
+        first = self._page(first, by_score=False, offset=query.offset, size=query.per_page)
         multi = MultiSearch(using=self.client, index=self.alias)
-        multi = multi.add(self._hits_search(query, base, clauses)).add(self._facets_search(base))
+        multi = multi.add(self._facets_search(matched, clauses)).add(first)
         with _engine_errors():
-            page, counted = multi.execute(raise_on_error=True)
-        hits = [self._hit(hit, clauses) for hit in page.hits]
+            counted, page = multi.execute(raise_on_error=True)
+            total = counted.hits.total.value
+            hits = list(page.hits)
+            if ranked and total <= RANK_LIMIT:
+                search = self._search(filters=filters, must=[_ranked_q(clauses)])
+                search = self._page(search, by_score=True, offset=query.offset, size=query.per_page)
+                hits = list(search.execute().hits)
+            elif ranked and len(hits) < query.per_page:
+                hits += self._second_tier(matched, clauses, counted, query, len(hits))
         facets = {
             name: [
                 FacetCount(value=str(bucket.key), count=bucket.doc_count)
@@ -472,7 +494,20 @@ class ElasticsearchBackend(SearchBackend):
         }
         for values in facets.values():
             values.sort(key=lambda f: (-f.count, f.value))
-        return SearchResults(counted.hits.total.value, hits, facets, query.page, query.per_page)
+        hits = [self._hit(hit, clauses) for hit in hits]
+        return SearchResults(total, hits, facets, query.page, query.per_page)
+
+    def _second_tier(self, matched, clauses, counted, query: SearchQuery, shown: int) -> list:
+        """The rest of a page past the exact tier: folded-only matches, newest first."""
+        exact_count = counted.aggregations.exact_tier.doc_count
+        search = self._search(filters=matched, must_not=[_exact_q(clauses)])
+        search = self._page(
+            search,
+            by_score=False,
+            offset=max(0, query.offset - exact_count),
+            size=query.per_page - shown,
+        )
+        return list(search.execute().hits)
 
     @staticmethod
     def _hit(hit, clauses: list[Clause]) -> SearchHit:

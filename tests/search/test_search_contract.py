@@ -207,3 +207,31 @@ def test_rebuild_switches_to_a_complete_new_index(corpus):
     assert count == 2
     assert sorted(ids(run(corpus, "ke hoach"))) == [10, 11]
     assert run(corpus, "so dang bo").total == 0
+
+
+@pytest.mark.parametrize("rank_limit", [0, 10_000])
+def test_a_large_match_pages_the_exact_tier_then_the_rest_newest_first(
+    backend, monkeypatch, rank_limit
+):
+    """Above RANK_LIMIT both engines page tier by tier, newest first (the limit is
+    lowered so that a small corpus takes that path); below it they rank, and here
+    every document of a tier scores the same, so the order is the same."""
+    from search.backends import database, elasticsearch
+
+    monkeypatch.setattr(database, "RANK_LIMIT", rank_limit)
+    monkeypatch.setattr(elasticsearch, "RANK_LIMIT", rank_limit)
+    exact = [1, 3, 4, 7, 8]
+    backend.index(
+        [
+            make_doc(i, "Kế hoạch tuần" if i in exact else "Ke hoach tuan", "Nội dung chung.")
+            for i in range(1, 10)
+        ]
+    )
+    backend.refresh()
+    for per_page in (2, 4, 5, 20):
+        seen = []
+        for page in range(1, 10 // per_page + 2):
+            results = run(backend, "kế hoạch", page=page, per_page=per_page)
+            assert results.total == 9
+            seen += ids(results)
+        assert seen == [8, 7, 4, 3, 1, 9, 6, 5, 2], per_page

@@ -1,5 +1,4 @@
-"""The database backend's paging of a large match (PostgreSQL pages it tier by
-tier, newest first; RANK_LIMIT is lowered so that a small corpus takes that path)."""
+"""How PostgreSQL reads a large match (the paging itself is in the contract suite)."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import pytest
 from conftest import EVERYTHING, make_doc
 
 import search
-from search.backends import database
 from search.types import SearchQuery
 
 pytestmark = pytest.mark.django_db
@@ -21,28 +19,6 @@ def db_backend(settings, db):
     backend.clear()
     yield backend
     search.reset_backend()
-
-
-@pytest.mark.parametrize("rank_limit", [0, 10_000])
-def test_database_pages_exact_tier_then_the_rest_newest_first(db_backend, monkeypatch, rank_limit):
-    monkeypatch.setattr(database, "RANK_LIMIT", rank_limit)
-    exact = [1, 3, 4, 7, 8]
-    db_backend.index(
-        [
-            make_doc(i, "Kế hoạch tuần" if i in exact else "Ke hoach tuan", "Nội dung chung.")
-            for i in range(1, 10)
-        ]
-    )
-    expected = [8, 7, 4, 3, 1, 9, 6, 5, 2]
-    for per_page in (2, 4, 5, 20):
-        seen = []
-        for page in range(1, 10 // per_page + 2):
-            results = db_backend.query(
-                SearchQuery(text="kế hoạch", page=page, per_page=per_page), EVERYTHING
-            )
-            assert results.total == 9
-            seen += [hit.page_id for hit in results.hits]
-        assert seen == expected, per_page
 
 
 @pytest.mark.postgresql
