@@ -1,6 +1,6 @@
 """Load figures: requests per second and p50/p95 latency per endpoint, under gunicorn.
 
-    python benchmarks/load.py [--clients 50] [--seconds 10] [--schools 4]
+    python benchmarks/load.py [--clients 10,50] [--seconds 10] [--schools 4]
 
 Builds a throwaway SQLite database under a temporary directory, loads the demo
 district, collects static files, starts gunicorn on 127.0.0.1 with the production
@@ -196,7 +196,12 @@ def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 120) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--clients",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[10, 50],
+        help="concurrent clients, or a comma-separated list run in turn (default 10,50)",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint")
     parser.add_argument("--max-requests", type=int, default=20000, help="per endpoint")
     parser.add_argument("--schools", type=int, default=4)
@@ -236,24 +241,28 @@ def main() -> int:
                 endpoints = [e for e in endpoints if any(o in e[0] for o in args.only)]
             print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
             print(
-                f"cpu cores: {os.cpu_count()}, clients: {args.clients}, {args.seconds:.0f} s each"
+                f"cpu cores: {os.cpu_count()}, {args.seconds:.0f} s per endpoint and client count"
             )
-            print(f"{'endpoint':36} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'n':>7}  errors")
+            print(
+                f"{'endpoint':36} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+                f"{'n':>7}  errors"
+            )
             failures = 0
             for label, path, cookie in endpoints:
                 # Warm up every worker (templates, caches) before measuring.
                 asyncio.run(_drive(port, path, cookie, 8, 2, 200))
-                result, elapsed = asyncio.run(
-                    _drive(port, path, cookie, args.clients, args.seconds, args.max_requests)
-                )
-                count = len(result.latencies)
-                failures += sum(result.errors.values())
-                print(
-                    f"{label:36} {count / elapsed:8.1f} "
-                    f"{_percentile(result.latencies, 0.5) * 1000:8.1f} "
-                    f"{_percentile(result.latencies, 0.95) * 1000:8.1f} {count:7d}  "
-                    f"{result.errors or '-'}"
-                )
+                for clients in args.clients:
+                    result, elapsed = asyncio.run(
+                        _drive(port, path, cookie, clients, args.seconds, args.max_requests)
+                    )
+                    count = len(result.latencies)
+                    failures += sum(result.errors.values())
+                    print(
+                        f"{label:36} {clients:7d} {count / elapsed:8.1f} "
+                        f"{_percentile(result.latencies, 0.5) * 1000:8.1f} "
+                        f"{_percentile(result.latencies, 0.95) * 1000:8.1f} {count:7d}  "
+                        f"{result.errors or '-'}"
+                    )
             print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
             return 1 if failures else 0
         finally:

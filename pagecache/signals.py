@@ -43,8 +43,14 @@ def on_site_changed(sender, instance, **kwargs):
 
 
 def on_archived(sender, instance, **kwargs):
-    # The plan page shows its latest signed PDF.
-    if getattr(instance, "kind", None) == "record":
+    # The plan page shows its latest signed PDF; no other archived record is public
+    # (a year end freezes a thousand học bạ, which must not empty the cache each time).
+    from recordpages.models import SchoolPlanPage
+
+    if (
+        getattr(instance, "kind", None) == "record"
+        and instance.record_type == SchoolPlanPage.record_type
+    ):
         store.invalidate(f"record {instance.page_ref} archived")
 
 

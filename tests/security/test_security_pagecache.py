@@ -4,6 +4,8 @@ not public stays 404 — before and after someone asked for it."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase, override_settings
@@ -124,6 +126,32 @@ class PageCacheTest(TestCase):
         )
         assert self.client.get(plan.url).status_code == 404
         assert plan.url not in self.client.get(school_url).content.decode()
+
+    def test_archiving_a_plan_invalidates_but_archiving_a_hoc_ba_does_not(self):
+        """The plan page shows its signed PDF; a year end freezes a thousand học bạ,
+        which must not empty the cache a thousand times."""
+        from django.db.models.signals import post_save
+
+        from archive.models import ArchivedVersion
+
+        def archived(**fields):
+            post_save.send(ArchivedVersion, instance=SimpleNamespace(kind="record", **fields))
+
+        def generation():
+            return store.cache().get(store.GENERATION_KEY)
+
+        plan = self.published
+        self.client.get(plan.url)
+        before = generation()
+        assert before is not None
+        with self.captureOnCommitCallbacks(execute=True):
+            archived(record_type="student_record", page_ref=1)
+        assert generation() == before
+        assert self.client.get(plan.url)["X-Page-Cache"] == "hit"
+        with self.captureOnCommitCallbacks(execute=True):
+            archived(record_type="school_plan", page_ref=plan.pk)
+        assert generation() != before
+        assert self.client.get(plan.url)["X-Page-Cache"] == "miss"
 
     def test_workflow_publish_shows_a_plan_that_was_404(self):
         draft = self.draft
