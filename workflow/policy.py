@@ -164,7 +164,14 @@ def _can_proceed(record: RecordState, method_name: str) -> bool:
 
 
 def available_transitions(user, record: RecordState) -> list[TransitionSpec]:
-    return [spec for name, spec in TRANSITIONS.items() if refusal(user, record, name) is None]
+    # The state machine first: most transitions are not open in a given state, and
+    # refusal() would word a translated reason for each (a principal's dashboard checks
+    # some 500 records; this halved its time).
+    return [
+        spec
+        for name, spec in TRANSITIONS.items()
+        if _can_proceed(record, METHODS[name]) and refusal(user, record, name) is None
+    ]
 
 
 def can_view_record(user, record: RecordState) -> bool:

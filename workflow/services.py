@@ -173,7 +173,7 @@ def write_refusal(page: RecordPage, user=None) -> str | None:
         return lock_message(lock)
     if record.state in APPROVED_STATES:
         return _(
-            "Hồ sơ đã %(state)s: muốn sửa phải đề nghị sửa dữ liệu và được hiệu trưởng đồng ý "
+            "Hồ sơ %(state)s: muốn sửa phải đề nghị sửa dữ liệu và được hiệu trưởng đồng ý "
             "(Điều 11.3)."
         ) % {"state": record.get_state_display().lower()}
     if record.state in (State.SUBMITTED, State.CHECKED):

@@ -31,6 +31,7 @@ class FrozenRecordTests(TestCase):
         title_before = self.page.title
         response = self.client.get(f"/admin/pages/{self.page.pk}/edit/", follow=True)
         self.assertRedirects(response, f"/admin/ho-so/{self.page.pk}/")
+        self.assertContains(response, "Hồ sơ đã duyệt: muốn sửa phải đề nghị sửa dữ liệu")
         self.assertContains(response, "Điều 11.3")
         response = self.client.post(
             f"/admin/pages/{self.page.pk}/edit/",
