@@ -92,8 +92,10 @@ MAPPING = {
         "variant": {"type": "keyword"},
         "title": {"type": "text", "analyzer": "vi_folded", "copy_to": _COPIED},
         "body": {"type": "text", "index": False, "copy_to": _COPIED},
-        "text": {"type": "text", "analyzer": "vi_folded"},
-        "text_exact": {"type": "text", "analyzer": "vi_exact"},
+        # Two-word shingles: a quoted phrase is answered from them instead of checking
+        # positions in every document that holds all its words.
+        "text": {"type": "text", "analyzer": "vi_folded", "index_phrases": True},
+        "text_exact": {"type": "text", "analyzer": "vi_exact", "index_phrases": True},
         "record_type": _FACET_KEYWORD,
         "state": _FACET_KEYWORD,
         "school_id": {"type": "long"},
@@ -452,8 +454,8 @@ class ElasticsearchBackend(SearchBackend):
         """Exact total, every facet and the exact tier's size; nothing scored, size 0,
         so the shard request cache keeps it until the index changes."""
         search = self._search(filters=filters).extra(size=0, track_total_hits=True)
-        if self.config.get("REQUEST_CACHE", True):
-            search = search.params(request_cache=True)
+        # Explicit both ways: Elasticsearch caches size-0 requests unless told not to.
+        search = search.params(request_cache=bool(self.config.get("REQUEST_CACHE", True)))
         for name, field in _FACET_FIELDS.items():
             search.aggs.bucket(name, "terms", field=field, size=500)
         if clauses:
