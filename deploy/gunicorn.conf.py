@@ -2,7 +2,8 @@
 
 Synchronous Django views spend most of their time on the CPU (templates, ORM), so
 processes, not threads, carry the load: (2 × cores) + 1 workers, each with a few
-threads to overlap database and file waits. Requests are bounded in size and time;
+threads to overlap database and file waits (GUNICORN_WORKER_CLASS=sync and
+GUNICORN_THREADS=1 measured within noise of this on 2 cores: benchmarks/load.py). Requests are bounded in size and time;
 workers are recycled to contain slow memory growth. Every value can be overridden
 from the environment.
 """
@@ -19,7 +20,7 @@ def _int(name: str, default: int) -> int:
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 4)
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Waiting connections per worker; with keep-alive each idle client holds one.
 worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 200)
 backlog = _int("GUNICORN_BACKLOG", 2048)
