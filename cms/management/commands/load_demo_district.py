@@ -27,7 +27,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         today = options["today"] or dt.date.today()
         schools = options["schools"]
-        bar = tqdm(total=2 * schools + 1, desc="Dữ liệu mẫu", unit="bước", file=self.stderr._out)
+        # Steps: each school twice (last year, this year), this year's two index passes,
+        # the workflow states and the search index.
+        bar = tqdm(total=2 * schools + 4, desc="Dữ liệu mẫu", unit="bước", file=self.stderr._out)
 
         def progress(message: str) -> None:
             bar.set_postfix_str(message)
@@ -49,11 +51,10 @@ class Command(BaseCommand):
         )
         # … and this year's whole school.
         load_demo_district(Options(today=today, schools=schools, progress=progress))
-        bar.set_postfix_str("Quy trình duyệt")
+        progress("Quy trình duyệt")
         apply_demo_states(today)
-        bar.set_postfix_str("Chỉ mục tìm kiếm")
+        progress("Chỉ mục tìm kiếm")
         call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
-        bar.update(1)
         bar.close()
         self.stdout.write(
             self.style.SUCCESS(f"Demo district loaded in {time.monotonic() - started:.1f} s.")
