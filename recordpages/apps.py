@@ -7,12 +7,15 @@ class RecordpagesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from wagtail.permissions import register_permission_policy
 
         from . import checks  # noqa: F401  (registers system checks)
+        from .dbtext import register_sqlite_function
         from .models import ProfessionalGroup, Pupil, School, SchoolClass, StaffProfile
         from .permissions import SchoolScopedPermissionPolicy
 
         for model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
             register_permission_policy(model, SchoolScopedPermissionPolicy(model))
         register_permission_policy(School, SchoolScopedPermissionPolicy(School, school_field="pk"))
+        connection_created.connect(register_sqlite_function, dispatch_uid="recordpages.fold")

@@ -12,6 +12,7 @@ from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from recordpages.dbtext import folded_search
 from recordpages.forms import SchoolScopedForm, StaffProfileForm
 from recordpages.models.people import (
     ProfessionalGroup,
@@ -22,7 +23,6 @@ from recordpages.models.people import (
     StaffProfile,
 )
 from recordpages.permissions import get_scope
-from recordpages.text import normalize_text
 
 _ANY = ("view", "change", "delete")
 
@@ -54,7 +54,8 @@ class ScopedChosenMultipleMixin:
 
 class ScopedSearchFilterForm(SearchFilterMixin, BaseFilterForm):
     """Chooser search through the ORM inside the scoped queryset, on the model's name
-    field: the search index cannot apply an authority's tree-path school filter."""
+    field, with or without diacritics: the search index cannot apply an authority's
+    tree-path school filter."""
 
     def filter(self, objects):
         objects = BaseFilterForm.filter(self, objects)
@@ -62,10 +63,19 @@ class ScopedSearchFilterForm(SearchFilterMixin, BaseFilterForm):
         if query:
             names = {f.name for f in objects.model._meta.get_fields()}
             field = "full_name" if "full_name" in names else "name"
-            objects = objects.filter(**{f"{field}__icontains": normalize_text(query)})
+            objects = folded_search(objects, [field], query)
             self.is_searching = True
             self.search_query = query
         return objects
+
+
+class FoldedSearchIndexView(snippet_views.IndexView):
+    """The listing's search through the ORM on search_fields, ignoring diacritics."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return folded_search(queryset, self.search_fields, self.search_query)
 
 
 class ScopedFilterFormMixin:
@@ -103,6 +113,7 @@ class ScopedSnippetViewSet(SnippetViewSet):
     # Search with the ORM (icontains) inside the scoped queryset: the search index
     # cannot apply the school filter of authority staff (a tree-path lookup).
     search_backend_name = None
+    index_view_class = FoldedSearchIndexView
     edit_view_class = _scoped(snippet_views.EditView)
     delete_view_class = _scoped(snippet_views.DeleteView)
     copy_view_class = _scoped(snippet_views.CopyView)

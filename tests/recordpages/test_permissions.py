@@ -184,3 +184,37 @@ class SnippetSearchTests(TestCase):
                     self.assertNotIn(other.pk, found)
             response = self.client.get("/admin/snippets/recordpages/staffprofile/", {"q": "Nguyễn"})
             self.assertEqual(response.status_code, 200, username)
+
+    def test_people_search_matches_with_or_without_diacritics_in_any_case(self):
+        """The listing and the chooser search through the ORM (the index cannot scope
+        by school), folded in SQL on SQLite and on PostgreSQL alike."""
+        from django.contrib.auth import get_user_model
+
+        from recordpages.text import fold
+
+        self.client.force_login(get_user_model().objects.get(username="hn.hieutruong"))
+        pupil = Pupil.objects.filter(school__code="THHN", full_name__contains="ư").first() or (
+            Pupil.objects.filter(school__code="THHN").first()
+        )
+        family, *_rest, given = pupil.full_name.split()
+        for query in (pupil.full_name, fold(pupil.full_name), fold(given).upper(), fold(family)):
+            response = self.client.get("/admin/snippets/recordpages/pupil/", {"q": query})
+            self.assertEqual(response.status_code, 200, query)
+            found = {p.pk for p in response.context["object_list"]}
+            self.assertIn(pupil.pk, found, query)
+            self.assertTrue(
+                all(p.school.code == "THHN" for p in response.context["object_list"]), query
+            )
+            chooser = self.client.get("/admin/snippets/choose/recordpages/pupil/", {"q": query})
+            self.assertEqual(chooser.status_code, 200, query)
+            # The chooser answers JSON (names \u-escaped): look for the choice's link.
+            self.assertContains(
+                chooser, f"/admin/snippets/choose/recordpages/pupil/chosen/{pupil.pk}/"
+            )
+        staff = self.client.get(
+            "/admin/snippets/recordpages/staffprofile/", {"q": "nguyen"}
+        ).context["object_list"]
+        self.assertTrue(staff)
+        self.assertTrue(all("nguyen" in fold(s.full_name) for s in staff))
+        nothing = self.client.get("/admin/snippets/recordpages/pupil/", {"q": "zzzz khong co"})
+        self.assertEqual(list(nothing.context["object_list"]), [])
