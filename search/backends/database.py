@@ -99,7 +99,10 @@ class _Dialect:
         return column
 
     def prepare(self, cursor, matching: bool) -> None:
-        """Planner settings for this query's transaction."""
+        """Planner settings for this query's statements."""
+
+    def restore(self, cursor, matching: bool) -> None:
+        """Undo prepare(): a caller's enclosing transaction must not inherit them."""
 
     def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
         """Total and every facet in one statement over the matched rows."""
@@ -179,6 +182,12 @@ class _Postgres(_Dialect):
     def prepare(self, cursor, matching: bool) -> None:
         if matching:
             cursor.execute("SET LOCAL enable_seqscan = off")
+
+    def restore(self, cursor, matching: bool) -> None:
+        # SET LOCAL outlives a released savepoint when query() runs inside a caller's
+        # transaction (a view, a test); RESET gives the session's own value back.
+        if matching:
+            cursor.execute("RESET enable_seqscan")
 
     def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
         """One pass over the matched rows with grouping sets, one per facet. Subjects
@@ -346,6 +355,7 @@ class DatabaseBackend(SearchBackend):
                     [*params, *order_params, query.per_page, query.offset],
                 )
                 rows = cursor.fetchall()
+            dialect.restore(cursor, matching=bool(clauses))
         hits = [self._hit(row, clauses) for row in rows]
         return SearchResults(total, hits, facets, query.page, query.per_page)
 

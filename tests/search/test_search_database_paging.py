@@ -38,6 +38,9 @@ def test_postgresql_counts_a_broad_match_through_the_per_variant_full_text_index
     with CaptureQueriesContext(connection) as queries:
         results = db_backend.query(SearchQuery(text="ke hoach day hoc"), EVERYTHING)
     assert results.total > 300
+    with connection.cursor() as cursor:  # the test's transaction does not inherit it
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
     facets_sql = next(q["sql"] for q in queries if "GROUPING SETS" in q["sql"])
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
