@@ -11,6 +11,7 @@ Variant = Literal["approved", "working"]
 APPROVED: Variant = "approved"
 WORKING: Variant = "working"
 
+MAX_RESULTS = 10_000
 FACETS = ("school", "year", "record_type", "state", "grade", "subject")
 
 
@@ -58,11 +59,19 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """One search. Pages reach the first MAX_RESULTS hits at most (Elasticsearch's
+    result window; past it, narrow the search): a later page is the last one within."""
+
     text: str = ""
     filters: SearchFilters = field(default_factory=SearchFilters)
     sort: Literal["relevance", "date"] = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def __post_init__(self):
+        last = max(1, MAX_RESULTS // max(self.per_page, 1))
+        if self.page > last:
+            object.__setattr__(self, "page", last)
 
     @property
     def offset(self) -> int:
@@ -136,4 +145,5 @@ class SearchResults:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        """Pages offered: those within the first MAX_RESULTS hits."""
+        return max(1, -(-min(self.total, MAX_RESULTS) // self.per_page))

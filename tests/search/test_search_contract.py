@@ -235,3 +235,14 @@ def test_a_large_match_pages_the_exact_tier_then_the_rest_newest_first(
             assert results.total == 9
             seen += ids(results)
         assert seen == [8, 7, 4, 3, 1, 9, 6, 5, 2], per_page
+
+
+def test_a_page_past_the_result_window_is_the_last_page_within_it(corpus):
+    """Elasticsearch refuses from + size > 10,000 (a 400, which would be a 500 page);
+    a hand-typed ?page=1000000 is answered with the last page inside the window."""
+    from search.types import MAX_RESULTS
+
+    results = run(corpus, "học", page=1_000_000)
+    assert results.page == MAX_RESULTS // 20
+    assert results.hits == [] and results.total > 0
+    assert run(corpus, "học").num_pages == 1
