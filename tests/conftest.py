@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import io
 import os
+import secrets
 
 import pytest
 
@@ -90,3 +92,43 @@ def load_small_district(today: dt.date = DEMO_TODAY):
 @pytest.fixture
 def district(db):
     return load_small_district()
+
+
+def minimal_pdf(catalog: bytes = b"") -> bytes:
+    """A small well-formed one-page PDF; `catalog` adds entries to its catalog (an
+    /OpenAction, say) for the upload checks of accounts.uploads."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b">>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+@pytest.fixture
+def s3_settings(settings, s3_server):
+    """Django settings pointing the object store at the test S3 server, in a new bucket."""
+    env = s3_server.env()
+    settings.OBJECT_STORE = {
+        **settings.OBJECT_STORE,
+        "ENDPOINT_URL": env["S3_ENDPOINT_URL"],
+        "ACCESS_KEY_ID": env["S3_ACCESS_KEY_ID"],
+        "SECRET_ACCESS_KEY": env["S3_SECRET_ACCESS_KEY"],
+        "REGION": env["S3_REGION"],
+        "BUCKET": f"hoso-test-{secrets.token_hex(4)}",
+    }
+    settings.ARCHIVE = {**settings.ARCHIVE, "OBJECT_LOCK_DAYS": 1}
+    return settings

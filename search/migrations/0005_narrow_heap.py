@@ -53,12 +53,7 @@ def _fill_subjects(apps, schema_editor):
         schema_editor.execute(sql)
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
+_run = _FULLTEXT._run
 
 
 class Migration(migrations.Migration):

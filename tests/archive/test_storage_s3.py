@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pytest
 from django.utils import timezone
@@ -12,21 +11,6 @@ from archive import devpki, services, signing, storage
 from archive.models import ArchivedVersion, ArchiveJob, JobStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s3_settings(settings, s3_server):
-    env = s3_server.env()
-    settings.OBJECT_STORE = {
-        **settings.OBJECT_STORE,
-        "ENDPOINT_URL": env["S3_ENDPOINT_URL"],
-        "ACCESS_KEY_ID": env["S3_ACCESS_KEY_ID"],
-        "SECRET_ACCESS_KEY": env["S3_SECRET_ACCESS_KEY"],
-        "REGION": env["S3_REGION"],
-        "BUCKET": f"hoso-test-{secrets.token_hex(4)}",
-    }
-    settings.ARCHIVE = {**settings.ARCHIVE, "OBJECT_LOCK_DAYS": 1}
-    return settings
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from wagtail.models import Collection
 from archive import services, storage
 from archive.models import ArchivedVersion, JobStatus
 from recordpages.models import LessonPlanPage
+from tests.conftest import minimal_pdf
 from tests.faults.conftest import fill
 from workflow import services as workflow
 from workflow.models import RecordState
@@ -102,24 +103,8 @@ def test_a_freeze_on_a_full_disk_leaves_no_partial_object_and_completes_once_spa
 
 
 def _pdf() -> bytes:
-    """A small honest PDF (accounts.uploads inspects what is uploaded)."""
-    body = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, obj in enumerate(body, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (4, xref))
-    return out.getvalue() + b"%" + b"x" * 40_000 + b"\n"  # a few pages of disk
+    """A small honest PDF (accounts.uploads inspects what is uploaded), a few pages of disk."""
+    return minimal_pdf() + b"%" + b"x" * 40_000 + b"\n"
 
 
 @pytest.mark.django_db(transaction=True)  # the request runs in autocommit, as in production

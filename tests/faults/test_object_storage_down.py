@@ -10,7 +10,6 @@ tests/archive/test_storage_s3.py::test_freeze_waits_while_s3_is_down_and_complet
 from __future__ import annotations
 
 import io
-import secrets
 import zipfile
 
 import pytest
@@ -30,17 +29,7 @@ STORE_DOWN = "kho lưu trữ đang tạm thời không truy cập được"
 
 
 @pytest.fixture
-def s3_store(settings, s3_server):
-    env = s3_server.env()
-    settings.OBJECT_STORE = {
-        **settings.OBJECT_STORE,
-        "ENDPOINT_URL": env["S3_ENDPOINT_URL"],
-        "ACCESS_KEY_ID": env["S3_ACCESS_KEY_ID"],
-        "SECRET_ACCESS_KEY": env["S3_SECRET_ACCESS_KEY"],
-        "REGION": env["S3_REGION"],
-        "BUCKET": f"hoso-faults-{secrets.token_hex(4)}",
-    }
-    settings.ARCHIVE = {**settings.ARCHIVE, "OBJECT_LOCK_DAYS": 1}
+def s3_store(s3_settings, s3_server):
     yield s3_server
     s3_server.start()  # whatever happened in the test
 

@@ -22,7 +22,7 @@ from accounts.names import clean_person_name
 from accounts.uploads import UploadRefused, inspect_upload
 from recordpages.models import OtherRecordPage, Pupil, School, StaffProfile
 from recordpages.services import school_collection
-from tests.conftest import load_small_district
+from tests.conftest import load_small_district, minimal_pdf
 
 User = get_user_model()
 Document = get_document_model()
@@ -288,28 +288,6 @@ def _docx(extra: dict[str, bytes] | None = None, *, bomb: bool = False) -> bytes
     return buffer.getvalue()
 
 
-def _pdf(body: bytes = b"") -> bytes:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + body + b">>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
-
-
 BAD_UPLOADS = {
     "pe_named_pdf": ("ke-hoach.pdf", b"MZ\x90\x00" + b"\0" * 200, "chương trình máy tính"),
     "elf_named_docx": ("bai-day.docx", b"\x7fELF\x02\x01" + b"\0" * 200, "chương trình máy tính"),
@@ -318,17 +296,17 @@ BAD_UPLOADS = {
     "macro_docx": ("bai-day.docx", _docx({"word/vbaProject.bin": b"x"}), "macro"),
     "pdf_with_javascript": (
         "ke-hoach.pdf",
-        _pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "),
+        minimal_pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "),
         "JavaScript",
     ),
     "pdf_with_escaped_javascript": (
         "ke-hoach.pdf",
-        _pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> "),
+        minimal_pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> "),
         "JavaScript",
     ),
     "pdf_with_launch": (
         "ke-hoach.pdf",
-        _pdf(b"/OpenAction << /S /Launch /F (cmd.exe) >> "),
+        minimal_pdf(b"/OpenAction << /S /Launch /F (cmd.exe) >> "),
         "Launch",
     ),
     "odt_wrong_mimetype": ("bien-ban.odt", _docx(), "không phải tài liệu .odt"),
@@ -359,7 +337,9 @@ def test_a_200_mb_file_is_refused_before_it_is_read():
     assert "quá lớn" in caught.value.message
 
 
-@pytest.mark.parametrize(("name", "data"), [("ke-hoach.pdf", _pdf()), ("bai-day.docx", _docx())])
+@pytest.mark.parametrize(
+    ("name", "data"), [("ke-hoach.pdf", minimal_pdf()), ("bai-day.docx", _docx())]
+)
 def test_honest_documents_pass(name, data):
     inspect_upload(SimpleUploadedFile(name, data))
 
@@ -402,6 +382,6 @@ class DocumentUploadTests(TestCase):
         assert Document.objects.count() == 0
 
     def test_an_honest_pdf_is_stored(self):
-        payload = self._upload("ke-hoach.pdf", _pdf()).json()
+        payload = self._upload("ke-hoach.pdf", minimal_pdf()).json()
         assert payload["success"] is True
         assert Document.objects.count() == 1
