@@ -374,3 +374,101 @@ def pdf_keywords(pdf: bytes) -> str:
         return str(info.get_object().get("/Keywords", "")) if info is not None else ""
     except Exception:
         return ""
+
+
+# --- Detached CMS signatures over small files (the audit checkpoints) -------------------
+
+# The installation's own key signs what belongs to no school (the "system" audit chain and
+# the checkpoint of every chain head): a PKCS#12 file / PKCS#11 label of this code, or in
+# development a TEST-ONLY certificate issued like a school's.
+INSTALLATION_KEY_CODE = "HETHONG"
+INSTALLATION_NAME = "Hệ thống Hồ sơ chuyên môn điện tử"
+
+
+@dataclass(frozen=True)
+class Installation:
+    """Stands in for a school where the installation itself signs."""
+
+    code: str = INSTALLATION_KEY_CODE
+    name: str = INSTALLATION_NAME
+
+
+@dataclass(frozen=True)
+class DetachedSignature:
+    cms: bytes
+    signer: str
+    timestamped: bool
+
+
+def sign_detached(data: bytes, *, school) -> DetachedSignature:
+    """A detached CMS (CAdES-style) signature of `data` with the school's key (or the
+    installation's, `Installation()`), with a signature timestamp when TSA_URL is set.
+    Checkable with any CMS tool, e.g. `openssl cms -verify -binary -inform DER`.
+    Raises SigningUnavailable when the key or the TSA is down."""
+    import asyncio
+
+    tsa_url = settings.SIGNING.get("TSA_URL")
+    timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+    session = None
+    try:
+        if settings.SIGNING["BACKEND"] == "pkcs11":
+            sign_pkcs11, session = _pkcs11_session()
+            signer = sign_pkcs11.PKCS11Signer(
+                session, cert_label=school.code, key_label=school.code
+            )
+        else:
+            signer = _load_pkcs12_signer(school)
+        content = asyncio.run(
+            signer.async_sign_general_data(
+                data, "sha256", detached=True, use_cades=True, timestamper=timestamper
+            )
+        )
+        name = _nfc(_signer_name(signer.signing_cert))
+    except timestamps.TimestampRequestError as exc:
+        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
+    except (OSError, SigningError) as exc:
+        raise SigningUnavailable(str(exc)) from exc
+    finally:
+        if session is not None:
+            session.close()
+    return DetachedSignature(cms=content.dump(), signer=name, timestamped=bool(timestamper))
+
+
+def validate_detached(data: bytes, signature: bytes) -> SignatureReport:
+    """Check a detached CMS signature of `data` against the trust roots, and its
+    timestamp if it has one. Never raises: a forged or damaged file is reported."""
+    import asyncio
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+
+    report = SignatureReport(whole_file=True)
+    try:
+        content = cms.ContentInfo.load(signature)
+        signed_data = content["content"]
+        _ = signed_data.native  # parse fully now: asn1crypto parses lazily
+    except Exception as exc:
+        report.errors.append(f"unreadable signature: {exc}")
+        return report
+    report.signed = True
+    vc = validation_context()
+    try:
+        status = asyncio.run(
+            async_validate_detached_cms(
+                data, signed_data, signer_validation_context=vc, ts_validation_context=vc
+            )
+        )
+    except Exception as exc:
+        report.errors.append(f"signature check failed: {exc}")
+        return report
+    report.intact, report.valid, report.trusted = status.intact, status.valid, status.trusted
+    report.signer = _nfc(_signer_name(status.signing_cert))
+    if status.signer_reported_dt:
+        report.signed_at = status.signer_reported_dt.isoformat()
+    if status.timestamp_validity is not None:
+        stamp = status.timestamp_validity
+        report.timestamp_at = stamp.timestamp.isoformat()
+        report.timestamp_trusted = bool(stamp.intact and stamp.valid and stamp.trusted)
+    if not report.ok:
+        report.errors.append(status.summary())
+    return report
