@@ -1,4 +1,5 @@
-"""Registers the admin screens and asks the permission policy before page creation."""
+"""Registers the admin screens, asks the permission policy before page creation and
+hides Wagtail's tree-wide reports and dashboard panels from school accounts."""
 
 from django.core.exceptions import PermissionDenied
 from wagtail import hooks
@@ -31,3 +32,30 @@ def refuse_moving_pages_outside_ones_rights(request, page, destination):
 @hooks.register("construct_page_chooser_queryset")
 def choose_only_explorable_pages(pages, request):
     return pages.filter(pk__in=explorable_page_ids(request.user))
+
+
+# Wagtail's dashboard panels that list pages of the whole tree (recent edits, locked
+# pages, Wagtail workflow moderation); the workflow app adds the school's own panels.
+TREE_WIDE_PANELS = frozenset(
+    {
+        "recent_edits",
+        "locked_pages",
+        "workflow_objects_to_moderate",
+        "user_objects_in_workflow_moderation",
+    }
+)
+
+
+@hooks.register("construct_homepage_panels")
+def drop_tree_wide_dashboard_panels(request, panels):
+    if not request.user.is_superuser:
+        panels[:] = [
+            panel for panel in panels if getattr(panel, "name", "") not in TREE_WIDE_PANELS
+        ]
+
+
+@hooks.register("construct_reports_menu")
+def hide_stock_reports(request, menu_items):
+    """The stock reports answer 404 to school accounts (DisabledAdminAreasMiddleware)."""
+    if not request.user.is_superuser:
+        menu_items[:] = []
