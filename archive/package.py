@@ -35,6 +35,7 @@ from openpyxl import Workbook
 
 from archive import signing, storage
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
+from recordpages.xlsx import csv_safe, safe_row
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +74,10 @@ def deterministic_zip(files: dict[str, bytes], when: tuple) -> bytes:
 def _xlsx(header: list[str], rows: list[list], when: tuple) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(header)
+    # Pupils' and parents' names are typed by users: none may become a live formula.
+    sheet.append(safe_row(sheet, header))
     for row in rows:
-        sheet.append(["" if v is None else v for v in row])
+        sheet.append(safe_row(sheet, ["" if v is None else v for v in row]))
     stamp = dt.datetime(*when)
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
@@ -96,8 +98,8 @@ def _xlsx(header: list[str], rows: list[list], when: tuple) -> bytes:
 def _csv(header: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerow([csv_safe(v) for v in header])
+    writer.writerows([[csv_safe("" if v is None else v) for v in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
 
 

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from recordpages.xlsx import safe_row
 from reports.selectors import STATUS_LABELS, STATUSES
 from reports.tables import Report, ReportRow
 
@@ -19,15 +20,16 @@ HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 
 
 def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list]) -> None:
-    ws.append([title])
+    # Every cell through safe_row: school, group and teacher names are typed by users.
+    ws.append(safe_row(ws, [title]))
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(header)
+    ws.append(safe_row(ws, header))
     for cell in ws[2]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append(row)
+        ws.append(safe_row(ws, row))
     ws.freeze_panes = "B3"
     for index, name in enumerate(header, start=1):
         longest = max([len(str(name))] + [len(str(r[index - 1])) for r in rows if len(r) >= index])
