@@ -3,6 +3,13 @@
 Each school has its own chain (events with no school go to "system"). An entry's
 hash covers its content and the previous entry's hash, so any edit, deletion or
 insertion is found by `verify_chains()` at the first link it breaks.
+
+A chain checks only itself: whoever can write the database can cut its tail and
+move the head back, or rewrite an entry and recompute every later hash. Anchors
+catch that: archive writes signed, timestamped checkpoints of every chain head
+to write-once storage and registers a check against them (`register_anchor`),
+which `verify_all()` runs after the chains' own check. Workflow does not import
+archive; archive plugs in here.
 """
 
 from __future__ import annotations
@@ -11,9 +18,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from workflow.models import AuditChainHead, AuditEntry
@@ -95,6 +103,83 @@ class Break:
     seq: int
     entry_id: int | None
     problem: str
+    kind: str = "link"  # link, truncated, rewound, deleted, recomputed, checkpoint
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """One chain's last link as a checkpoint records it."""
+
+    chain: str
+    seq: int
+    hash: str
+    count: int
+
+
+def chain_heads(chains: list[str] | None = None) -> list[ChainHead]:
+    """Every chain's head row with its number of entries, by chain name."""
+    heads = AuditChainHead.objects.order_by("chain")
+    if chains:
+        heads = heads.filter(chain__in=chains)
+    counts = dict(
+        AuditEntry.objects.filter(chain__in=[h.chain for h in heads])
+        .values("chain")
+        .annotate(n=models.Count("pk"))
+        .values_list("chain", "n")
+    )
+    return [ChainHead(h.chain, h.seq, h.hash, counts.get(h.chain, 0)) for h in heads]
+
+
+def check_head(expected: ChainHead) -> Break | None:
+    """How the chain stands against a head recorded earlier (a checkpoint): its entries
+    up to that seq must still be there with the same hash at that seq, and its head row
+    must not be behind it. Names the kind of break."""
+    name, seq = expected.chain, expected.seq
+    head = AuditChainHead.objects.filter(chain=name).first()
+    entries = AuditEntry.objects.filter(chain=name)
+    if head is None and not entries.exists():
+        if seq == 0:
+            return None
+        return Break(name, seq, None, f"the chain is gone (it had {seq} entries)", "deleted")
+    kept = entries.filter(seq__lte=seq).count()
+    if kept < seq:
+        last = entries.aggregate(last=models.Max("seq"))["last"] or 0
+        return Break(
+            name,
+            seq,
+            None,
+            f"{seq - kept} of the first {seq} entries are missing (last entry #{last})",
+            "truncated",
+        )
+    if head is None or head.seq < seq:
+        at = head.seq if head is not None else "missing"
+        return Break(name, seq, None, f"the head was moved back (head #{at})", "rewound")
+    if seq:
+        entry = entries.get(seq=seq)
+        if entry.hash != expected.hash:
+            return Break(
+                name, seq, entry.pk, "the hash differs from the checkpoint's", "recomputed"
+            )
+    return None
+
+
+# Checks against something outside the database (archive's checkpoints); each takes the
+# chains asked for (None: all) and names what it finds.
+Anchor = Callable[[list[str] | None], list[Break]]
+_anchors: list[Anchor] = []
+
+
+def register_anchor(check: Anchor) -> None:
+    if check not in _anchors:
+        _anchors.append(check)
+
+
+def verify_all(chains: list[str] | None = None) -> list[Break]:
+    """The chains' own links, then every registered anchor."""
+    breaks = verify_chains(chains)
+    for check in _anchors:
+        breaks.extend(check(chains))
+    return breaks
 
 
 def verify_chains(chains: list[str] | None = None) -> list[Break]:
