@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from recordpages.documents import refuse_document_outside_scope
 from recordpages.permissions import can_create_page, explorable_page_ids
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
 register_snippet(PeopleGroup)
+hooks.register("before_serve_document", refuse_document_outside_scope)
 
 
 @hooks.register("register_admin_viewset")
@@ -59,3 +61,10 @@ def hide_stock_reports(request, menu_items):
     """The stock reports answer 404 to school accounts (DisabledAdminAreasMiddleware)."""
     if not request.user.is_superuser:
         menu_items[:] = []
+
+
+@hooks.register("construct_admin_api", order=1000)  # after wagtail.admin's own "pages"
+def pages_api_without_write_actions(router):
+    from accounts.admin_api import GuardedPagesAdminAPIViewSet
+
+    router.register_endpoint("pages", GuardedPagesAdminAPIViewSet)
