@@ -112,3 +112,46 @@ class ArchivedVersion(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CheckpointReason(models.TextChoices):
+    DAILY = "daily", _("Hằng ngày")
+    PACKAGE = "package", _("Gói hồ sơ cuối năm")
+
+
+class AuditCheckpoint(models.Model):
+    """One signed checkpoint of audit chain heads, written once to object storage.
+
+    The stored object (CMS SignedData holding canonical JSON) is the evidence; this row
+    only indexes it. `audit_verify` reads the store, not these rows, so deleting a row
+    hides nothing, and a row whose object is missing is reported."""
+
+    scope = models.CharField(max_length=40, db_index=True)  # "school:<id>" or "all"
+    school = models.ForeignKey(
+        "recordpages.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=16, choices=CheckpointReason.choices)
+    made_on = models.DateField()
+    made_at = models.DateTimeField()
+    heads = models.JSONField(default=list)
+    key = models.CharField(max_length=500, unique=True)
+    storage_version_id = models.CharField(max_length=200, blank=True)
+    retain_until = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    signer = models.CharField(max_length=300, blank=True)
+    timestamped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "made_on"],
+                condition=models.Q(reason="daily"),
+                name="one_daily_audit_checkpoint_per_scope",
+            )
+        ]
+        verbose_name = _("mốc kiểm chứng nhật ký")
+        verbose_name_plural = _("mốc kiểm chứng nhật ký")
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,8 +4,9 @@ Contents (data/): every signed PDF and correction minutes as stored, the data
 exports (sổ đăng bộ and class results, XLSX and CSV), the CSDL ngành data files
 applied that year (imports.selectors.data_files_for, under their package_path),
 the year's audit log with its chain verification (workflow.audit.export_year),
-manifest.json with archival metadata per document and file, and
-signature-report.json.
+every signed checkpoint of the school's audit chain (archive.checkpoints; the
+package job makes one first), manifest.json with archival metadata per document
+and file, and signature-report.json.
 
 Reproducible: files are sorted, every timestamp inside comes from the data
 (never the clock), so rebuilding from the same data gives the same manifest.
@@ -210,6 +211,14 @@ def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
     return files, listed
 
 
+def _checkpoint_files(school) -> tuple[dict[str, bytes], list[dict]]:
+    """Every signed checkpoint of the school's audit chain in the store, so the package
+    proves on its own how far the chain stood, and when (archive.checkpoints)."""
+    from archive import checkpoints
+
+    return checkpoints.package_files(school)
+
+
 def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
     """The CSDL ngành files applied for the school and year, as imported (DESIGN.md)."""
     try:
@@ -339,6 +348,8 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
     files.update(data_files)
     audit_files, audit_listed = _audit_files(school, year)
     files.update(audit_files)
+    checkpoint_files, checkpoints_listed = _checkpoint_files(school)
+    files.update(checkpoint_files)
     manifest = {
         "school": {"code": school.code, "name": school.name},
         "school_year": year.name,
@@ -348,6 +359,7 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         "exports": sorted(p for p in files if p.startswith("exports/")),
         "audit": audit_listed,
         "audit_included": audit_listed is not None,
+        "audit_checkpoints": checkpoints_listed,
     }
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
     files["signature-report.json"] = json.dumps(
@@ -414,6 +426,12 @@ def build_and_store_package(job: ArchiveJob, progress: Progress | None = None) -
         if progress:
             progress(done, total)
 
+    from archive import checkpoints
+
+    # Anchor the chain as it stands at the year end; the package carries this checkpoint.
+    checkpoints.checkpoint_for_package(
+        school=job.school, school_year=job.school_year, job_id=job.pk
+    )
     zipped, manifest = build_year_package(job.school, job.school_year, progress=report)
     key = f"schools/{job.school.code}/{job.school_year.name}/package/bag-{job.pk}.zip"
     put = storage.get_store().put(key, zipped, content_type="application/zip")

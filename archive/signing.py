@@ -376,7 +376,7 @@ def pdf_keywords(pdf: bytes) -> str:
         return ""
 
 
-# --- Detached CMS signatures over small files (the audit checkpoints) -------------------
+# --- CMS signatures over small files (the audit checkpoints) ----------------------------
 
 # The installation's own key signs what belongs to no school (the "system" audit chain and
 # the checkpoint of every chain head): a PKCS#12 file / PKCS#11 label of this code, or in
@@ -394,18 +394,21 @@ class Installation:
 
 
 @dataclass(frozen=True)
-class DetachedSignature:
+class SignedData:
     cms: bytes
     signer: str
     timestamped: bool
 
 
-def sign_detached(data: bytes, *, school) -> DetachedSignature:
-    """A detached CMS (CAdES-style) signature of `data` with the school's key (or the
-    installation's, `Installation()`), with a signature timestamp when TSA_URL is set.
-    Checkable with any CMS tool, e.g. `openssl cms -verify -binary -inform DER`.
+def sign_data(data: bytes, *, school) -> SignedData:
+    """A CMS (CAdES-style) SignedData holding `data` itself and its signature with the
+    school's key (or the installation's, `Installation()`), with a signature timestamp
+    when TSA_URL is set. One object, so it is written to the store whole or not at all;
+    any CMS tool reads it (`openssl cms -verify -inform DER -in FILE` prints the data).
     Raises SigningUnavailable when the key or the TSA is down."""
     import asyncio
+
+    from asn1crypto import cms
 
     tsa_url = settings.SIGNING.get("TSA_URL")
     timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
@@ -420,7 +423,11 @@ def sign_detached(data: bytes, *, school) -> DetachedSignature:
             signer = _load_pkcs12_signer(school)
         content = asyncio.run(
             signer.async_sign_general_data(
-                data, "sha256", detached=True, use_cades=True, timestamper=timestamper
+                cms.ContentInfo({"content_type": "data", "content": data}),
+                "sha256",
+                detached=False,
+                use_cades=True,
+                timestamper=timestamper,
             )
         )
         name = _nfc(_signer_name(signer.signing_cert))
@@ -431,36 +438,51 @@ def sign_detached(data: bytes, *, school) -> DetachedSignature:
     finally:
         if session is not None:
             session.close()
-    return DetachedSignature(cms=content.dump(), signer=name, timestamped=bool(timestamper))
+    return SignedData(cms=content.dump(), signer=name, timestamped=bool(timestamper))
 
 
-def validate_detached(data: bytes, signature: bytes) -> SignatureReport:
-    """Check a detached CMS signature of `data` against the trust roots, and its
-    timestamp if it has one. Never raises: a forged or damaged file is reported."""
+def open_signed_data(signed: bytes) -> tuple[bytes, SignatureReport]:
+    """The data inside a CMS SignedData (`sign_data`) and the check of its signature
+    against the trust roots, and of its timestamp if it has one. Never raises: a forged
+    or damaged file is reported (with empty data when it cannot be read)."""
     import asyncio
 
     from asn1crypto import cms
-    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko.sign.validation.generic_cms import (
+        async_validate_cms_signature,
+        collect_timing_info,
+        extract_signer_info,
+    )
+    from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 
     report = SignatureReport(whole_file=True)
     try:
-        content = cms.ContentInfo.load(signature)
-        signed_data = content["content"]
+        signed_data = cms.ContentInfo.load(signed)["content"]
         _ = signed_data.native  # parse fully now: asn1crypto parses lazily
+        data = bytes(signed_data["encap_content_info"]["content"].native or b"")
     except Exception as exc:
-        report.errors.append(f"unreadable signature: {exc}")
-        return report
+        report.errors.append(f"unreadable signed data: {exc}")
+        return b"", report
     report.signed = True
     vc = validation_context()
-    try:
-        status = asyncio.run(
-            async_validate_detached_cms(
-                data, signed_data, signer_validation_context=vc, ts_validation_context=vc
-            )
+
+    async def check() -> StandardCMSSignatureStatus:
+        # The timestamp token covers the signature value; the signature covers the data.
+        timing = await collect_timing_info(
+            extract_signer_info(signed_data), ts_validation_context=vc, raw_digest=None
         )
+        return await async_validate_cms_signature(
+            signed_data,
+            status_cls=StandardCMSSignatureStatus,
+            validation_context=vc,
+            status_kwargs=timing,
+        )
+
+    try:
+        status = asyncio.run(check())
     except Exception as exc:
         report.errors.append(f"signature check failed: {exc}")
-        return report
+        return data, report
     report.intact, report.valid, report.trusted = status.intact, status.valid, status.trusted
     report.signer = _nfc(_signer_name(status.signing_cert))
     if status.signer_reported_dt:
@@ -471,4 +493,4 @@ def validate_detached(data: bytes, signature: bytes) -> SignatureReport:
         report.timestamp_trusted = bool(stamp.intact and stamp.valid and stamp.trusted)
     if not report.ok:
         report.errors.append(status.summary())
-    return report
+    return data, report

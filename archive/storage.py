@@ -119,7 +119,9 @@ class FileSystemStore:
 
     def keys(self, prefix: str) -> Iterator[str]:
         base = self.root
-        for path in sorted(base.rglob("*")):
+        # Walk only the prefix's folder, not the whole archive.
+        folder = (base / prefix.rsplit("/", 1)[0]) if "/" in prefix else base
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.endswith(".part"):  # skip a write in progress
                 key = path.relative_to(base).as_posix()
                 if key.startswith(prefix):
