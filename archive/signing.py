@@ -66,10 +66,18 @@ class SignatureReport:
     trusted: bool = False
     whole_file: bool = False
     signer: str = ""
+    # The signer certificate's subject, for binding it to a school (and a person):
+    # verification.signer_binding.
+    signer_organisation: str = ""
+    signer_common_name: str = ""
+    signer_fingerprint: str = ""
     signed_at: str | None = None
     timestamp_at: str | None = None
     timestamp_trusted: bool | None = None
     errors: list[str] = field(default_factory=list)
+    # The /Keywords of the document information (the verification code), read with the
+    # same parse so that a public upload is parsed once.
+    keywords: str = ""
 
     @property
     def ok(self) -> bool:
@@ -84,7 +92,9 @@ class SignatureReport:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        data = asdict(self)
+        del data["keywords"]  # a reading aid, not part of the signature's verdict
+        return {**data, "ok": self.ok}
 
 
 def dev_pki() -> devpki.DevPkiPaths:
@@ -234,6 +244,13 @@ def _pkcs11_session():
     )
 
 
+def _first(value: Any) -> str:
+    """A subject attribute may be repeated (a list): the first one names the holder."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return str(value or "")
+
+
 def _signer_name(cert: asn1_x509.Certificate) -> str:
     subject = cert.subject.native
     return (
@@ -331,6 +348,7 @@ def validate_pdf(pdf: bytes) -> SignatureReport:
     except Exception as exc:
         report.errors.append(f"unreadable PDF: {exc}")
         return report
+    report.keywords = _keywords(reader)
     if not signatures:
         report.errors.append("no signature")
         return report
@@ -352,6 +370,10 @@ def validate_pdf(pdf: bytes) -> SignatureReport:
     report.trusted = all(s.trusted for s in results)
     report.whole_file = last.coverage == SignatureCoverageLevel.ENTIRE_FILE
     report.signer = _signer_name(last.signing_cert)
+    subject = last.signing_cert.subject.native
+    report.signer_organisation = _nfc(_first(subject.get("organization_name")))
+    report.signer_common_name = _nfc(_first(subject.get("common_name")))
+    report.signer_fingerprint = last.signing_cert.sha256.hex()
     signing_time = last.signer_reported_dt
     report.signed_at = signing_time.isoformat() if signing_time else None
     if last.timestamp_validity is not None:
@@ -369,7 +391,13 @@ def validate_pdf(pdf: bytes) -> SignatureReport:
 def pdf_keywords(pdf: bytes) -> str:
     """The /Keywords of the document information (carries the verification code)."""
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return _keywords(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except Exception:
+        return ""
+
+
+def _keywords(reader: PdfFileReader) -> str:
+    try:
         info = reader.trailer_view.get("/Info")
         return str(info.get_object().get("/Keywords", "")) if info is not None else ""
     except Exception:

@@ -1,9 +1,13 @@
-"""Re-checking archived documents: the stored bytes against their SHA-256, and
-the signature against the configured trust roots (pyHanko, via signing)."""
+"""Re-checking archived documents: the stored bytes against their SHA-256, the
+signature against the configured trust roots (pyHanko, via signing), and the
+signer against the unit the record names: a certificate valid under the trust
+roots proves who signed, not that they were the one who should have."""
 
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from archive import signing, storage
@@ -13,9 +17,19 @@ logger = logging.getLogger(__name__)
 
 INTACT = "intact"
 TAMPERED = "tampered"
+WRONG_SIGNER = "signer"
 MISSING = "missing"
 UNKNOWN = "unknown"
 UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class SignerBinding:
+    """Whether the signer certificate names the expected unit (and person)."""
+
+    matches: bool
+    signer: str
+    expected: str
 
 
 @dataclass
@@ -25,21 +39,65 @@ class Verdict:
     hash_matches: bool | None = None
     signature: signing.SignatureReport = field(default_factory=signing.SignatureReport)
     detail: str = ""
+    binding: SignerBinding | None = None
 
     @property
     def intact(self) -> bool:
         return self.status == INTACT
 
 
+def _fold(text: str) -> str:
+    """Compare names as people write them: certificates often spell a school's name in
+    capitals, with or without diacritics, or with another tone placement (Hòa / Hoà)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", bare).strip().casefold()
+
+
+def signer_binding(
+    report: signing.SignatureReport, *, school, person: str | None = None
+) -> SignerBinding:
+    """The signer certificate is the school's when its subject's organisation (else its
+    common name) is the school's name. With `person` (personal signatures), its common
+    name must also be that person's name. A certificate of another unit, however valid
+    under the trust roots, does not sign for this one."""
+    organisation = report.signer_organisation or report.signer_common_name
+    matches = bool(organisation) and _fold(organisation) == _fold(school.name)
+    expected = school.name
+    if person is not None:
+        matches = matches and _fold(report.signer_common_name) == _fold(person)
+        expected = f"{person}, {school.name}"
+    signer = report.signer_common_name or report.signer
+    if report.signer_organisation and _fold(report.signer_organisation) != _fold(signer):
+        signer = f"{signer}, {report.signer_organisation}"
+    return SignerBinding(matches=matches, signer=signer, expected=expected)
+
+
 def _judge(data: bytes, row: ArchivedVersion | None) -> Verdict:
-    report = signing.validate_pdf(data)
-    matches = row is not None and storage.sha256(data) == row.sha256
+    return _judge_report(signing.validate_pdf(data), storage.sha256(data), row)
+
+
+def _judge_report(
+    report: signing.SignatureReport, sha256: str, row: ArchivedVersion | None
+) -> Verdict:
+    matches = row is not None and sha256 == row.sha256
+    # Only a signature valid under the trust roots names a signer worth comparing.
+    binding = signer_binding(report, school=row.school) if row and report.ok else None
+    if binding is not None and not binding.matches:
+        logger.warning(
+            "Archived %s of school %s is signed by %s", row.key, row.school.code, binding.signer
+        )
+        detail = f"signed by {binding.signer}, not by {binding.expected}"
+        return Verdict(WRONG_SIGNER, row, matches, report, detail, binding)
     if row is not None and matches and report.ok:
-        return Verdict(INTACT, row, True, report)
+        return Verdict(INTACT, row, True, report, binding=binding)
     if row is None and report.ok:
-        # Signed by a trusted school but not (or no longer) in our index.
+        # Signed under the trust roots but not (or no longer) in our index: the signer is
+        # known, the content and the unit that made it are not.
         return Verdict(UNKNOWN, None, None, report, "signature valid, not in the archive index")
-    return Verdict(TAMPERED, row, matches if row else None, report, "; ".join(report.errors))
+    return Verdict(
+        TAMPERED, row, matches if row else None, report, "; ".join(report.errors), binding
+    )
 
 
 def verify_row(row: ArchivedVersion) -> Verdict:
@@ -54,23 +112,26 @@ def verify_row(row: ArchivedVersion) -> Verdict:
 
 def verify_upload(data: bytes) -> Verdict:
     """An uploaded copy: found by its SHA-256, else judged by its signature alone
-    and matched to a row by the verification code printed in its footer."""
-    row = ArchivedVersion.objects.filter(sha256=storage.sha256(data)).first()
+    and matched to a row by the verification code printed in its footer. The PDF is
+    parsed once (signing.validate_pdf also reads the code)."""
+    sha256 = storage.sha256(data)
+    report = signing.validate_pdf(data)
+    rows = ArchivedVersion.objects.select_related("school")
+    row = rows.filter(sha256=sha256).first()
     if row is not None:
-        return _judge(data, row)
-    verdict = _judge(data, None)
-    code = _code_in(data)
-    if code:
-        verdict.row = ArchivedVersion.objects.filter(verification_code=code).first()
-        if verdict.row is not None:
-            verdict.status = TAMPERED
-            verdict.hash_matches = False
-            verdict.detail = "differs from the archived copy"
+        return _judge_report(report, sha256, row)
+    code = _code_in(report.keywords)
+    claimed = rows.filter(verification_code=code).first() if code else None
+    if claimed is None:
+        return _judge_report(report, sha256, None)
+    verdict = _judge_report(report, sha256, claimed)
+    verdict.status = TAMPERED
+    verdict.hash_matches = False
+    verdict.detail = "differs from the archived copy"
     return verdict
 
 
-def _code_in(data: bytes) -> str | None:
-    keywords = signing.pdf_keywords(data)
+def _code_in(keywords: str) -> str | None:
     for word in keywords.replace(",", " ").split():
         if word.startswith("xac-thuc:"):
             return word.split(":", 1)[1]
@@ -78,7 +139,11 @@ def _code_in(data: bytes) -> str | None:
 
 
 def verify_code(code: str) -> Verdict:
-    row = ArchivedVersion.objects.filter(verification_code=code.strip().upper()).first()
+    row = (
+        ArchivedVersion.objects.select_related("school")
+        .filter(verification_code=code.strip().upper())
+        .first()
+    )
     if row is None:
         return Verdict(MISSING, detail="unknown code")
     return verify_row(row)

@@ -101,3 +101,75 @@ def test_a_broken_pdf_is_a_verdict_not_a_server_error(db, client):
     response = client.post("/xac-thuc/", {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.7 junk")})
     assert response.status_code == 200
     assert "Văn bản đã bị thay đổi" in response.content.decode()
+
+
+# --- The signer must be the unit the record names (issue #11, finding 8) ----------------
+
+
+@pytest.fixture
+def signed_by_other_school(school_data, monkeypatch) -> ArchivedVersion:
+    """A học bạ of THHN archived with the certificate of another school (a key in the
+    wrong place, or another school's principal signing): valid under the trust roots."""
+    from archive import signing
+    from recordpages.models import School
+
+    other = School.objects.create(
+        code="THAD", name="Trường Tiểu học Anh Dũng", place_name="Dương Kinh"
+    )
+    real_sign = signing.sign_pdf
+    monkeypatch.setattr(
+        signing, "sign_pdf", lambda pdf, *, school, **kw: real_sign(pdf, school=other, **kw)
+    )
+    services.freeze_enqueue(record_state=school_data.states["student_record"])
+    assert services.run_once() == 1
+    row = ArchivedVersion.objects.get()
+    assert row.school == school_data.school and row.validation["ok"]
+    return row
+
+
+MISMATCH = "Chữ ký hợp lệ về kỹ thuật nhưng người ký"
+
+
+def _assert_mismatch_page(body: str) -> None:
+    assert MISMATCH in body
+    assert "không phải đơn vị lập hồ sơ" in body
+    assert "Trường Tiểu học Anh Dũng" in body and "Trường Tiểu học Hòa Nghĩa THHN" in body
+    assert "Văn bản nguyên vẹn" not in body
+
+
+def test_a_record_signed_by_another_schools_certificate_is_not_valid_on_upload(
+    signed_by_other_school, client
+):
+    data = storage.get_store().get(signed_by_other_school.key)
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("hoc-ba.pdf", data, "application/pdf")}
+    )
+    assert response.status_code == 200
+    _assert_mismatch_page(response.content.decode())
+
+
+def test_a_record_signed_by_another_schools_certificate_is_not_valid_by_code(
+    signed_by_other_school, client
+):
+    response = client.get(f"/xac-thuc/{signed_by_other_school.verification_code}/")
+    assert response.status_code == 200
+    _assert_mismatch_page(response.content.decode())
+
+
+def test_archive_verify_names_a_record_signed_by_another_school(signed_by_other_school, capsys):
+    with pytest.raises(CommandError):
+        call_command("archive_verify")
+    assert f"SIGNER      {signed_by_other_school.key}" in capsys.readouterr().out
+
+
+def test_the_signer_binding_takes_the_expected_school_and_optionally_a_person(archived):
+    from archive import signing, verification
+
+    report = signing.validate_pdf(storage.get_store().get(archived.key))
+    school = archived.school
+    assert verification.signer_binding(report, school=school).matches
+    school.name = "Trường Tiểu học Anh Dũng"
+    binding = verification.signer_binding(report, school=school)
+    assert not binding.matches and binding.expected == "Trường Tiểu học Anh Dũng"
+    school.refresh_from_db()
+    assert not verification.signer_binding(report, school=school, person="Trần Văn Hưng").matches
