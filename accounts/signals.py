@@ -5,6 +5,7 @@ imports it. Receivers get keyword arguments:
 
     kind      one of EventKind (str)
     user      the User the event concerns, or None when the username is unknown
+    actor     the User who caused it when that is someone else (a reset), else None
     username  the username as typed (never a password)
     ip        the client address as the lockout sees it, or None
     when      an aware datetime
@@ -35,6 +36,7 @@ class EventKind(StrEnum):
     OTP_ENROLLED = "otp_enrolled"
     OTP_REMOVED = "otp_removed"
     PASSWORD_RESET_BY_ADMIN = "password_reset_by_admin"
+    TWO_FACTOR_RESET_BY_ADMIN = "two_factor_reset_by_admin"
     SESSION_EXPIRED = "session_expired"
     UPLOAD_REFUSED = "upload_refused"
 
@@ -51,6 +53,7 @@ def emit_security_event(
     kind: EventKind,
     *,
     user=None,
+    actor=None,
     username: str = "",
     ip: str | None = None,
     detail: str = "",
@@ -65,6 +68,7 @@ def emit_security_event(
         sender=EventKind,
         kind=kind.value,
         user=user,
+        actor=actor,
         username=username,
         ip=ip,
         when=when,

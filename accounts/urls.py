@@ -13,4 +13,9 @@ urlpatterns = [
         views.staff_password_reset_view,
         name="staff_password_reset",
     ),
+    path(
+        "dat-lai-xac-thuc-hai-lop/<int:staff_id>/",
+        views.staff_two_factor_reset_view,
+        name="staff_two_factor_reset",
+    ),
 ]

@@ -1,5 +1,5 @@
 """Account security screens: enrol a second factor, verify it after login, and the
-administrator's password reset. Every decision is asked of accounts.twofactor and
+resets of a colleague's password or second factor. Every decision is asked of accounts.twofactor and
 accounts.services."""
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import twofactor
 from accounts.forms import PasswordResetForm, TokenForm
-from accounts.services import can_reset_password, staff_password_reset
+from accounts.services import (
+    PasswordResetRefused,
+    Refusal,
+    credential_reset_refusal,
+    refusal_message,
+    staff_password_reset,
+    staff_two_factor_reset,
+)
 from recordpages.models.people import StaffProfile
 
 
@@ -97,13 +104,31 @@ def _grouped_secret(device) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """403 with the reason, and nothing about the account asked for (another school's)."""
+    context = {
+        "message": refusal_message(refusal),
+        "page_title": _("Không được đặt lại"),
+        "header_icon": "warning",
+    }
+    return TemplateResponse(request, "accounts/credential_reset_refused.html", context, status=403)
+
+
+def _staff_or_404(staff_id: int) -> StaffProfile:
+    return get_object_or_404(
+        StaffProfile.objects.select_related("user", "school").prefetch_related("roles"),
+        pk=staff_id,
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpResponse:
-    """A principal or system administrator gives a colleague a temporary password."""
-    staff = get_object_or_404(StaffProfile.objects.select_related("user", "school"), pk=staff_id)
-    if not can_reset_password(request.user, staff):
-        raise PermissionDenied
+    """Someone of higher authority gives a colleague a temporary password (R2)."""
+    staff = _staff_or_404(staff_id)
+    refusal = credential_reset_refusal(request.user, staff)
+    if refusal is not None:
+        return _refused(request, refusal)
     form = PasswordResetForm(request.POST if request.method == "POST" else None)
     context = {
         "staff": staff,
@@ -112,10 +137,41 @@ def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpRespon
         "header_icon": "key",
     }
     if request.method == "POST" and form.is_valid():
-        context["temporary_password"] = staff_password_reset(
-            actor=request.user,
-            staff=staff,
-            reset_two_factor=form.cleaned_data["reset_two_factor"],
-            request=request,
-        )
+        try:
+            context["temporary_password"] = staff_password_reset(
+                actor=request.user,
+                staff=staff,
+                reset_two_factor=form.cleaned_data["reset_two_factor"],
+                request=request,
+            )
+        except PasswordResetRefused as refused:
+            return _refused(request, refused.refusal)
     return TemplateResponse(request, "accounts/staff_password_reset.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_two_factor_reset_view(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """Forget a colleague's authenticator (a lost phone): they enrol again at next login."""
+    staff = _staff_or_404(staff_id)
+    refusal = credential_reset_refusal(request.user, staff)
+    if refusal is not None:
+        return _refused(request, refusal)
+    context = {
+        "staff": staff,
+        "has_device": twofactor.confirmed_device(staff.user) is not None,
+        "page_title": _("Đặt lại xác thực hai lớp"),
+        "header_icon": "key",
+    }
+    if request.method == "POST":
+        try:
+            staff_two_factor_reset(actor=request.user, staff=staff, request=request)
+        except PasswordResetRefused as refused:
+            return _refused(request, refused.refusal)
+        messages.success(
+            request,
+            _("Đã xóa ứng dụng xác thực của %(name)s; lần đăng nhập tới người dùng đăng ký lại.")
+            % {"name": staff.full_name},
+        )
+        return redirect("accounts:staff_two_factor_reset", staff_id=staff.pk)
+    return TemplateResponse(request, "accounts/staff_two_factor_reset.html", context)

@@ -1,4 +1,4 @@
-"""Registers the account security screens, the account menu entry and the reset button."""
+"""Registers the account security screens, the account menu entry and the reset buttons."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
@@ -33,6 +33,12 @@ def password_reset_button(snippet, user, next_url=None):
             reverse("accounts:staff_password_reset", args=[snippet.pk]),
             icon_name="key",
             priority=90,
+        )
+        yield MenuItem(
+            _("Đặt lại xác thực hai lớp"),
+            reverse("accounts:staff_two_factor_reset", args=[snippet.pk]),
+            icon_name="key",
+            priority=91,
         )
 
 

@@ -83,11 +83,26 @@ class AnomalyPanel(_Panel):
         }
 
 
+class AuthorityCredentialResetsPanel(_Panel):
+    """The authority's unusual-access panel: who reset whose credentials in its schools."""
+
+    name = "hoso_authority_resets"
+    order = 45
+    template_name = "workflow/panels/authority_resets.html"
+
+    def get_context_data(self, parent_context=None):
+        return {"entries": selectors.credential_resets(self.request.user, limit=8)}
+
+
 def panels_for(request) -> list[Component]:
     scope = get_scope(request.user)
     panels: list[Component] = []
     if scope.is_superuser or scope.is_authority_level:
         panels.append(DistrictPanel(request))
+    if scope.is_superuser or (
+        scope.is_authority_level and scope.has_role(RoleCode.DISTRICT_OFFICE)
+    ):
+        panels.append(AuthorityCredentialResetsPanel(request))
     if scope.staff is not None and scope.school_id:
         panels += [MyRecordsPanel(request), WaitingForMePanel(request)]
         if scope.has_role(RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL):

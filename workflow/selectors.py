@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from recordpages.models import RECORD_TYPE_CHOICES, RoleCode, School, SchoolYear
-from recordpages.permissions import get_scope, visible_schools
+from recordpages.permissions import get_scope, school_filter, visible_schools
 from workflow import policy
 from workflow.choices import APPROVED_STATES, State
 from workflow.deadlines import STATUS_LABELS, DeadlineStatus, deadline_status, milestone
@@ -190,6 +190,7 @@ ANOMALY_ACTIONS = (
     "auth.locked_out",
     "auth.otp_failed",
     "auth.password_reset",
+    "auth.two_factor_reset",
     "access.refused",
     "upload.refused",
     "record.adjustments",
@@ -210,6 +211,27 @@ def anomalies(user, since: dt.datetime | None = None, limit: int = 30) -> QueryS
     if not scope.has_role(RoleCode.PRINCIPAL, RoleCode.SYSADMIN) or scope.school_id is None:
         return AuditEntry.objects.none()
     return entries.filter(school_id=scope.school_id)[:limit]
+
+
+# Resets of someone else's password or second factor (R2): the authority sees them too.
+CREDENTIAL_RESET_ACTIONS = ("auth.password_reset", "auth.two_factor_reset")
+
+
+def credential_resets(
+    user, since: dt.datetime | None = None, limit: int = 30
+) -> QuerySet[AuditEntry]:
+    """Credential resets in the schools under a district office account (or every
+    school, for a superuser), for the authority's unusual-access panel."""
+    scope = get_scope(user)
+    since = since or timezone.now() - dt.timedelta(days=30)
+    entries = AuditEntry.objects.filter(
+        action__in=CREDENTIAL_RESET_ACTIONS, at__gte=since
+    ).order_by("-at")
+    if scope.is_superuser:
+        return entries[:limit]
+    if not scope.is_authority_level or RoleCode.DISTRICT_OFFICE not in scope.roles:
+        return AuditEntry.objects.none()
+    return entries.filter(school_filter(user))[:limit]
 
 
 def repeated_failed_logins(

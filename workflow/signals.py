@@ -60,19 +60,25 @@ _SECURITY_ACTIONS = {
     "otp_enrolled": "auth.otp_enrolled",
     "otp_removed": "auth.otp_removed",
     "password_reset_by_admin": "auth.password_reset",
+    "two_factor_reset_by_admin": "auth.two_factor_reset",
     "upload_refused": "upload.refused",
 }
 
 
-def _security_event(sender, kind, user=None, username="", ip=None, when=None, detail="", **kwargs):
+def _security_event(
+    sender, kind, user=None, username="", ip=None, when=None, detail="", actor=None, **kwargs
+):
     action = _SECURITY_ACTIONS.get(str(kind))
     if action is None:
         return  # logins and failed logins are logged by the receivers above
     profile = getattr(user, "staff_profile", None) if user is not None else None
     audit_append(
         action=action,
+        # In the chain of the account's school, so that its panels show a reset
+        # even when it was done by someone outside the school (the authority).
         school_id=getattr(profile, "school_id", None),
-        actor=user,
+        # A reset is done by someone else: the entry names who.
+        actor=actor if actor is not None else user,
         object_type="user",
         object_id=user.pk if user is not None else "",
         summary=f"username={username} {detail}"[:300],

@@ -1,0 +1,381 @@
+"""Separation of duties for credential resets (R2, issue #11 finding 3).
+
+Nobody resets the password or the second factor of an account of equal or higher
+authority in the same school; a principal's are reset only by the officer of the
+authority over the school; every reset is e-mailed to the owner, written to the
+audit chain and shown on the unusual-access panels of the school and the authority.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import SimpleTestCase, TestCase
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from security_helpers import accounts_settings_override, force_login_verified
+
+from recordpages.models import StaffProfile
+from tests.conftest import load_small_district
+from workflow.models import AuditEntry
+
+User = get_user_model()
+
+PASSWORD_URL = "/admin/tai-khoan/dat-lai-mat-khau/{}/"
+DEVICE_URL = "/admin/tai-khoan/dat-lai-xac-thuc-hai-lop/{}/"
+NOT_BELOW = "ngang hoặc cao hơn mình"
+PRINCIPAL_ONLY_BY_AUTHORITY = "chỉ do cán bộ Phòng GD"
+OWN = "chính mình"
+OTHER_SCHOOL = "không thuộc trường của bạn"
+AUTHORITY_ONLY_PRINCIPALS = "chỉ đặt lại tài khoản hiệu trưởng"
+RESET_ACTIONS = ("auth.password_reset", "auth.two_factor_reset")
+
+
+class RuleTests(SimpleTestCase):
+    """The rule itself, without the database (fast: the mutation run uses these)."""
+
+    SCHOOL_A, SCHOOL_B = 1, 2
+
+    @staticmethod
+    def party(user_id, roles=(), school_id=1, superuser=False):
+        from accounts.services import Party
+
+        return Party(
+            user_id=user_id, is_superuser=superuser, roles=frozenset(roles), school_id=school_id
+        )
+
+    def refusal(self, actor, target, reaches=False):
+        from accounts.services import reset_refusal
+
+        return reset_refusal(actor, target, actor_reaches_target_school=reaches)
+
+    def test_an_account_ranks_as_its_highest_role(self):
+        from accounts.services import Rank, rank_of
+
+        self.assertEqual(rank_of(frozenset()), Rank.STAFF)
+        for code in ("teacher", "clerk", "accountant", "archivist", "group_leader"):
+            self.assertEqual(rank_of(frozenset({code})), Rank.STAFF, code)
+        self.assertEqual(rank_of(frozenset({"teacher", "sysadmin"})), Rank.SYSADMIN)
+        self.assertEqual(rank_of(frozenset({"sysadmin", "vice_principal"})), Rank.VICE_PRINCIPAL)
+        self.assertEqual(rank_of(frozenset({"teacher", "principal"})), Rank.PRINCIPAL)
+        self.assertTrue(Rank.STAFF < Rank.SYSADMIN < Rank.VICE_PRINCIPAL < Rank.PRINCIPAL)
+
+    def test_the_school_order_of_who_resets_whom(self):
+        from accounts.services import Refusal
+
+        principal = self.party(1, ["principal"])
+        vice = self.party(2, ["vice_principal"])
+        sysadmin = self.party(3, ["sysadmin"])
+        teacher = self.party(4, ["teacher"])
+        allowed = {
+            (principal, vice),
+            (principal, sysadmin),
+            (principal, teacher),
+            (sysadmin, teacher),
+        }
+        people = [principal, vice, sysadmin, teacher]
+        for actor in people:
+            for target in people:
+                if actor is target:
+                    continue
+                got = self.refusal(actor, target)
+                if (actor, target) in allowed:
+                    self.assertIsNone(got, (actor.roles, target.roles))
+                elif target is principal:
+                    self.assertEqual(got, Refusal.PRINCIPAL_BY_AUTHORITY)
+                elif actor in (principal, sysadmin):
+                    self.assertEqual(got, Refusal.NOT_BELOW, (actor.roles, target.roles))
+                else:
+                    self.assertEqual(got, Refusal.NOT_A_RESETTER, (actor.roles, target.roles))
+
+    def test_equal_authority_is_refused(self):
+        from accounts.services import Refusal
+
+        self.assertEqual(
+            self.refusal(self.party(3, ["sysadmin"]), self.party(5, ["sysadmin", "teacher"])),
+            Refusal.NOT_BELOW,
+        )
+        # A sysadmin who also teaches is still a sysadmin, not a leader.
+        self.assertEqual(
+            self.refusal(
+                self.party(3, ["sysadmin", "vice_principal"]), self.party(5, ["sysadmin"])
+            ),
+            Refusal.NOT_BELOW,
+        )
+
+    def test_nobody_resets_their_own_credentials(self):
+        from accounts.services import Refusal
+
+        for roles, school, superuser in (
+            (["principal"], 1, False),
+            (["sysadmin"], 1, False),
+            (["district_office"], None, False),
+            ([], None, True),
+        ):
+            me = self.party(7, roles, school, superuser)
+            self.assertEqual(self.refusal(me, me, reaches=True), Refusal.OWN, roles)
+
+    def test_an_account_of_another_school_is_refused(self):
+        from accounts.services import Refusal
+
+        self.assertEqual(
+            self.refusal(self.party(1, ["principal"], 2), self.party(4, ["teacher"], 1)),
+            Refusal.OTHER_SCHOOL,
+        )
+        self.assertEqual(
+            self.refusal(self.party(1, ["principal"], 1), self.party(4, ["teacher"], None)),
+            Refusal.OTHER_SCHOOL,
+        )
+
+    def test_only_the_authority_officer_over_the_school_resets_a_principal(self):
+        from accounts.services import Refusal
+
+        principal = self.party(1, ["principal", "teacher"], 1)
+        officer = self.party(9, ["district_office"], None)
+        self.assertIsNone(self.refusal(officer, principal, reaches=True))
+        self.assertEqual(
+            self.refusal(officer, principal, reaches=False), Refusal.PRINCIPAL_BY_AUTHORITY
+        )
+        for actor in (
+            self.party(8, ["inspector"], None),
+            self.party(10, [], None, superuser=True),
+            self.party(11, ["principal"], 1),
+            self.party(12, ["principal"], 2),
+            # An officer's role given to a school account does not make it the authority.
+            self.party(13, ["district_office", "sysadmin"], 1),
+        ):
+            self.assertEqual(
+                self.refusal(actor, principal, reaches=True),
+                Refusal.PRINCIPAL_BY_AUTHORITY,
+                actor,
+            )
+        # A principal account without a school is no school's principal.
+        self.assertEqual(
+            self.refusal(officer, self.party(1, ["principal"], None), reaches=True),
+            Refusal.PRINCIPAL_BY_AUTHORITY,
+        )
+
+    def test_the_authority_resets_principals_only(self):
+        from accounts.services import Refusal
+
+        officer = self.party(9, ["district_office"], None)
+        inspector = self.party(8, ["inspector"], None)
+        for actor in (officer, inspector):
+            for target_roles in (["teacher"], ["vice_principal"], ["sysadmin"]):
+                self.assertEqual(
+                    self.refusal(actor, self.party(4, target_roles, 1), reaches=True),
+                    Refusal.AUTHORITY_ONLY_PRINCIPALS,
+                )
+            self.assertEqual(
+                self.refusal(actor, self.party(5, ["district_office"], None), reaches=True),
+                Refusal.AUTHORITY_ONLY_PRINCIPALS,
+            )
+
+    def test_a_superuser_resets_below_principals_but_never_a_superuser(self):
+        from accounts.services import Refusal
+
+        root = self.party(10, [], None, superuser=True)
+        for roles, school in ((["teacher"], 1), (["sysadmin"], 1), (["district_office"], None)):
+            self.assertIsNone(self.refusal(root, self.party(4, roles, school)), roles)
+        self.assertEqual(
+            self.refusal(root, self.party(11, [], None, superuser=True)), Refusal.NOT_BELOW
+        )
+        self.assertEqual(
+            self.refusal(self.party(1, ["principal"], 1), self.party(11, [], 1, superuser=True)),
+            Refusal.NOT_BELOW,
+        )
+
+    def test_an_account_without_a_reset_role_resets_nobody(self):
+        from accounts.services import Refusal
+
+        teacher = self.party(4, ["teacher"], 1)
+        for roles in (["vice_principal"], ["group_leader"], ["clerk"], []):
+            self.assertEqual(
+                self.refusal(self.party(6, roles, 1), teacher), Refusal.NOT_A_RESETTER, roles
+            )
+        # A reset role without a school (a misconfigured account) reaches nobody.
+        self.assertEqual(
+            self.refusal(self.party(6, ["sysadmin"], None), self.party(4, ["teacher"], None)),
+            Refusal.NOT_A_RESETTER,
+        )
+
+    def test_every_refusal_is_worded_in_vietnamese(self):
+        from accounts.services import Refusal, refusal_message
+
+        worded = {refusal: refusal_message(refusal) for refusal in Refusal}
+        self.assertIn(NOT_BELOW, worded[Refusal.NOT_BELOW])
+        self.assertIn(PRINCIPAL_ONLY_BY_AUTHORITY, worded[Refusal.PRINCIPAL_BY_AUTHORITY])
+        self.assertIn(OWN, worded[Refusal.OWN])
+        self.assertIn(OTHER_SCHOOL, worded[Refusal.OTHER_SCHOOL])
+        self.assertIn(AUTHORITY_ONLY_PRINCIPALS, worded[Refusal.AUTHORITY_ONLY_PRINCIPALS])
+        self.assertEqual(len(set(worded.values())), len(Refusal))
+
+
+@accounts_settings_override(TWO_FACTOR_ENFORCED=False)
+class CredentialResetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        load_small_district()
+        cls.principal = StaffProfile.objects.get(user__username="hn.hieutruong")
+        cls.vice = StaffProfile.objects.get(user__username="hn.phohieutruong")
+        cls.sysadmin = StaffProfile.objects.get(user__username="hn.quantri")
+        cls.teacher = StaffProfile.objects.get(user__username="hn.giaovien")
+        cls.officer = StaffProfile.objects.get(user__username="phong.gd")
+        for staff in (cls.principal, cls.vice, cls.sysadmin, cls.teacher):
+            TOTPDevice.objects.create(user=staff.user, name="phone", confirmed=True)
+
+    def login(self, username: str) -> None:
+        # Accounts with a device pass their second factor (the targets have one).
+        force_login_verified(self.client, User.objects.get(username=username))
+
+    def post(self, username: str, url: str, staff: StaffProfile, data=None):
+        self.login(username)
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(url.format(staff.pk), data or {}, REMOTE_ADDR="10.7.8.9")
+
+    def assert_refused_and_unchanged(self, response, staff: StaffProfile, reason: str):
+        before_hash = staff.user.password
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, reason, status_code=403)
+        staff.user.refresh_from_db()
+        self.assertEqual(staff.user.password, before_hash)
+        self.assertTrue(TOTPDevice.objects.filter(user=staff.user, confirmed=True).exists())
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(AuditEntry.objects.filter(action__in=RESET_ACTIONS).exists())
+
+    # --- refusals ---------------------------------------------------------------
+
+    def test_the_system_administrator_cannot_reset_the_principals_password(self):
+        response = self.post("hn.quantri", PASSWORD_URL, self.principal, {"reset_two_factor": "on"})
+        self.assert_refused_and_unchanged(response, self.principal, PRINCIPAL_ONLY_BY_AUTHORITY)
+
+    def test_the_system_administrator_cannot_reset_the_principals_second_factor(self):
+        response = self.post("hn.quantri", DEVICE_URL, self.principal)
+        self.assert_refused_and_unchanged(response, self.principal, PRINCIPAL_ONLY_BY_AUTHORITY)
+
+    def test_the_system_administrator_cannot_reset_a_vice_principal(self):
+        for url in (PASSWORD_URL, DEVICE_URL):
+            response = self.post("hn.quantri", url, self.vice, {"reset_two_factor": "on"})
+            self.assert_refused_and_unchanged(response, self.vice, NOT_BELOW)
+
+    def test_the_screen_itself_refuses_before_any_form_is_shown(self):
+        self.login("hn.quantri")
+        for url in (PASSWORD_URL, DEVICE_URL):
+            response = self.client.get(url.format(self.principal.pk))
+            self.assertContains(response, PRINCIPAL_ONLY_BY_AUTHORITY, status_code=403)
+            self.assertNotContains(response, "<form", status_code=403)
+
+    def test_a_principal_of_another_school_cannot_reset_a_teacher(self):
+        for url in (PASSWORD_URL, DEVICE_URL):
+            response = self.post("ad.hieutruong", url, self.teacher)
+            self.assert_refused_and_unchanged(response, self.teacher, OTHER_SCHOOL)
+            self.assertNotContains(response, self.teacher.full_name, status_code=403)
+
+    def test_nobody_resets_their_own_credentials_on_the_reset_screen(self):
+        for staff in (self.principal, self.sysadmin, self.officer):
+            old_hash = staff.user.password
+            for url in (PASSWORD_URL, DEVICE_URL):
+                response = self.post(staff.user.username, url, staff, {"reset_two_factor": "on"})
+                self.assertContains(response, OWN, status_code=403)
+            staff.user.refresh_from_db()
+            self.assertEqual(staff.user.password, old_hash)
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(AuditEntry.objects.filter(action__in=RESET_ACTIONS).exists())
+
+    def test_the_district_officer_and_the_inspector_cannot_reset_a_teacher(self):
+        response = self.post("phong.gd", PASSWORD_URL, self.teacher)
+        self.assert_refused_and_unchanged(response, self.teacher, AUTHORITY_ONLY_PRINCIPALS)
+        response = self.post("thanh.tra", PASSWORD_URL, self.principal)
+        self.assert_refused_and_unchanged(response, self.principal, PRINCIPAL_ONLY_BY_AUTHORITY)
+
+    # --- allowed resets ---------------------------------------------------------
+
+    def test_the_system_administrator_resets_a_teacher_who_is_emailed_and_it_is_audited(self):
+        old_hash = self.teacher.user.password
+        response = self.post("hn.quantri", PASSWORD_URL, self.teacher)
+        self.assertEqual(response.status_code, 200)
+        self.teacher.user.refresh_from_db()
+        self.assertNotEqual(self.teacher.user.password, old_hash)
+        self.assertTrue(TOTPDevice.objects.filter(user=self.teacher.user).exists())
+        entry = AuditEntry.objects.get(action="auth.password_reset")
+        self.assertEqual(entry.actor, self.sysadmin.user)
+        self.assertEqual(entry.school_id, self.teacher.school_id)
+        self.assertEqual(entry.object_id, str(self.teacher.user.pk))
+        self.assertEqual(entry.ip, "10.7.8.9")
+        [message] = mail.outbox
+        self.assertEqual(message.to, [self.teacher.user.email])
+        self.assertIn("Mật khẩu", message.subject)
+        self.assertIn("hn.quantri", message.body)
+        self.assertIn("10.7.8.9", message.body)
+        local = entry.at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        self.assertIn(local.strftime("%d/%m/%Y %H:%M"), message.body)
+
+    def test_a_reset_is_shown_on_the_panels_of_the_school_and_the_authority(self):
+        self.post("hn.quantri", PASSWORD_URL, self.teacher)
+        self.post("hn.quantri", DEVICE_URL, self.teacher)
+        for username in ("hn.hieutruong", "hn.quantri", "phong.gd"):
+            self.login(username)
+            home = self.client.get("/admin/")
+            self.assertContains(home, "Đặt lại mật khẩu", msg_prefix=username)
+            self.assertContains(home, "Đặt lại xác thực hai lớp", msg_prefix=username)
+            self.assertContains(home, "username=hn.giaovien by hn.quantri", msg_prefix=username)
+        # The other school's leaders see nothing of it.
+        self.login("ad.hieutruong")
+        self.assertNotContains(self.client.get("/admin/"), "username=hn.giaovien")
+
+    def test_the_principal_resets_the_vice_principal_and_the_system_administrator(self):
+        for staff in (self.vice, self.sysadmin):
+            old_hash = staff.user.password
+            self.assertEqual(self.post("hn.hieutruong", PASSWORD_URL, staff).status_code, 200)
+            staff.user.refresh_from_db()
+            self.assertNotEqual(staff.user.password, old_hash)
+        self.assertEqual(len(mail.outbox), 2)
+
+    def test_the_district_officer_resets_the_principals_password(self):
+        old_hash = self.principal.user.password
+        response = self.post("phong.gd", PASSWORD_URL, self.principal)
+        self.assertEqual(response.status_code, 200)
+        self.principal.user.refresh_from_db()
+        self.assertNotEqual(self.principal.user.password, old_hash)
+        entry = AuditEntry.objects.get(action="auth.password_reset")
+        self.assertEqual(entry.actor, self.officer.user)
+        self.assertEqual(entry.school_id, self.principal.school_id)
+        [message] = mail.outbox
+        self.assertEqual(message.to, [self.principal.user.email])
+        self.assertIn("phong.gd", message.body)
+
+    def test_the_district_officer_resets_the_principals_second_factor(self):
+        response = self.post("phong.gd", DEVICE_URL, self.principal)
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(TOTPDevice.objects.filter(user=self.principal.user).exists())
+        entry = AuditEntry.objects.get(action="auth.two_factor_reset")
+        self.assertEqual(entry.actor, self.officer.user)
+        self.assertEqual(entry.school_id, self.principal.school_id)
+        [message] = mail.outbox
+        self.assertIn("Xác thực hai lớp", message.subject)
+        self.assertIn("phong.gd", message.body)
+
+    def test_the_email_gives_the_time_in_vietnam(self):
+        from accounts.services import staff_password_reset
+
+        # 18:30 UTC on 4 December is 01:30 on 5 December in Hà Nội.
+        at = dt.datetime(2026, 12, 4, 18, 30, tzinfo=dt.UTC)
+        with (
+            mock.patch("django.utils.timezone.now", return_value=at),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            staff_password_reset(actor=self.sysadmin.user, staff=self.teacher)
+        [message] = mail.outbox
+        self.assertIn("05/12/2026 01:30", message.body)
+
+    def test_the_staff_list_offers_the_resets_only_where_allowed(self):
+        url = "/admin/snippets/recordpages/staffprofile/"
+        self.login("hn.quantri")
+        listing = self.client.get(url)
+        self.assertContains(listing, DEVICE_URL.format(self.teacher.pk))
+        self.assertNotContains(listing, PASSWORD_URL.format(self.principal.pk))
+        self.assertNotContains(listing, DEVICE_URL.format(self.principal.pk))
+        self.assertNotContains(listing, PASSWORD_URL.format(self.vice.pk))
