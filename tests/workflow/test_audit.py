@@ -315,10 +315,10 @@ def test_export_year_lists_the_years_entries_and_the_chain_verification(school, 
         at=dt.datetime(2024, 10, 1, 8, 0, tzinfo=dt.UTC)
     )
     AuditEntry.objects.filter(chain=chain, seq=2).update(
-        at=dt.datetime(2025, 8, 31, 16, 0, tzinfo=dt.UTC)  # 23:00 local, still the year's
+        at=dt.datetime(2025, 8, 31, 16, 59, 59, tzinfo=dt.UTC)  # 23:59:59 local: the year's
     )
     AuditEntry.objects.filter(chain=chain, seq__gt=2).update(
-        at=dt.datetime(2025, 9, 1, 1, 0, tzinfo=dt.UTC)
+        at=dt.datetime(2025, 8, 31, 17, 0, 0, tzinfo=dt.UTC)  # 1 September, 00:00 local
     )
     listed, verification = audit.export_year(school=school, school_year=year)
     assert [e["seq"] for e in listed] == [1, 2]
@@ -329,3 +329,62 @@ def test_export_year_lists_the_years_entries_and_the_chain_verification(school, 
     # The dates were edited past the model: the whole chain's check names entry 1.
     assert verification["intact"] is False
     assert verification["first_break"]["seq"] == 1
+
+
+def test_the_hash_is_sha256_of_this_exact_canonical_json(chain):
+    """A known answer: chains already stored must keep verifying, so the hash's format
+    (fields, UTC time, sorted keys, UTF-8 without escapes, compact separators, the
+    genesis link) is a rule, not a detail."""
+    import hashlib
+
+    entry = entries(chain)[0]
+    payload = {
+        "chain": chain,
+        "seq": 1,
+        "school": entry.school_id,
+        "at": entry.at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": "Hưng",
+        "action": "record.approve",
+        "object_type": "lessonplan",
+        "object_id": "100",
+        "summary": "sửa lần 0",
+        "detail": {"version": 0, "ghi_chú": "đã duyệt"},
+        "ip": "10.0.0.1",
+        "prev": "0" * 64,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert entry.prev_hash == "0" * 64 == audit.GENESIS
+    assert entry.hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    assert entry.at.microsecond == 0 and entry.at.tzinfo is not None
+
+
+def test_a_head_with_no_entries_counts_none_and_is_named_truncated(chain):
+    recorded = head_of(chain)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE chain = %s", [chain])
+    assert head_of(chain).count == 0
+    broken = audit.check_head(recorded)
+    assert (broken.kind, broken.problem) == (
+        "truncated",
+        "5 of the first 5 entries are missing (last entry #0)",
+    )
+
+
+def test_a_long_chain_verifies_past_small_numbers(school):
+    """Sequence numbers past 256 are compared by value (a mutation to `is` fails here)."""
+    for _ in range(260):
+        audit.audit_append(action="record.view", school_id=school.pk)
+    assert audit.verify_chains() == []
+    assert audit.check_head(head_of(audit.chain_name(school.pk))) is None
+
+
+def test_a_break_is_a_value_that_cannot_be_changed():
+    import dataclasses
+
+    found = audit.Break("system", 1, None, "x")
+    assert found.kind == "link"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.problem = "nothing"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        audit.ChainHead("system", 1, "h", 1).seq = 0
