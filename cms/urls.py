@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from recordpages.files import media_serve
 from reports.public.sitemaps import PublicSitemap
 
 # Database down or disk full outside a view (a middleware): the 503 page, not a 500.
@@ -17,10 +18,11 @@ urlpatterns = [
     path("xac-thuc/", include("archive.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads (pupils' photos, documents) are private in every settings: served only to
+# those who may read the file's collection, never as static files.
+urlpatterns += [
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve, name="media"),
+]
 
 urlpatterns += [path("", include("search.urls"))]
 urlpatterns += [path("", include("reports.public.urls"))]

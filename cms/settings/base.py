@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionExpiryMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.AccountStepsMiddleware",
+    "accounts.middleware.AccessGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "recordpages.middleware.DisabledAdminAreasMiddleware",
