@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -224,6 +225,14 @@ def locks(request):
 def lock_release(request, lock_id: int):
     try:
         services.lock_release(user=request.user, lock_id=lock_id, request=request)
+    except Lock.DoesNotExist:
+        # A stale form or a typed URL: say so with a 404, not a server error.
+        return TemplateResponse(
+            request,
+            "workflow/not_found.html",
+            {"message": _("Không có khóa dữ liệu này."), "back_url": reverse("workflow_locks")},
+            status=404,
+        )
     except services.TransitionRefused as refusal:
         messages.error(request, refusal.message)
     else:

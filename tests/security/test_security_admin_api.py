@@ -144,3 +144,80 @@ def test_reading_the_pages_api_still_works(district):
     response = _client("hn.giaovien").get("/admin/api/main/pages/?for_explorer=1&child_of=root")
     assert response.status_code == 200
     assert response.json()["items"]
+
+
+# --- finding 10: the project's own admin views answer bad requests with a 4xx -------
+
+PROJECT_APPS = ("workflow", "accounts", "archive", "search", "reports", "imports", "recordpages")
+GARBAGE_BODIES = [
+    {"reason": "x" * 5000, "school": "abc", "page": "-1", "action": "\u202e", "code": "' OR 1=1"},
+    {"requested_by": "999999", "school_year": "0", "record_type": "khong-co", "text": ""},
+]
+# Server errors found here in files of other owners, reported to them (issue #11, finding 10);
+# skipped until fixed, so that this test guards every other screen meanwhile.
+KNOWN_CRASHES = {
+    # archive/admin_views.py: get_object_or_404(School, pk="abc") raises ValueError.
+    "archive_admin:packages",
+    # recordpages/viewsets.py ScopedObjectMixin / Wagtail's ChosenView: a non-numeric pk
+    # reaches objects.get(pk="khong-co") and raises ValueError.
+    *(
+        f"wagtailsnippetchoosers_recordpages_{model}:chosen"
+        for model in ("staffprofile", "pupil", "schoolclass", "professionalgroup", "school")
+    ),
+}
+GARBAGE_QUERY = {"q": "\x00%", "page": "abc", "school": "x", "year": "-5", "p": "9" * 30}
+
+
+def _project_admin_urls() -> list[tuple[str, str]]:
+    """(name, url) of every admin URL whose view lives in the project, ids nonexistent."""
+    from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+    def walk(resolver, namespaces=()):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry, namespaces + ((entry.namespace,) if entry.namespace else ()))
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield ":".join(namespaces + (entry.name,)), entry
+
+    urls, seen = [], set()
+    for name, entry in walk(get_resolver()):
+        module = getattr(entry.callback, "__module__", "") or ""
+        if module.split(".")[0] not in PROJECT_APPS or name in seen or name in KNOWN_CRASHES:
+            continue
+        converters = entry.pattern.converters
+        kwargs = {
+            arg: 999_999 if type(conv).__name__ == "IntConverter" else "khong-co"
+            for arg, conv in converters.items()
+        }
+        url = reverse(name, kwargs=kwargs)
+        if url.startswith("/admin/"):
+            seen.add(name)
+            urls.append((name, url))
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["hn.hieutruong", "hn.quantri"])
+def test_project_admin_views_answer_missing_ids_and_garbage_with_a_client_error(district, username):
+    client = _client(username)
+    crashes = []
+    urls = _project_admin_urls()
+    assert len(urls) > 40  # the resolver walk found the project's screens
+    for name, url in urls:
+        requests = [("GET", lambda u=url: client.get(u, GARBAGE_QUERY))]
+        requests += [("POST", lambda u=url, b=body: client.post(u, b)) for body in GARBAGE_BODIES]
+        requests.append(
+            ("POST json", lambda u=url: client.post(u, b"{\xff", content_type="application/json"))
+        )
+        for method, send in requests:
+            status = send().status_code
+            if status >= 500:
+                crashes.append(f"{method} {name} {url}: {status}")
+    assert not crashes, "\n".join(crashes)
+
+
+@pytest.mark.django_db
+def test_releasing_a_lock_that_does_not_exist_is_a_404_in_vietnamese(district):
+    response = _client("hn.quantri").post("/admin/khoa-du-lieu/999999/mo/")
+    assert response.status_code == 404
+    assert "Không có khóa dữ liệu này." in response.content.decode()
