@@ -7,6 +7,7 @@ school under their authority and write nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -205,18 +206,49 @@ def explorable_page_ids(user):
     return PagePermissionPolicy().explorable_instances(user).values("pk")
 
 
+# Who may read a page's content beyond what Wagtail's grants say. recordpages must not
+# import workflow, whose policy decides who sees a draft: it registers a reader here
+# (as it registers a write guard in recordpages.guards).
+ContentReader = Callable[[object, object], bool]
+_content_readers: list[ContentReader] = []
+
+
+def register_content_reader(reader: ContentReader) -> None:
+    if reader not in _content_readers:
+        _content_readers.append(reader)
+
+
+def may_read_content(user, page) -> bool:
+    """False when a registered reader hides this page's content from this user."""
+    return all(reader(user, page) for reader in _content_readers)
+
+
 class HosoPagePermissionTester(PagePermissionTester):
-    """Wagtail's tester, with read-only roles stripped of every write."""
+    """Wagtail's tester, with read-only roles stripped of every write, and a record
+    whose content the user may not read (another teacher's draft) stripped of every
+    view that shows it: edit, preview, revisions, compare, history, copy, print."""
 
     def __init__(self, user, page):
         super().__init__(user, page)
-        if user.is_active and not user.is_superuser and get_scope(user).read_only:
-            # Authority staff explore every school (through a 'lock' grant on the
-            # authority page) but may not lock, edit, publish or delete anything.
-            self.permissions = set()
+        self.content_hidden = False
+        if user.is_active and not user.is_superuser:
+            if get_scope(user).read_only:
+                # Authority staff explore every school (through a 'lock' grant on the
+                # authority page) but may not lock, edit, publish or delete anything.
+                self.permissions = set()
+            if not may_read_content(user, page):
+                self.content_hidden = True
+                self.permissions = set()
 
     def can_view_revisions(self):
-        return not get_scope(self.user).read_only and super().can_view_revisions()
+        return (
+            not self.content_hidden
+            and not get_scope(self.user).read_only
+            and super().can_view_revisions()
+        )
+
+    def can_copy(self):
+        return not self.content_hidden and super().can_copy()
 
 
 # --- Snippets (people, classes, groups) --------------------------------------

@@ -8,8 +8,11 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from recordpages.guards import register_write_guard
+        from recordpages.permissions import register_content_reader
 
         from . import signals  # noqa: F401  (connects the thin receivers)
+        from .selectors import page_content_readable
         from .services import guard_write
 
         register_write_guard(guard_write)
+        register_content_reader(page_content_readable)

@@ -96,6 +96,18 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.page_id}: {self.state}"
 
+    # --- who wrote it ------------------------------------------------------------
+
+    def editor_user_ids(self) -> frozenset[int]:
+        """The users who wrote this record's content, from what happened: the page's
+        creator (owner) and everyone who saved a revision of it. Loaded once per
+        instance; `attach_editors` loads many records at once."""
+        cached = self.__dict__.get("_editor_user_ids")
+        if cached is None:
+            attach_editors([self])
+            cached = self.__dict__["_editor_user_ids"]
+        return cached
+
     # --- transitions (called only from workflow.services) -----------------------
 
     @transition(
@@ -179,6 +191,32 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
     )
     def finish_correction(self, return_state: str) -> str:
         return return_state
+
+
+def attach_editors(records) -> None:
+    """Load the editors of many records in two queries, whatever their number.
+
+    Every revision of the page counts: the version under review is built on all of
+    them, and content is frozen once approved, so no revision postdates it. A
+    revision saved by nobody (a snapshot the workflow takes) names no one.
+    """
+    from wagtail.models import Page, Revision
+
+    records = [r for r in records if "_editor_user_ids" not in r.__dict__]
+    if not records:
+        return
+    ids = [r.pk for r in records]
+    editors: dict[int, set[int]] = {pk: set() for pk in ids}
+    for page_id, owner_id in Page.objects.filter(pk__in=ids).values_list("pk", "owner_id"):
+        if owner_id is not None:
+            editors[page_id].add(owner_id)
+    revisions = Revision.page_revisions.filter(
+        object_id__in=[str(pk) for pk in ids], user__isnull=False
+    ).values_list("object_id", "user_id")
+    for object_id, user_id in revisions.distinct():
+        editors[int(object_id)].add(user_id)
+    for record in records:
+        record.__dict__["_editor_user_ids"] = frozenset(editors[record.pk])
 
 
 class RecordVersion(models.Model):

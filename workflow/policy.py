@@ -7,6 +7,7 @@ and is tested as a matrix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -54,6 +55,15 @@ METHODS = {
 
 def _is_author(scope: Scope, record: RecordState) -> bool:
     return scope.staff is not None and record.author_id == scope.staff.pk
+
+
+def _edited(scope: Scope, record: RecordState) -> bool:
+    """Created the page or saved a revision of it: what happened, not a form field."""
+    return scope.staff is not None and scope.staff.user_id in record.editor_user_ids()
+
+
+def _wrote(scope: Scope, record: RecordState) -> bool:
+    return _is_author(scope, record) or _edited(scope, record)
 
 
 def _leads_group(scope: Scope, record: RecordState) -> bool:
@@ -125,8 +135,23 @@ RULES = {
     "sign": lambda scope, record: _principal(scope),
 }
 
-# Reviewing steps: nobody takes them on a record they wrote.
-REVIEW_STEPS = frozenset({"check", "approve", "return", "sign"})
+# Reviewing steps, and who is barred from each because they wrote what is reviewed.
+# Confirming the paper copy bars only those who changed the content (the clerk who
+# keeps a register is its author, and confirms its printout); finalizing a register
+# is the maintainer's own closing when the system administrator does it, and a
+# review when the principal does.
+SELF_REVIEW: dict[str, Callable[[Scope, RecordState], bool]] = {
+    "check": _wrote,
+    "approve": _wrote,
+    "return": _wrote,
+    "publish": _wrote,
+    "sign": _wrote,
+    "confirm_paper": _edited,
+    "finalize": lambda scope, record: (
+        RoleCode.SYSADMIN not in scope.roles and _wrote(scope, record)
+    ),
+}
+REVIEW_STEPS = frozenset(SELF_REVIEW)
 
 
 def refusal(user, record: RecordState, transition: str) -> str | None:
@@ -148,12 +173,16 @@ def refusal(user, record: RecordState, transition: str) -> str | None:
         }
     if scope.is_superuser:
         return None
-    if transition in REVIEW_STEPS and _is_author(scope, record):
-        return _("Không ai được tự duyệt, kiểm tra hay ký hồ sơ do chính mình lập.")
     if not RULES[transition](scope, record):
         return _("Vai trò của bạn không được %(action)s loại hồ sơ này.") % {
             "action": spec.label.lower()
         }
+    # After the role rule, so that only those who could review pay for the lookup.
+    if transition in SELF_REVIEW and SELF_REVIEW[transition](scope, record):
+        return _(
+            "Không ai được tự duyệt, kiểm tra, trả lại, công bố hay ký hồ sơ do chính mình "
+            "lập hoặc đã sửa."
+        )
     return None
 
 
@@ -185,7 +214,27 @@ def can_view_record(user, record: RecordState) -> bool:
             scope.authority_path
         )
         return in_scope and record.state in APPROVED_STATES
-    return scope.school_id == record.school_id
+    if scope.school_id != record.school_id:
+        return False
+    if record.state in UNSUBMITTED_STATES:
+        return may_see_unsubmitted(scope, record)
+    return True
+
+
+# A record not yet handed in is private to those who write or will review it.
+UNSUBMITTED_STATES = frozenset({State.DRAFT, State.RETURNED})
+
+
+def may_see_unsubmitted(scope: Scope, record: RecordState) -> bool:
+    """A draft (or a returned record) is seen by its writers and by the people who
+    will submit, check or approve it: nobody else in the school (issue 11, finding 13).
+    Role rules first: they cost nothing, the writers need a query."""
+    return (
+        _may_submit(scope, record)
+        or _may_check(scope, record)
+        or _may_approve(scope, record)
+        or _wrote(scope, record)
+    )
 
 
 def may_request_correction(user, record: RecordState) -> bool:

@@ -97,6 +97,23 @@ def _log_refusal(user, refusal: TransitionRefused, request) -> None:
 # --- record states ---------------------------------------------------------------
 
 
+def _creator_author_id(page: RecordPage) -> int | None:
+    """The record's author is who created it (Wagtail's page owner), set here once:
+    no form carries the field (issue 11: a writer who names someone else as author
+    could review their own record)."""
+    if page.author_id or not page.owner_id:
+        return page.author_id
+    from recordpages.models import StaffProfile
+
+    author_id = StaffProfile.objects.filter(user_id=page.owner_id).values_list("pk", flat=True)
+    author_id = author_id.first()
+    if author_id is not None:
+        # A bookkeeping write of a derived field, not an edit of the content.
+        type(page).objects.filter(pk=page.pk).update(author_id=author_id)
+        page.author_id = author_id
+    return author_id
+
+
 def record_state_sync(page: RecordPage) -> RecordState | None:
     """Create or refresh the state row of a record page (type, school, year, deadline)."""
     if not page.school_id or not page.school_year_id:
@@ -107,7 +124,7 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
         "school_year_id": page.school_year_id,
         "group_id": getattr(page, "group_id", None),
         "school_class_id": getattr(page, "school_class_id", None),
-        "author_id": page.author_id,
+        "author_id": _creator_author_id(page),
         "deadline": deadlines.deadline_of_page(page),
     }
     record = RecordState.objects.filter(pk=page.pk).first()
@@ -131,11 +148,13 @@ def content_hash(revision: Revision) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _latest_revision(page: RecordPage, user) -> Revision:
+def _latest_revision(page: RecordPage) -> Revision:
     revision = page.get_latest_revision()
     if revision is None:
+        # A snapshot of content nobody edited here: it names no user, so that the
+        # reviewer who pins it does not become one of the record's editors.
         with guards_bypassed():
-            revision = page.save_revision(user=user, log_action=False)
+            revision = page.save_revision(user=None, log_action=False)
     return revision
 
 
@@ -331,7 +350,7 @@ def _record_transition(
         record.submitted_at = now
         record.return_reason = ""
     if spec.pins_revision:
-        revision = _latest_revision(page, user)
+        revision = _latest_revision(page)
         record.approved_revision = revision
         record.approved_hash = content_hash(revision)
         record.approved_at = now

@@ -11,7 +11,7 @@ from wagtail.admin.widgets import Button
 
 from recordpages.models import RecordPage, RoleCode
 from recordpages.permissions import get_scope
-from workflow import panels, policy, services
+from workflow import panels, policy, selectors, services
 from workflow.models import RecordState
 
 
@@ -66,20 +66,7 @@ def _record(page):
 
 
 def _listed_record(page, user):
-    """The state of a page in an explorer listing, loaded once for all its siblings,
-    so that a listing costs the same number of queries however many rows it shows."""
-    if not _is_record(page):
-        return None
-    cache = user.__dict__.setdefault("_hoso_listed_states", {})
-    parent_path = page.path[: -page.steplen]
-    if parent_path not in cache:
-        cache[parent_path] = {
-            record.pk: record
-            for record in RecordState.objects.filter(
-                page__path__startswith=parent_path, page__depth=page.depth
-            ).select_related("school__page", "group", "school_class", "page")
-        }
-    return cache[parent_path].get(page.pk)
+    return selectors.listed_record(user, page)
 
 
 @hooks.register("before_edit_page")

@@ -114,12 +114,16 @@ class RecordPage(HosoPage):
         null=True,
         related_name="+",
     )
+    # Who created the record, set by the workflow from the page's owner (or, for a
+    # lesson plan, its teacher); never chosen in a form, because a writer who could
+    # name someone else here could then review their own record (issue 11).
     author = models.ForeignKey(
         "recordpages.StaffProfile",
         verbose_name=_("người lập"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        editable=False,
         related_name="+",
     )
 

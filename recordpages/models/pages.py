@@ -189,7 +189,7 @@ class SchoolPlanPage(RecordPage):
 
     content_panels = [
         FieldPanel("title"),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldPanel("legal_basis"),
         FieldPanel("conditions"),
         FieldPanel("objectives"),
@@ -243,7 +243,7 @@ class EnrollmentRegisterPage(RecordPage):
     content_panels = [
         FieldPanel("title"),
         FieldPanel("cohort"),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldPanel("notes"),
         InlinePanel("entries", label=_("Học sinh trong sổ")),
     ]
@@ -320,7 +320,7 @@ class OtherRecordPage(RecordPage):
         FieldPanel("title"),
         FieldPanel("category"),
         FieldPanel("deadline"),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldPanel("body"),
         FieldPanel("attachment"),
     ]
@@ -406,7 +406,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
     content_panels = [
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("subject"), FieldPanel("grade")]),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldPanel("general_notes"),
         FieldPanel("rows"),
     ]
@@ -642,7 +642,7 @@ class StudentRecordPage(ClassRecordPage):
     content_panels = [
         FieldPanel("title"),
         FieldPanel("pupil"),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
         FieldRowPanel([FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]),
         InlinePanel("subject_results", label=_("Môn học và hoạt động giáo dục")),
@@ -816,7 +816,7 @@ class ClassResultSummaryPage(ClassRecordPage):
     content_panels = [
         FieldPanel("title"),
         FieldPanel("period"),
-        FieldPanel("author"),
+        FieldPanel("author", read_only=True),
         FieldPanel("notes"),
     ]
     template = "recordpages/class_result_summary_page.html"
