@@ -214,6 +214,190 @@ class RuleTests(SimpleTestCase):
         self.assertEqual(len(set(worded.values())), len(Refusal))
 
 
+class TemporaryPasswordTests(SimpleTestCase):
+    def test_a_temporary_password_passes_every_password_rule(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        from accounts.services import temporary_password
+
+        for _ in range(50):
+            password = temporary_password()
+            self.assertEqual(len(password), 14)
+            validate_password(password)
+            for pool in ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789"):
+                self.assertGreaterEqual(sum(ch in pool for ch in password), 2, password)
+            self.assertGreaterEqual(sum(ch in "@#%+=!?" for ch in password), 2, password)
+            self.assertFalse(set(password) & set("0O1lI"), password)
+        self.assertEqual(len(temporary_password(20)), 20)
+        self.assertEqual(len(temporary_password(4)), 8)  # never fewer than two of each kind
+
+
+class ResetServiceTests(TestCase):
+    """The services on a few factory-made accounts (fast: no district is loaded)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from recordpages.models import Role
+        from tests.factories import SchoolFactory, StaffFactory, UserFactory
+
+        cls.school = SchoolFactory()
+
+        def staff(username, roles, school, **user_fields):
+            user = UserFactory(
+                username=username,
+                email=f"{username}@truong.edu.vn",
+                first_name="Lan",
+                **user_fields,
+            )
+            profile = StaffFactory(user=user, school=school, full_name=f"Người {username}")
+            profile.roles.set(Role.objects.filter(code__in=roles))
+            profile.save()  # a ParentalManyToManyField is written on save
+            return profile
+
+        cls.sysadmin = staff("qt", ["sysadmin"], cls.school)
+        cls.teacher = staff("gv", ["teacher"], cls.school)
+        cls.principal = staff("ht", ["principal"], cls.school)
+        cls.officer = staff("pgd", ["district_office"], None)
+        cls.idle = staff("nghi", ["principal"], cls.school, is_active=False)
+        TOTPDevice.objects.create(user=cls.teacher.user, name="phone", confirmed=True)
+        TOTPDevice.objects.create(user=cls.principal.user, name="phone", confirmed=True)
+
+    def test_a_reset_sets_a_temporary_password_mails_the_owner_and_names_the_actor(self):
+        from security_helpers import captured_events
+
+        from accounts.models import AccountSecurity
+        from accounts.services import must_change_password, staff_password_reset
+
+        with captured_events() as events, self.captureOnCommitCallbacks(execute=True):
+            password = staff_password_reset(actor=self.sysadmin.user, staff=self.teacher)
+        user = self.teacher.user
+        user.refresh_from_db()
+        self.assertTrue(user.check_password(password))
+        self.assertTrue(must_change_password(user))
+        record = AccountSecurity.objects.get(user=user)
+        self.assertEqual(record.reset_by, self.sysadmin.user)
+        self.assertIsNotNone(record.reset_at)
+        self.assertTrue(TOTPDevice.objects.filter(user=user).exists())
+        [event] = [e for e in events if e["kind"] == "password_reset_by_admin"]
+        self.assertEqual(event["user"], user)
+        self.assertEqual(event["actor"], self.sysadmin.user)
+        self.assertEqual(event["detail"], "by qt")
+        [message] = mail.outbox
+        self.assertEqual(message.to, ["gv@truong.edu.vn"])
+        self.assertEqual(
+            message.subject, "[Hồ sơ chuyên môn] Mật khẩu của tài khoản gv đã được đặt lại"
+        )
+        self.assertIn("Kính gửi Lan", message.body)
+        self.assertIn("Người thực hiện: Lan (qt)", message.body)
+        self.assertIn("Từ địa chỉ: không rõ", message.body)
+
+    def test_a_reset_with_the_second_factor_forgets_the_devices_and_says_so(self):
+        from security_helpers import captured_events
+
+        from accounts.services import staff_password_reset
+
+        with captured_events() as events, self.captureOnCommitCallbacks(execute=True):
+            staff_password_reset(
+                actor=self.sysadmin.user, staff=self.teacher, reset_two_factor=True
+            )
+        self.assertFalse(TOTPDevice.objects.filter(user=self.teacher.user).exists())
+        [event] = [e for e in events if e["kind"] == "password_reset_by_admin"]
+        self.assertEqual(event["detail"], "by qt; 2FA reset")
+        [message] = mail.outbox
+        self.assertIn("Mật khẩu và xác thực hai lớp", message.subject)
+
+    def test_a_second_factor_reset_forgets_the_devices_only(self):
+        from security_helpers import captured_events
+
+        from accounts.services import staff_two_factor_reset
+
+        old_hash = self.teacher.user.password
+        with captured_events() as events, self.captureOnCommitCallbacks(execute=True):
+            count = staff_two_factor_reset(actor=self.sysadmin.user, staff=self.teacher)
+        self.assertEqual(count, 1)
+        self.assertFalse(TOTPDevice.objects.filter(user=self.teacher.user).exists())
+        self.teacher.user.refresh_from_db()
+        self.assertEqual(self.teacher.user.password, old_hash)
+        [event] = [e for e in events if e["kind"] == "two_factor_reset_by_admin"]
+        self.assertEqual(event["actor"], self.sysadmin.user)
+        self.assertEqual(event["detail"], "by qt; 1 device(s)")
+        [message] = mail.outbox
+        self.assertEqual(
+            message.subject, "[Hồ sơ chuyên môn] Xác thực hai lớp của tài khoản gv đã được đặt lại"
+        )
+
+    def test_a_refused_reset_changes_nothing(self):
+        from accounts.services import (
+            PasswordResetRefused,
+            Refusal,
+            staff_password_reset,
+            staff_two_factor_reset,
+        )
+
+        old_hash = self.principal.user.password
+        for reset in (staff_password_reset, staff_two_factor_reset):
+            with (
+                self.assertRaises(PasswordResetRefused) as refused,
+                self.captureOnCommitCallbacks(execute=True),
+            ):
+                reset(actor=self.sysadmin.user, staff=self.principal)
+            self.assertEqual(refused.exception.refusal, Refusal.PRINCIPAL_BY_AUTHORITY)
+            self.assertIn("Phòng GD&ĐT", refused.exception.message)
+        self.principal.user.refresh_from_db()
+        self.assertEqual(self.principal.user.password, old_hash)
+        self.assertTrue(TOTPDevice.objects.filter(user=self.principal.user).exists())
+        self.assertEqual(mail.outbox, [])
+
+    def test_who_may_reset_whom_on_stored_accounts(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        from accounts.services import Refusal, can_reset_password, credential_reset_refusal
+
+        self.assertIsNone(credential_reset_refusal(self.sysadmin.user, self.teacher))
+        self.assertTrue(can_reset_password(self.sysadmin.user, self.teacher))
+        self.assertFalse(can_reset_password(self.sysadmin.user, self.principal))
+        # An officer of no particular authority reaches every school.
+        self.assertIsNone(credential_reset_refusal(self.officer.user, self.principal))
+        self.assertEqual(
+            credential_reset_refusal(self.officer.user, self.teacher),
+            Refusal.AUTHORITY_ONLY_PRINCIPALS,
+        )
+        self.assertEqual(credential_reset_refusal(self.sysadmin.user, self.sysadmin), Refusal.OWN)
+        for nobody in (None, AnonymousUser(), self.idle.user):
+            self.assertEqual(credential_reset_refusal(nobody, self.teacher), Refusal.NOT_A_RESETTER)
+
+    def test_an_account_without_email_is_still_reset(self):
+        from accounts.services import staff_password_reset
+
+        self.teacher.user.email = ""
+        self.teacher.user.save(update_fields=["email"])
+        with self.captureOnCommitCallbacks(execute=True):
+            password = staff_password_reset(actor=self.sysadmin.user, staff=self.teacher)
+        self.teacher.user.refresh_from_db()
+        self.assertTrue(self.teacher.user.check_password(password))
+        self.assertEqual(mail.outbox, [])
+
+    def test_a_mail_server_failure_does_not_undo_the_reset(self):
+        from accounts.services import staff_password_reset
+
+        with (
+            mock.patch("accounts.services.send_mail", side_effect=OSError("down")) as send,
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            password = staff_password_reset(actor=self.sysadmin.user, staff=self.teacher)
+        send.assert_called_once()
+        self.teacher.user.refresh_from_db()
+        self.assertTrue(self.teacher.user.check_password(password))
+
+    def test_the_mail_is_sent_only_once_the_reset_is_committed(self):
+        from accounts.services import staff_password_reset
+
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            staff_password_reset(actor=self.sysadmin.user, staff=self.teacher)
+        self.assertEqual(mail.outbox, [])
+        self.assertEqual(len(callbacks), 1)
+
+
 @accounts_settings_override(TWO_FACTOR_ENFORCED=False)
 class CredentialResetTests(TestCase):
     @classmethod
