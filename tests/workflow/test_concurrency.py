@@ -3,9 +3,11 @@ one clear refusal, nothing half-done. Runs on SQLite and on PostgreSQL (CI runs 
 suite on both); on PostgreSQL the row is locked with SELECT … FOR UPDATE."""
 
 import threading
+import time
+from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from recordpages.models import LessonPlanPage
 from tests.conftest import load_small_district
@@ -24,6 +26,17 @@ def test_two_simultaneous_approvals_end_with_one_approval_and_one_refusal():
     reviewers = [user("hn.hieutruong"), user("hn.phohieutruong")]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
+    # The first reviewer to read the record holds it a moment, so that the second
+    # truly asks for it while the first transaction is open: it must wait (SELECT …
+    # FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) and then find it approved.
+    first_in = threading.Lock()
+    lock_row = services._lock_row
+
+    def lock_row_and_hold(page_id):
+        record = lock_row(page_id)
+        if first_in.acquire(blocking=False):
+            time.sleep(0.5)
+        return record
 
     def approve(reviewer):
         try:
@@ -34,20 +47,25 @@ def test_two_simultaneous_approvals_end_with_one_approval_and_one_refusal():
             outcomes.append("approved")
         except services.TransitionRefused as refusal:
             outcomes.append(f"refused: {refusal.message}")
+        except Exception as error:  # noqa: BLE001 - shown in the assertion, not swallowed
+            outcomes.append(f"error: {error!r}")
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=approve, args=(reviewer,)) for reviewer in reviewers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    with mock.patch.object(services, "_lock_row", lock_row_and_hold):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
 
     assert sorted(o.split(":")[0] for o in outcomes) == ["approved", "refused"], outcomes
     refusal = next(o for o in outcomes if o.startswith("refused"))
-    assert "vừa được người khác cập nhật" in refusal or "Không thể duyệt" in refusal
+    assert refusal == (
+        "refused: Hồ sơ vừa được người khác cập nhật: trạng thái hiện tại là “Đã duyệt”. "
+        "Vui lòng tải lại trang."
+    )
     record = RecordState.objects.get(pk=page.pk)
     assert record.state == "approved" and record.version == 1
     assert RecordVersion.objects.filter(record=record).count() == 1
     assert TransitionLog.objects.filter(record=record, transition="approve").count() == 1
-    assert connection.vendor in ("sqlite", "postgresql")

@@ -96,3 +96,74 @@ def test_other_records_use_the_deadline_the_school_set():
     custom = dt.date(2026, 10, 15)
     assert deadline_for("other", school_year=YEAR, custom=custom) == custom
     assert deadline_status(record("other", custom, approved=at(custom))) == DeadlineStatus.ON_TIME
+
+
+# --- the same rule in SQL (reports.selectors), at early-morning local times ---------
+
+
+def _state_row(page_title: str, school, year, **fields):
+    from wagtail.models import Page
+
+    from workflow.models import RecordState
+
+    page = Page.get_first_root_node().add_child(instance=Page(title=page_title, slug=page_title))
+    return RecordState.objects.create(
+        page=page,
+        record_type=fields.pop("record_type", "school_plan"),
+        school=school,
+        school_year=year,
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+def test_the_report_counts_a_dawn_approval_after_the_deadline_day_as_late():
+    """05:30 on 5 September in Hà Nội is 22:30 on the 4th in UTC: late, not on time."""
+    from reports.selectors import status_counts
+    from tests.factories import SchoolFactory, SchoolYearFactory
+
+    school, year = SchoolFactory(), SchoolYearFactory(name="2026-2027")
+    hcm = timezone.get_default_timezone()
+    deadline = dt.date(2026, 9, 4)
+    _state_row(
+        "sang-som-hom-sau",
+        school,
+        year,
+        deadline=deadline,
+        state="approved",
+        approved_at=timezone.make_aware(dt.datetime(2026, 9, 5, 5, 30), hcm),
+    )
+    _state_row(
+        "sang-som-dung-ngay",
+        school,
+        year,
+        deadline=deadline,
+        state="approved",
+        approved_at=timezone.make_aware(dt.datetime(2026, 9, 4, 5, 30), hcm),
+    )
+    _state_row(
+        "hoc-ba-ky-rang-sang",
+        school,
+        year,
+        record_type="student_record",
+        deadline=dt.date(2027, 5, 30),
+        state="signed",
+        approved_at=timezone.make_aware(dt.datetime(2027, 5, 20, 9), hcm),
+        signed_at=timezone.make_aware(dt.datetime(2027, 5, 31, 6, 0), hcm),
+    )
+    counts = status_counts(
+        school_ids=[school.pk], school_year=year, today=dt.date(2027, 6, 1), by=("record_type",)
+    )
+    assert counts[("school_plan",)].counts[DeadlineStatus.LATE] == 1
+    assert counts[("school_plan",)].counts[DeadlineStatus.ON_TIME] == 1
+    assert counts[("student_record",)].counts[DeadlineStatus.LATE] == 1
+
+
+def test_the_reports_today_is_the_day_in_ha_noi_at_dawn():
+    from unittest import mock
+
+    from reports.selectors import today_local
+
+    dawn = timezone.make_aware(dt.datetime(2026, 9, 5, 5, 30), timezone.get_default_timezone())
+    with mock.patch("django.utils.timezone.now", return_value=dawn.astimezone(dt.UTC)):
+        assert today_local() == dt.date(2026, 9, 5)
