@@ -2,14 +2,19 @@
 hides Wagtail's tree-wide reports and dashboard panels from school accounts."""
 
 from django.core.exceptions import PermissionDenied
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from cms.csp_widgets import patch_chooser_widgets
 from recordpages.documents import refuse_document_outside_scope
 from recordpages.permissions import can_create_page, explorable_page_ids
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
 register_snippet(PeopleGroup)
+# Chooser widgets write their initialiser as JSON, not as an inline script (CSP).
+patch_chooser_widgets()
 hooks.register("before_serve_document", refuse_document_outside_scope)
 
 
@@ -68,3 +73,9 @@ def pages_api_without_write_actions(router):
     from accounts.admin_api import GuardedPagesAdminAPIViewSet
 
     router.register_endpoint("pages", GuardedPagesAdminAPIViewSet)
+
+
+@hooks.register("insert_global_admin_js")
+def initialisers_instead_of_inline_scripts():
+    """Runs what Wagtail's inline scripts did; the Content-Security-Policy blocks those."""
+    return format_html('<script src="{}"></script>', static("js/csp_init.js"))
