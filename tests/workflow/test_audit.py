@@ -182,9 +182,10 @@ def test_deleted_last_entries_behind_the_head_are_named(chain):
     broken = only_break(chain)
     assert (broken.seq, broken.entry_id) == (5, None)
     assert broken.problem == "the last entries are missing (chain head is ahead)"
-    # Same seq, other hash: the head disagrees with the last entry.
-    AuditChainHead.objects.filter(chain=chain).update(seq=4, hash="e" * 64)
-    assert only_break(chain).seq == 5
+    # Same seq, other hash (below and above the real one): the head disagrees.
+    for other in ("0" * 64, "f" * 64):
+        AuditChainHead.objects.filter(chain=chain).update(seq=4, hash=other)
+        assert only_break(chain).seq == 5
 
 
 def test_without_a_checkpoint_a_truncated_and_rewound_chain_passes_its_own_check(chain):
@@ -249,10 +250,11 @@ def test_a_checked_head_names_a_deleted_chain(chain):
 def test_a_checked_head_names_a_recomputed_hash(chain):
     recorded = head_of(chain)
     last = entries(chain)[-1]
-    set_column(last.pk, "hash", "d" * 64)
-    broken = audit.check_head(recorded)
-    assert (broken.kind, broken.seq, broken.entry_id) == ("recomputed", 5, last.pk)
-    assert broken.problem == "the hash differs from the checkpoint's"
+    for other in ("0" * 64, "f" * 64):  # below and above the checkpointed hash
+        set_column(last.pk, "hash", other)
+        broken = audit.check_head(recorded)
+        assert (broken.kind, broken.seq, broken.entry_id) == ("recomputed", 5, last.pk)
+        assert broken.problem == "the hash differs from the checkpoint's"
 
 
 def test_a_checked_head_passes_while_the_chain_grows(school, chain):
