@@ -16,6 +16,7 @@ import functools
 import io
 import logging
 import os
+import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -78,6 +79,8 @@ class SignatureReport:
     # The /Keywords of the document information (the verification code), read with the
     # same parse so that a public upload is parsed once.
     keywords: str = ""
+    # Validation stopped at a ValidationLimits bound: nothing above is a verdict.
+    too_complex: bool = False
 
     @property
     def ok(self) -> bool:
@@ -338,15 +341,53 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
     )
 
 
-def validate_pdf(pdf: bytes) -> SignatureReport:
+@dataclass(frozen=True)
+class ValidationLimits:
+    """Bounds on the work one untrusted PDF may cost (the public verification page).
+    Each signature field is validated on its own (its byte range hashed, its diff
+    analysed, its certificate path built), so a file can multiply the work by
+    pointing many fields at one signature: the count of signatures, revisions and
+    objects is checked before any validation, and the clock between signatures."""
+
+    max_signatures: int
+    max_revisions: int
+    max_objects: int
+    seconds: float
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+def _too_complex(reader: PdfFileReader, signatures: list, limits: ValidationLimits) -> str:
+    """Why the file exceeds the limits ("" when it does not)."""
+    revisions = reader.xrefs.total_revisions
+    objects = int(reader.trailer_view.get("/Size", 0))
+    if len(signatures) > limits.max_signatures:
+        return f"{len(signatures)} signatures (limit {limits.max_signatures})"
+    if revisions > limits.max_revisions:
+        return f"{revisions} revisions (limit {limits.max_revisions})"
+    if objects > limits.max_objects:
+        return f"{objects} objects (limit {limits.max_objects})"
+    return ""
+
+
+def validate_pdf(pdf: bytes, *, limits: ValidationLimits | None = None) -> SignatureReport:
     """Validate every signature against the configured trust roots. Never raises:
-    a damaged or foreign file is reported, not crashed on."""
+    a damaged or foreign file is reported, not crashed on. With `limits`, a file past
+    them is reported `too_complex` instead of validated (see ValidationLimits)."""
     report = SignatureReport()
+    deadline = _monotonic() + limits.seconds if limits else None
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
+        reason = _too_complex(reader, signatures, limits) if limits else ""
     except Exception as exc:
         report.errors.append(f"unreadable PDF: {exc}")
+        return report
+    if reason:
+        report.too_complex = True
+        report.errors.append(f"too complex: {reason}")
         return report
     report.keywords = _keywords(reader)
     if not signatures:
@@ -356,6 +397,10 @@ def validate_pdf(pdf: bytes) -> SignatureReport:
     vc = validation_context()
     results = []
     for signature in signatures:
+        if deadline is not None and _monotonic() > deadline:
+            report.too_complex = True
+            report.errors.append(f"too complex: not validated within {limits.seconds} s")
+            return report
         try:
             status = validate_pdf_signature(
                 signature, signer_validation_context=vc, ts_validation_context=vc

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from archive import signing, storage
 from archive.models import ArchivedVersion
 
@@ -18,6 +20,7 @@ logger = logging.getLogger(__name__)
 INTACT = "intact"
 TAMPERED = "tampered"
 WRONG_SIGNER = "signer"
+TOO_COMPLEX = "complex"
 MISSING = "missing"
 UNKNOWN = "unknown"
 UNAVAILABLE = "unavailable"
@@ -110,12 +113,28 @@ def verify_row(row: ArchivedVersion) -> Verdict:
     return _judge(data, row)
 
 
+def upload_limits() -> signing.ValidationLimits:
+    """What one anonymous upload may cost (settings.ARCHIVE, VERIFY_*). A record
+    carries one signature (a few with later personal signatures and timestamps),
+    two or three revisions and some hundreds of objects."""
+    conf = settings.ARCHIVE
+    return signing.ValidationLimits(
+        max_signatures=conf["VERIFY_MAX_SIGNATURES"],
+        max_revisions=conf["VERIFY_MAX_REVISIONS"],
+        max_objects=conf["VERIFY_MAX_OBJECTS"],
+        seconds=conf["VERIFY_MAX_SECONDS"],
+    )
+
+
 def verify_upload(data: bytes) -> Verdict:
     """An uploaded copy: found by its SHA-256, else judged by its signature alone
     and matched to a row by the verification code printed in its footer. The PDF is
-    parsed once (signing.validate_pdf also reads the code)."""
+    parsed once (signing.validate_pdf also reads the code), within upload_limits()."""
     sha256 = storage.sha256(data)
-    report = signing.validate_pdf(data)
+    report = signing.validate_pdf(data, limits=upload_limits())
+    if report.too_complex:
+        logger.warning("Upload %s refused: %s", sha256[:16], "; ".join(report.errors))
+        return Verdict(TOO_COMPLEX, signature=report, detail="; ".join(report.errors))
     rows = ArchivedVersion.objects.select_related("school")
     row = rows.filter(sha256=sha256).first()
     if row is not None:

@@ -245,7 +245,19 @@ ARCHIVE = {
     "OBJECT_LOCK_DAYS": env_int("ARCHIVE_OBJECT_LOCK_DAYS", 3650),
     "JOB_BACKOFF_SECONDS": env_int("ARCHIVE_JOB_BACKOFF_SECONDS", 30),
     "JOB_BACKOFF_MAX_SECONDS": env_int("ARCHIVE_JOB_BACKOFF_MAX_SECONDS", 3600),
-    "UPLOAD_MAX_BYTES": env_int("ARCHIVE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+    # Public verification (/xac-thuc/), open to anyone: a record's PDF is under 5 MB, so
+    # 10 MB leaves room and refuses (413, before the body is read) what is not one;
+    # a PDF past the signature/revision/object counts or the seconds is "too complex";
+    # uploads per address per window, counted in the shared cache (the page cache's).
+    "UPLOAD_MAX_BYTES": env_int("ARCHIVE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+    "VERIFY_MAX_SIGNATURES": env_int("ARCHIVE_VERIFY_MAX_SIGNATURES", 8),
+    "VERIFY_MAX_REVISIONS": env_int("ARCHIVE_VERIFY_MAX_REVISIONS", 16),
+    "VERIFY_MAX_OBJECTS": env_int("ARCHIVE_VERIFY_MAX_OBJECTS", 100_000),
+    "VERIFY_MAX_SECONDS": env_int("ARCHIVE_VERIFY_MAX_SECONDS", 5),
+    "VERIFY_UPLOADS_PER_WINDOW": env_int("ARCHIVE_VERIFY_UPLOADS_PER_WINDOW", 10),
+    "VERIFY_CODES_PER_WINDOW": env_int("ARCHIVE_VERIFY_CODES_PER_WINDOW", 120),
+    "VERIFY_WINDOW_SECONDS": env_int("ARCHIVE_VERIFY_WINDOW_SECONDS", 600),
+    "THROTTLE_CACHE": env_str("ARCHIVE_THROTTLE_CACHE", "pagecache"),
     "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(VAR_DIR / "backups")),
     "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
     # SIGNING_BACKEND=pkcs11: which token, and its user PIN (else the token's own PIN pad).

@@ -93,7 +93,7 @@ def test_an_oversized_upload_is_refused(db, client, settings):
     response = client.post(
         "/xac-thuc/", {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (1024 * 1024))}
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "Tệp quá lớn" in response.content.decode()
 
 
