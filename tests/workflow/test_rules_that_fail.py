@@ -518,3 +518,16 @@ def test_a_lesson_plan_is_approved_three_whole_days_before_teaching():
     friday_dawn = local(dt.date(2026, 9, 11), 5, 30)  # still Thursday in UTC
     assert deadlines.deadline_status(dated("lesson_plan", deadline, thursday_dawn)) == "on_time"
     assert deadlines.deadline_status(dated("lesson_plan", deadline, friday_dawn)) == "late"
+
+
+def test_a_hoc_ba_of_a_year_starting_in_an_odd_year_is_signed_by_30_may_of_the_next():
+    odd = SimpleNamespace(first_year=2025)
+    assert deadlines.deadline_for("student_record", school_year=odd) == dt.date(2026, 5, 30)
+    assert deadlines.deadline_for("school_plan", school_year=odd) == dt.date(2025, 9, 4)
+
+
+def test_a_record_is_pending_before_its_deadline_and_on_the_day():
+    record_ = dated("school_plan", dt.date(2026, 9, 4))
+    assert deadlines.deadline_status(record_, today=dt.date(2026, 8, 20)) == DeadlineStatus.PENDING
+    assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 4)) == DeadlineStatus.PENDING
+    assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 5)) == DeadlineStatus.MISSING
