@@ -215,11 +215,11 @@ def test_a_checked_head_names_truncation(chain):
     recorded = head_of(chain)
     stored = entries(chain)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE id = %s", [stored[4].pk])
-    AuditChainHead.objects.filter(chain=chain).update(seq=4, hash=stored[3].hash)
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id IN (%s, %s)", [stored[3].pk, stored[4].pk])
+    AuditChainHead.objects.filter(chain=chain).update(seq=3, hash=stored[2].hash)
     broken = audit.check_head(recorded)
     assert (broken.kind, broken.chain, broken.seq) == ("truncated", chain, 5)
-    assert broken.problem == "1 of the first 5 entries are missing (last entry #4)"
+    assert broken.problem == "2 of the first 5 entries are missing (last entry #3)"
 
 
 def test_a_checked_head_names_a_head_moved_back(chain):
