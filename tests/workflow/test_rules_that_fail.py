@@ -531,3 +531,9 @@ def test_a_record_is_pending_before_its_deadline_and_on_the_day():
     assert deadlines.deadline_status(record_, today=dt.date(2026, 8, 20)) == DeadlineStatus.PENDING
     assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 4)) == DeadlineStatus.PENDING
     assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 5)) == DeadlineStatus.MISSING
+
+
+def test_an_approval_days_before_the_deadline_is_on_time():
+    approved = local(dt.date(2026, 8, 28), 5, 30)
+    status = deadlines.deadline_status(dated("school_plan", dt.date(2026, 9, 4), approved))
+    assert status == DeadlineStatus.ON_TIME
