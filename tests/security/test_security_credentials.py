@@ -612,6 +612,26 @@ class ResetServiceTests(TestCase):
         for nobody in (None, AnonymousUser(), self.idle.user):
             self.assertEqual(credential_reset_refusal(nobody, self.teacher), Refusal.NOT_A_RESETTER)
 
+    def test_a_reset_that_fails_halfway_changes_nothing(self):
+        from accounts.services import staff_password_reset, staff_two_factor_reset
+
+        old_hash = self.teacher.user.password
+        with (
+            mock.patch("accounts.services.emit_security_event", side_effect=RuntimeError),
+            self.assertRaises(RuntimeError),
+        ):
+            staff_password_reset(
+                actor=self.sysadmin.user, staff=self.teacher, reset_two_factor=True
+            )
+        with (
+            mock.patch("accounts.services.emit_security_event", side_effect=RuntimeError),
+            self.assertRaises(RuntimeError),
+        ):
+            staff_two_factor_reset(actor=self.sysadmin.user, staff=self.teacher)
+        self.teacher.user.refresh_from_db()
+        self.assertEqual(self.teacher.user.password, old_hash)
+        self.assertTrue(TOTPDevice.objects.filter(user=self.teacher.user).exists())
+
     def test_an_account_without_email_is_still_reset(self):
         from accounts.services import staff_password_reset
 
