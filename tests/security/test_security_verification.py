@@ -121,3 +121,28 @@ def test_an_address_gets_ten_uploads_per_ten_minutes_then_429_with_retry_after(c
     # Another address is not affected; reading the page is not an upload.
     assert _post(client, b"%PDF-1.7 junk", ip="198.51.100.9").status_code == 200
     assert client.get("/xac-thuc/", REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_a_signed_pdf_extended_by_thousands_of_objects_is_judged_quickly(client):
+    """The diff analysis of revisions after a signature costs per object (16 s for
+    90,000); under the upload limits it is skipped, and the verdict still says the
+    file was changed after signing."""
+    school = SimpleNamespace(code="THHN", name="Trường Tiểu học Hòa Nghĩa")
+    signed = signing.sign_pdf(minimal_pdf(), school=school, reason="Lưu trữ").pdf
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    junk = generic.ArrayObject(
+        writer.add_object(
+            generic.DictionaryObject({generic.NameObject("/N"): generic.NumberObject(n)})
+        )
+        for n in range(20_000)
+    )
+    writer.root[generic.NameObject("/Junk")] = writer.add_object(junk)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    started = time.perf_counter()
+    response = _post(client, out.getvalue())
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert "Văn bản đã bị thay đổi" in response.content.decode()
+    assert elapsed < 1.5, elapsed
