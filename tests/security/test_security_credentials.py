@@ -829,3 +829,14 @@ class CredentialResetTests(TestCase):
         self.assertNotContains(listing, PASSWORD_URL.format(self.principal.pk))
         self.assertNotContains(listing, DEVICE_URL.format(self.principal.pk))
         self.assertNotContains(listing, PASSWORD_URL.format(self.vice.pk))
+
+    def test_the_district_officer_finds_the_principals_resets_in_the_staff_list(self):
+        self.login("phong.gd")
+        listing = self.client.get(
+            "/admin/snippets/recordpages/staffprofile/", {"school": self.principal.school_id}
+        )
+        self.assertContains(listing, PASSWORD_URL.format(self.principal.pk))
+        self.assertContains(listing, DEVICE_URL.format(self.principal.pk))
+        self.assertNotContains(listing, PASSWORD_URL.format(self.teacher.pk))
+        screen = self.client.get(PASSWORD_URL.format(self.principal.pk))
+        self.assertContains(screen, self.principal.full_name)
