@@ -16,8 +16,9 @@ import logging
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from wagtail.documents.permissions import permission_policy
+from wagtail.documents import get_document_model
 from wagtail.models import Collection
+from wagtail.permissions import policy_registry
 
 from recordpages.models.people import ManagedGroup
 from recordpages.permissions import get_scope, visible_schools
@@ -47,7 +48,8 @@ def can_download_document(user, document) -> bool:
         return False
     if scope.is_superuser:
         return True
-    if permission_policy.user_has_any_permission_for_instance(user, _DOCUMENT_ACTIONS, document):
+    policy = policy_registry.get_by_type(get_document_model())
+    if policy.user_has_any_permission_for_instance(user, _DOCUMENT_ACTIONS, document):
         return True
     if scope.is_authority_level:
         schools = document_school_ids(document)
