@@ -215,19 +215,34 @@ def validation_context(*, for_signing: bool = False) -> ValidationContext:
     )
 
 
+def _dev_signer(school) -> signers.SimpleSigner | None:
+    """The TEST-ONLY certificate of the school, in the school's current name: one made
+    for an earlier name of the code (a renamed school, a test school reusing a code)
+    is issued again, so that what is signed names the school as it is."""
+    paths = dev_pki()
+    devpki.ensure_ca(paths)
+    devpki.ensure_school_cert(paths, code=school.code, name=school.name)
+    path = paths.school_p12(school.code)
+    signer = _cached_pkcs12_signer(path, devpki.DEV_PASSPHRASE)
+    if signer is not None and not certificate_names_unit(signer.signing_cert, school.name):
+        path.unlink()
+        devpki.ensure_school_cert(paths, code=school.code, name=school.name)
+        signer = _cached_pkcs12_signer(path, devpki.DEV_PASSPHRASE)
+    return signer
+
+
 def _load_pkcs12_signer(school) -> signers.SimpleSigner:
     backend = settings.SIGNING["BACKEND"]
     if backend == "dev":
-        paths = dev_pki()
-        devpki.ensure_ca(paths)
-        devpki.ensure_school_cert(paths, code=school.code, name=school.name)
-        path, passphrase = paths.school_p12(school.code), devpki.DEV_PASSPHRASE
-    else:
-        directory = settings.SIGNING.get("PKCS12_DIR")
-        if not directory:
-            raise SigningUnavailable("SIGNING_PKCS12_DIR is not set")
-        path = Path(directory, f"{school.code}.p12")
-        passphrase = (settings.SIGNING.get("PKCS12_PASSPHRASE") or "").encode() or None
+        signer = _dev_signer(school)
+        if signer is None:
+            raise SigningUnavailable(f"Cannot open the dev certificate of school {school.code}")
+        return signer
+    directory = settings.SIGNING.get("PKCS12_DIR")
+    if not directory:
+        raise SigningUnavailable("SIGNING_PKCS12_DIR is not set")
+    path = Path(directory, f"{school.code}.p12")
+    passphrase = (settings.SIGNING.get("PKCS12_PASSPHRASE") or "").encode() or None
     if not path.exists():
         raise SigningUnavailable(f"No PKCS#12 file for school {school.code}")
     signer = _cached_pkcs12_signer(path, passphrase)
@@ -245,6 +260,34 @@ def _pkcs11_session():
         token_label=settings.ARCHIVE.get("PKCS11_TOKEN_LABEL") or None,
         user_pin=settings.ARCHIVE.get("PKCS11_PIN") or None,
     )
+
+
+def fold_name(text: str) -> str:
+    """Compare names as people write them: certificates often spell a school's name in
+    capitals, with or without diacritics, or with another tone placement (Hòa / Hoà)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split()).casefold()
+
+
+def subject_names(cert: asn1_x509.Certificate) -> tuple[str, str]:
+    """(organisation, common name) of the certificate's subject."""
+    subject = cert.subject.native
+    return (
+        _nfc(_first(subject.get("organization_name"))),
+        _nfc(_first(subject.get("common_name"))),
+    )
+
+
+def names_unit(organisation: str, common_name: str, unit_name: str) -> bool:
+    """A certificate is the unit's when its organisation (else its common name) is the
+    unit's name: what a CA verified about the holder, unlike anything in the PDF."""
+    holder = organisation or common_name
+    return bool(holder) and fold_name(holder) == fold_name(unit_name)
+
+
+def certificate_names_unit(cert: asn1_x509.Certificate, unit_name: str) -> bool:
+    return names_unit(*subject_names(cert), unit_name)
 
 
 def _first(value: Any) -> str:
@@ -302,6 +345,13 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
         else:
             signer = _load_pkcs12_signer(school)
             cert = signer.signing_cert
+        if not certificate_names_unit(cert, school.name):
+            # A key in the wrong place (another school's file or token label): what it
+            # signed would be reported as signed by the wrong unit. Refuse, loudly.
+            raise SigningUnavailable(
+                f"The certificate for {school.code} names {_signer_name(cert)!r}, "
+                f"not the school {school.name!r}"
+            )
         name = _nfc(_signer_name(cert))
         reason = _nfc(reason)
         meta = signers.PdfSignatureMetadata(
@@ -421,9 +471,7 @@ def validate_pdf(pdf: bytes, *, limits: ValidationLimits | None = None) -> Signa
     report.trusted = all(s.trusted for s in results)
     report.whole_file = last.coverage == SignatureCoverageLevel.ENTIRE_FILE
     report.signer = _signer_name(last.signing_cert)
-    subject = last.signing_cert.subject.native
-    report.signer_organisation = _nfc(_first(subject.get("organization_name")))
-    report.signer_common_name = _nfc(_first(subject.get("common_name")))
+    report.signer_organisation, report.signer_common_name = subject_names(last.signing_cert)
     report.signer_fingerprint = last.signing_cert.sha256.hex()
     signing_time = last.signer_reported_dt
     report.signed_at = signing_time.isoformat() if signing_time else None

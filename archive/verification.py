@@ -6,8 +6,6 @@ roots proves who signed, not that they were the one who should have."""
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -49,14 +47,6 @@ class Verdict:
         return self.status == INTACT
 
 
-def _fold(text: str) -> str:
-    """Compare names as people write them: certificates often spell a school's name in
-    capitals, with or without diacritics, or with another tone placement (Hòa / Hoà)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", bare).strip().casefold()
-
-
 def signer_binding(
     report: signing.SignatureReport, *, school, person: str | None = None
 ) -> SignerBinding:
@@ -64,14 +54,14 @@ def signer_binding(
     common name) is the school's name. With `person` (personal signatures), its common
     name must also be that person's name. A certificate of another unit, however valid
     under the trust roots, does not sign for this one."""
-    organisation = report.signer_organisation or report.signer_common_name
-    matches = bool(organisation) and _fold(organisation) == _fold(school.name)
+    fold = signing.fold_name
+    matches = signing.names_unit(report.signer_organisation, report.signer_common_name, school.name)
     expected = school.name
     if person is not None:
-        matches = matches and _fold(report.signer_common_name) == _fold(person)
+        matches = matches and fold(report.signer_common_name) == fold(person)
         expected = f"{person}, {school.name}"
     signer = report.signer_common_name or report.signer
-    if report.signer_organisation and _fold(report.signer_organisation) != _fold(signer):
+    if report.signer_organisation and fold(report.signer_organisation) != fold(signer):
         signer = f"{signer}, {report.signer_organisation}"
     return SignerBinding(matches=matches, signer=signer, expected=expected)
 

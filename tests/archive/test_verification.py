@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from archive import services, storage
 from archive.models import ArchivedVersion
+from tests.conftest import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,45 @@ def test_the_signer_binding_takes_the_expected_school_and_optionally_a_person(ar
     assert not binding.matches and binding.expected == "Trường Tiểu học Anh Dũng"
     school.refresh_from_db()
     assert not verification.signer_binding(report, school=school, person="Trần Văn Hưng").matches
+
+
+def test_the_archive_refuses_to_sign_with_a_certificate_naming_another_school(
+    school_data, settings, tmp_path
+):
+    """A key in the wrong place (THAD's file under THHN's name) signs nothing."""
+    import shutil
+
+    from archive import signing
+    from archive.models import ArchiveJob
+    from recordpages.models import School
+
+    other = School.objects.create(
+        code="THAD", name="Trường Tiểu học Anh Dũng", place_name="Dương Kinh"
+    )
+    signing.sign_pdf(minimal_pdf(), school=other, reason="x")  # issues THAD's dev certificate
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    shutil.copy(signing.dev_pki().school_p12("THAD"), keys / "THHN.p12")
+    settings.SIGNING = {
+        **settings.SIGNING,
+        "BACKEND": "pkcs12",
+        "PKCS12_DIR": str(keys),
+        "PKCS12_PASSPHRASE": "dev-only",
+    }
+    with pytest.raises(signing.SigningUnavailable, match="not the school"):
+        signing.sign_pdf(minimal_pdf(), school=school_data.school, reason="x")
+    services.freeze_enqueue(record_state=school_data.states["student_record"])
+    services.run_once()
+    assert not ArchivedVersion.objects.exists()
+    job = ArchiveJob.objects.get()
+    assert "not the school" in job.last_error and job.status == "pending"
+
+
+def test_a_dev_certificate_follows_the_school_name(school_data):
+    from archive import signing
+
+    school = school_data.school
+    first = signing.sign_pdf(minimal_pdf(), school=school, reason="x")
+    school.name = "Trường Tiểu học Hòa Nghĩa (đổi tên)"
+    second = signing.sign_pdf(minimal_pdf(), school=school, reason="x")
+    assert first.signer != second.signer == "Trường Tiểu học Hòa Nghĩa (đổi tên)"
