@@ -146,3 +146,18 @@ def test_a_signed_pdf_extended_by_thousands_of_objects_is_judged_quickly(client)
     assert response.status_code == 200
     assert "Văn bản đã bị thay đổi" in response.content.decode()
     assert elapsed < 1.5, elapsed
+
+
+def test_the_upload_form_still_requires_its_csrf_token():
+    """The view installs its upload handler before CSRF reads the body, so it checks
+    the token itself: a cross-site post is still refused."""
+    client = Client(enforce_csrf_checks=True)
+    response = _post(client, b"%PDF-1.7 junk")
+    assert response.status_code == 403
+    page = client.get("/xac-thuc/")
+    token = page.cookies["csrftoken"].value
+    upload = SimpleUploadedFile("hoc-ba.pdf", b"%PDF-1.7 junk", "application/pdf")
+    response = client.post(
+        "/xac-thuc/", {"file": upload, "csrfmiddlewaretoken": token}, REMOTE_ADDR="203.0.113.8"
+    )
+    assert response.status_code == 200
