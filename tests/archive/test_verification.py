@@ -216,3 +216,20 @@ def test_a_dev_certificate_follows_the_school_name(school_data):
     school.name = "Trường Tiểu học Hòa Nghĩa (đổi tên)"
     second = signing.sign_pdf(minimal_pdf(), school=school, reason="x")
     assert first.signer != second.signer == "Trường Tiểu học Hòa Nghĩa (đổi tên)"
+
+
+def test_a_signed_copy_outside_the_archive_names_its_signer_and_vouches_for_nothing(
+    school_data, client
+):
+    from archive import signing
+
+    signed = signing.sign_pdf(minimal_pdf(), school=school_data.school, reason="x").pdf
+    response = client.post(
+        "/xac-thuc/", {"file": SimpleUploadedFile("hoc-ba.pdf", signed, "application/pdf")}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "không có trong kho lưu trữ" in body
+    assert "chứng thư số của Trường Tiểu học Hòa Nghĩa THHN" in body
+    assert "không xác nhận được nội dung và đơn vị lập hồ sơ" in body
+    assert "đơn vị tin cậy" not in body
