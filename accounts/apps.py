@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import receivers  # noqa: F401  (connects the auth and axes signals)
-        from accounts.compat import guard_chooser_lookups
+        from accounts.compat import guard_chooser_lookups, guard_link_chooser_field
 
         guard_chooser_lookups()
+        guard_link_chooser_field()

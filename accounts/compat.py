@@ -1,4 +1,4 @@
-"""A guard for a Wagtail 8 admin crash on crafted input, applied once at start-up.
+"""Guards for Wagtail 8 admin crashes on crafted input, applied once at start-up.
 
 `BaseChooser.get_instance` looks a bound value up by primary key and catches only
 DoesNotExist. When a form is re-displayed after a POST whose chooser field holds
@@ -33,3 +33,20 @@ def guard_chooser_lookups() -> None:
 
     get_instance._hoso_guarded = True
     BaseChooser.get_instance = get_instance
+
+
+def guard_link_chooser_field() -> None:
+    """The external-link chooser answers a POST without its URL field with a 500
+    (`URLOrAbsolutePathValidator.is_absolute_path(None)`); a missing value is empty,
+    which the form then refuses as required. Remove when Wagtail checks for None."""
+    from wagtail.admin.forms.choosers import URLOrAbsolutePathField
+
+    if getattr(URLOrAbsolutePathField.to_python, "_hoso_guarded", False):
+        return
+    original = URLOrAbsolutePathField.to_python
+
+    def to_python(self, value):
+        return original(self, "" if value is None else value)
+
+    to_python._hoso_guarded = True
+    URLOrAbsolutePathField.to_python = to_python

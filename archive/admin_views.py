@@ -83,8 +83,11 @@ def package_index(request: HttpRequest) -> HttpResponse:
         School.objects.all() if scope.is_superuser else School.objects.filter(pk=scope.school_id)
     )
     if request.method == "POST":
-        school = get_object_or_404(School, pk=request.POST.get("school"))
-        year = get_object_or_404(SchoolYear, pk=request.POST.get("year"))
+        school_id, year_id = request.POST.get("school", ""), request.POST.get("year", "")
+        if not (school_id.isdigit() and year_id.isdigit()):
+            raise Http404
+        school = get_object_or_404(School, pk=int(school_id))
+        year = get_object_or_404(SchoolYear, pk=int(year_id))
         if not selectors.can_export_package(request.user, school):
             raise PermissionDenied
         package_enqueue(school=school, school_year=year, actor_id=request.user.pk)

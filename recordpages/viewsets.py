@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm, SearchFilterMixin
@@ -35,7 +36,10 @@ class ScopedObjectMixin:
     """Answers 404 for an object outside the user's schools, whatever the URL says."""
 
     def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
+        try:
+            obj = super().get_object(*args, **kwargs)
+        except (ValueError, TypeError, ValidationError, OverflowError):
+            raise Http404 from None  # a key that is not a key: no such object
         policy = policy_registry.get_by_type(type(obj))
         if not policy.user_has_any_permission_for_instance(self.request.user, _ANY, obj):
             raise Http404

@@ -185,3 +185,11 @@ class PrivateUploadTests(TestCase):
         force_login_verified(self.client, User.objects.get(username="hn.hieutruong"))
         for url in ("/media/khong-co.png", "/media/../cms/settings/base.py", "/media/%2e%2e/x"):
             self.assertEqual(self.client.get(url).status_code, 404, url)
+
+
+class ErrorPagesTests(TestCase):
+    def test_a_missing_page_answers_404_in_vietnamese(self):
+        response = self.client.get("/khong-co-trang-nay/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Không tìm thấy", status_code=404)
+        self.assertNotContains(response, "Not Found", status_code=404)

@@ -254,6 +254,8 @@ def build_kwargs(target: Target, objs: dict) -> tuple[dict, bool]:
             kwargs[arg] = "schoolplanpage" if "pages" in target.name else "pupil"
         elif arg == "object_id":
             kwargs[arg], school_bound = objs["recordpages.pupil"].pk, True
+        elif arg == "path":  # an upload under /media/
+            kwargs[arg], school_bound = objs["image"].file.name, True
         elif arg == "filter_spec":
             kwargs[arg] = "original"
         elif arg in ("action", "action_name"):
