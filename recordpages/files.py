@@ -18,16 +18,23 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 from wagtail.permissions import policy_registry
 
-from recordpages.models import School
-from recordpages.permissions import get_scope
+from recordpages.models.people import ManagedGroup
+from recordpages.permissions import get_scope, visible_schools
 
-_COLLECTION_ACTIONS = ["choose", "change", "add"]
+# Any of these on the collection means the user works with its files.
+_COLLECTION_ACTIONS = ["choose", "add", "change"]
 
 
-def _school_of(collection: Collection) -> School | None:
-    """The school whose collection this is (or whose collection it sits under)."""
-    names = [collection.name, *collection.get_ancestors().values_list("name", flat=True)]
-    return School.objects.select_related("page").filter(name__in=names).first()
+def collection_school_ids(collection: Collection) -> set[int]:
+    """The schools owning a collection: those whose managed groups hold a permission on
+    it or on a collection above it. By permission, not by name, so that renaming a
+    school or its collection changes nothing."""
+    collections = collection.get_ancestors(inclusive=True).filter(depth__gt=1)
+    return set(
+        ManagedGroup.objects.filter(
+            school__isnull=False, group__collection_permissions__collection__in=collections
+        ).values_list("school_id", flat=True)
+    )
 
 
 def file_readable(user, obj) -> bool:
@@ -41,13 +48,8 @@ def file_readable(user, obj) -> bool:
     if policy.user_has_any_permission_for_instance(user, _COLLECTION_ACTIONS, obj):
         return True
     if scope.is_authority_level:
-        school = _school_of(obj.collection)
-        if school is None:
-            return False
-        page = getattr(school, "page", None)
-        return scope.authority_path is None or (
-            page is not None and page.path.startswith(scope.authority_path)
-        )
+        schools = collection_school_ids(obj.collection)
+        return bool(schools) and visible_schools(user).filter(pk__in=schools).exists()
     return False
 
 
