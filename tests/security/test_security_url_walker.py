@@ -63,12 +63,10 @@ WRITE_ALLOWED = re.compile(
 WRITE_SQL = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-# What a reader may do on purpose: the authority's officer resets credentials (a
-# principal's only they may reset), and a password-only session types its code.
-READER_ACTIONS = {
-    "district-office": {"accounts:staff_password_reset", "accounts:staff_two_factor_reset"},
-    "password-only": {"accounts:two_factor_verify"},
-}
+# What a reader may do on purpose: a password-only session types its code. (The
+# district office resets principals' credentials; the walk asks it to reset a
+# teacher's, which it may not.)
+READER_ACTIONS = {"password-only": {"accounts:two_factor_verify"}}
 
 
 @dataclass
