@@ -12,6 +12,7 @@ and serve as the mutation-testing command (tests/mutation/).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from types import SimpleNamespace
 from unittest import mock
@@ -32,16 +33,30 @@ from workflow.deadlines import DeadlineStatus
 from workflow.models import RecordState
 
 R = RoleCode
-SCHOOL, OTHER_SCHOOL = 1, 2
+# Ids above 256: CPython shares the objects of small ints, so an `is` where a rule needs
+# `==` would pass on small ids and fail on real ones (see _db).
+SCHOOL, OTHER_SCHOOL = 1001, 1002
 SELF_REVIEW = "Không ai được tự duyệt"
 ROLE_REFUSED = "Vai trò của bạn không được"
 
 # --- people and records, unsaved -------------------------------------------------
 
 
+def _db(value):
+    """An equal but distinct object, as a value read from a database row is: literals and
+    small ints are shared objects, so `x is "school_plan"` or `a is b` for two equal ids
+    holds in a test that reuses them and fails in production (mutation testing)."""
+    if isinstance(value, str):
+        return "".join(list(value))
+    return int(str(value))
+
+
 def _staff(pk: int, *, school=SCHOOL, categories=()) -> StaffProfile:
     return StaffProfile(
-        pk=pk, user_id=100 + pk, school_id=school, assigned_categories=list(categories)
+        pk=1000 + pk,
+        user_id=2000 + pk,
+        school_id=school,
+        assigned_categories=[_db(c) for c in categories],
     )
 
 
@@ -106,19 +121,21 @@ def record(
 ) -> RecordState:
     rec = RecordState(
         page_id=1000,
-        record_type=record_type,
-        school_id=school,
+        record_type=_db(record_type),
+        school_id=_db(school),
         school_year_id=1,
-        state=state,
-        author_id=author.pk if author else None,
+        state=_db(state),
+        author_id=_db(author.pk) if author else None,
     )
-    rec.school = School(pk=school, code=f"S{school}", name="Trường")
+    rec.school = School(pk=rec.school_id, code=f"S{school}", name="Trường")
     rec.group = None
     rec.school_class = None
     if record_type in ("lesson_plan", "group_plan"):
-        rec.group = ProfessionalGroup(pk=50, school_id=school, leader_id=LEADER.pk)
+        rec.group = ProfessionalGroup(pk=50, school_id=rec.school_id, leader_id=_db(LEADER.pk))
     if record_type in ("student_record", "class_summary"):
-        rec.school_class = SchoolClass(pk=60, school_id=school, homeroom_teacher_id=TEACHER.pk)
+        rec.school_class = SchoolClass(
+            pk=60, school_id=rec.school_id, homeroom_teacher_id=_db(TEACHER.pk)
+        )
     rec.__dict__["_editor_user_ids"] = frozenset(s.user_id for s in editors)
     return rec
 
@@ -211,6 +228,16 @@ def test_the_administrator_who_maintains_the_register_closes_it():
     assert refused(SYSADMIN, rec, "finalize") is None
 
 
+def test_approving_and_finalizing_pin_the_version_and_only_a_return_needs_a_reason():
+    # services.transition() acts on these flags: a pinned revision is the approved
+    # version (its hash, its RecordVersion), a return without a reason is refused.
+    specs = policy.TRANSITIONS
+    assert {name for name, spec in specs.items() if spec.pins_revision} == {"approve", "finalize"}
+    assert {name for name, spec in specs.items() if spec.needs_reason} == {"return"}
+    with pytest.raises(dataclasses.FrozenInstanceError):  # one table, nobody rewrites it
+        specs["approve"].pins_revision = False
+
+
 def test_a_superuser_is_not_bound_by_the_role_rules():
     rec = record("school_plan", "submitted", author=PRINCIPAL, editors=(PRINCIPAL,))
     assert refused(None, rec, "approve", superuser=True) is None
@@ -277,13 +304,13 @@ def test_only_the_right_roles_take_each_step(record_type, state, step):
     allowed = MAY[(record_type, state, step)]
     for staff in EVERYONE:
         reason = refused(staff, rec, step)
+        offered = [spec.name for spec in policy.available_transitions(who(staff), rec)]
         if staff in allowed:
             assert reason is None, (staff.pk, reason)
+            assert offered.count(step) == 1, (staff.pk, offered)
         else:
             assert reason, staff.pk
-    assert [s.name for s in policy.available_transitions(who(next(iter(allowed))), rec)].count(
-        step
-    ) == 1
+            assert step not in offered, (staff.pk, offered)  # no button for a refusal
 
 
 def test_other_records_are_approved_by_the_vice_principal_in_charge():
@@ -313,6 +340,8 @@ def test_unknown_anonymous_read_only_and_other_school_are_refused_first():
     assert policy.refusal(anonymous, rec, "approve") == "Bạn cần đăng nhập."
     assert "chỉ được xem" in refused(INSPECTOR, rec, "approve")
     assert refused(ELSEWHERE, rec, "approve") == "Hồ sơ này thuộc trường khác."
+    elsewhere = record("lesson_plan", "checked", author=ELSEWHERE, school=OTHER_SCHOOL)
+    assert refused(PRINCIPAL, elsewhere, "approve") == "Hồ sơ này thuộc trường khác."
     assert (
         refused(None, record("lesson_plan", "draft", school=OTHER_SCHOOL), "submit", superuser=True)
         is None
@@ -374,6 +403,10 @@ def test_a_submitted_record_is_seen_by_the_whole_school(record_type):
     rec = record(record_type, "submitted", author=writer, editors=(writer,))
     seen = {s.pk for s in EVERYONE if policy.can_view_record(who(s), rec)}
     assert seen == {s.pk for s in EVERYONE} - {ELSEWHERE.pk, INSPECTOR.pk}
+    # The other school's record: its id is above and below the other one's in turn.
+    elsewhere = record(record_type, "submitted", author=writer, school=OTHER_SCHOOL)
+    seen = {s.pk for s in EVERYONE if policy.can_view_record(who(s), elsewhere)}
+    assert seen == {ELSEWHERE.pk}
 
 
 def test_whoever_edited_a_draft_sees_it():
@@ -424,11 +457,15 @@ def test_only_the_principal_of_the_school_consents_to_a_correction():
     may = {s for s in EVERYONE if policy.may_consent_correction(who(s), rec)}
     assert may == {PRINCIPAL}
     assert policy.may_consent_correction(who(None, superuser=True), rec)
+    elsewhere = record("student_record", "signed", author=TEACHER, school=OTHER_SCHOOL)
+    may = {s for s in EVERYONE if policy.may_consent_correction(who(s), elsewhere)}
+    assert may == {ELSEWHERE}
 
 
 def test_only_the_schools_administrator_locks_its_data():
-    assert policy.may_lock(who(SYSADMIN), SCHOOL)
+    assert policy.may_lock(who(SYSADMIN), _db(SCHOOL))
     assert not policy.may_lock(who(SYSADMIN), OTHER_SCHOOL)
+    assert not policy.may_lock(who(SYSADMIN), SCHOOL - 1)
     assert not policy.may_lock(who(PRINCIPAL), SCHOOL)
     assert policy.may_lock(who(None, superuser=True), OTHER_SCHOOL)
 
