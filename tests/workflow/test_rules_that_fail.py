@@ -365,6 +365,13 @@ def test_a_homeroom_teacher_submits_only_her_own_class_records():
     assert refused(TEACHER, rec, "submit")
 
 
+def test_only_a_principal_approves_a_school_plan_even_if_a_vice_principal_is_in_charge():
+    rec = record("school_plan", "submitted", author=PRINCIPAL_2, editors=(PRINCIPAL_2,))
+    assert "school_plan" in VP_OTHER.assigned_categories
+    assert ROLE_REFUSED in refused(VP_OTHER, rec, "approve")
+    assert refused(PRINCIPAL, rec, "approve") is None
+
+
 def test_a_vice_principal_approves_only_the_categories_assigned_to_her():
     rec = record("group_plan", "submitted", author=LEADER, editors=(LEADER,))
     assert refused(VP, rec, "approve") is None
@@ -450,6 +457,9 @@ def test_who_may_request_a_correction_of_an_approved_record():
     assert may == {TEACHER, TEACHER_2, PRINCIPAL, VP, SYSADMIN, CLERK}
     assert not policy.may_request_correction(who(TEACHER), record("student_record", "submitted"))
     assert policy.may_request_correction(who(None, superuser=True), rec)
+    elsewhere = record("student_record", "approved", author=TEACHER_2, school=OTHER_SCHOOL)
+    may = {s for s in EVERYONE if policy.may_request_correction(who(s), elsewhere)}
+    assert may == {ELSEWHERE}
 
 
 def test_only_the_principal_of_the_school_consents_to_a_correction():
