@@ -275,21 +275,38 @@ class SessionLimitTests(SimpleTestCase):
     def test_the_absolute_age_ends_even_an_active_session(self):
         from accounts.sessions import session_expired_reason
 
-        self.assertIsNone(session_expired_reason(self.started(login_at=0, seen_at=3599), now=3600))
+        login = 1_700_000_000  # the clock's own scale: the limit is on the difference
+        self.assertIsNone(
+            session_expired_reason(
+                self.started(login_at=login, seen_at=login + 3599), now=login + 3600
+            )
+        )
         self.assertEqual(
-            session_expired_reason(self.started(login_at=0, seen_at=3600), now=3601), "absolute"
+            session_expired_reason(
+                self.started(login_at=login, seen_at=login + 3600), now=login + 3601
+            ),
+            "absolute",
         )
         # Both limits passed: the absolute one is named.
         self.assertEqual(
-            session_expired_reason(self.started(login_at=0, seen_at=0), now=5000), "absolute"
+            session_expired_reason(self.started(login_at=login, seen_at=login), now=login + 5000),
+            "absolute",
         )
 
     def test_an_idle_session_ends_after_the_idle_limit(self):
         from accounts.sessions import session_expired_reason
 
-        self.assertIsNone(session_expired_reason(self.started(login_at=0, seen_at=100), now=700))
+        login = 1_700_000_000
+        self.assertIsNone(
+            session_expired_reason(
+                self.started(login_at=login, seen_at=login + 100), now=login + 700
+            )
+        )
         self.assertEqual(
-            session_expired_reason(self.started(login_at=0, seen_at=100), now=701), "idle"
+            session_expired_reason(
+                self.started(login_at=login, seen_at=login + 100), now=login + 701
+            ),
+            "idle",
         )
 
     def test_the_last_seen_stamp_moves_at_most_once_a_minute(self):
@@ -298,7 +315,7 @@ class SessionLimitTests(SimpleTestCase):
         request = self.started(login_at=0, seen_at=100)
         self.assertIsNone(session_expired_reason(request, now=159.5))
         self.assertEqual(request.session[SEEN_AT], 100)
-        self.assertIsNone(session_expired_reason(request, now=160.5))
+        self.assertIsNone(session_expired_reason(request, now=160))
         self.assertEqual(request.session[SEEN_AT], 160)
 
     def test_the_clock_is_read_when_no_time_is_given(self):
