@@ -560,7 +560,9 @@ def test_a_record_without_deadline_is_on_time_once_reached_and_pending_before():
 
 def test_a_lesson_plan_is_approved_three_whole_days_before_teaching():
     monday = dt.date(2026, 9, 14)
-    deadline = deadlines.deadline_for("lesson_plan", school_year=YEAR, week_start=monday)
+    # The record type as a row holds it (an equal, distinct string): `==`, not `is`.
+    deadline = deadlines.deadline_for(_db("lesson_plan"), school_year=YEAR, week_start=monday)
+    assert deadline == dt.date(2026, 9, 10)
     thursday_dawn = local(dt.date(2026, 9, 10), 6)
     friday_dawn = local(dt.date(2026, 9, 11), 5, 30)  # still Thursday in UTC
     assert deadlines.deadline_status(dated("lesson_plan", deadline, thursday_dawn)) == "on_time"
