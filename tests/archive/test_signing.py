@@ -27,7 +27,9 @@ def _signed(school_data, record_type="student_record") -> bytes:
     return signing.sign_pdf(pdf, school=school_data.school, reason="Lưu trữ").pdf
 
 
-def test_init_dev_pki_is_idempotent_and_labelled(school_data, settings, capsys):
+def test_init_dev_pki_is_idempotent_and_labelled(school_data, settings, capsys, tmp_path):
+    # A directory of its own: other tests (checkpoints, freezes) create the session's PKI.
+    settings.SIGNING = {**settings.SIGNING, "DEV_PKI_DIR": str(tmp_path / "dev-pki")}
     call_command("init_dev_pki")
     first = capsys.readouterr().out
     call_command("init_dev_pki")

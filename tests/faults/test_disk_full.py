@@ -78,7 +78,10 @@ def test_a_freeze_on_a_full_disk_leaves_no_partial_object_and_completes_once_spa
     assert "Object store" in caplog.text and "is full" in caplog.text  # English, for the admin
     assert "will retry" in caplog.text
     assert not ArchivedVersion.objects.exists()  # not marked archived
-    assert files_under(small_filesystem) == ["filler.bin"]  # no truncated PDF, no temp file
+    # No truncated PDF, no temp file. (The worker's daily audit checkpoint, a few KB
+    # written whole to a temporary name and linked, may have fit.)
+    left = [f for f in files_under(small_filesystem) if not f.startswith("obj/audit-checkpoints/")]
+    assert left == ["filler.bin"]
     state.refresh_from_db()
     assert state.state == "approved"  # the record itself is untouched
     # The editor shows the record as waiting for the archive, in Vietnamese.
@@ -93,7 +96,8 @@ def test_a_freeze_on_a_full_disk_leaves_no_partial_object_and_completes_once_spa
     row = ArchivedVersion.objects.get()
     assert job.status == JobStatus.DONE and job.result == row
     assert row.key.endswith(f"/{state.page_id}/v1.pdf")  # its own key, not a key "beside" junk
-    assert files_under(small_filesystem / "obj") == [row.key]
+    records = [f for f in files_under(small_filesystem / "obj") if not f.startswith("audit-")]
+    assert records == [row.key]
     out = io.StringIO()
     call_command("archive_verify", stdout=out)
     assert storage.sha256(storage.get_store().get(row.key)) == row.sha256
