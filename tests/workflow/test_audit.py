@@ -130,9 +130,11 @@ def test_the_hash_covers_the_sequence_number_and_the_chain(chain):
     assert (broken.seq, broken.problem) == (1, "content does not match its hash")
 
 
-def test_a_changed_previous_hash_names_the_entry(chain):
+# A link that differs upwards and one that differs downwards (a `!=` turned `>` or `<`).
+@pytest.mark.parametrize("changed", ["f" * 64, "0" * 63 + "1"])
+def test_a_changed_previous_hash_names_the_entry(chain, changed):
     stored = entries(chain)
-    set_column(stored[3].pk, "prev_hash", "f" * 64)
+    set_column(stored[3].pk, "prev_hash", changed)
     broken = only_break(chain)
     assert (broken.seq, broken.entry_id, broken.problem) == (
         4,
@@ -307,20 +309,24 @@ def test_the_actor_and_request_address_are_recorded(school):
     assert (anonymous.actor_id, anonymous.actor_name, len(anonymous.summary)) == (None, "", 300)
 
 
-def test_export_year_lists_the_years_entries_and_the_chain_verification(school, chain):
+# An even and an odd first year: `first + 1` is also `first | 1` or `first ^ 1` in one.
+@pytest.mark.parametrize("first", [2024, 2025])
+def test_export_year_lists_the_years_entries_and_the_chain_verification(school, chain, first):
     from recordpages.models import SchoolYear
 
     year = SchoolYear.objects.create(
-        name="2024-2025", start_date=dt.date(2024, 9, 5), end_date=dt.date(2025, 5, 31)
+        name=f"{first}-{first + 1}",
+        start_date=dt.date(first, 9, 5),
+        end_date=dt.date(first + 1, 5, 31),
     )
     AuditEntry.objects.filter(chain=chain, seq=1).update(
-        at=dt.datetime(2024, 10, 1, 8, 0, tzinfo=dt.UTC)
+        at=dt.datetime(first, 10, 1, 8, 0, tzinfo=dt.UTC)
     )
     AuditEntry.objects.filter(chain=chain, seq=2).update(
-        at=dt.datetime(2025, 8, 31, 16, 59, 59, tzinfo=dt.UTC)  # 23:59:59 local: the year's
+        at=dt.datetime(first + 1, 8, 31, 16, 59, 59, tzinfo=dt.UTC)  # 23:59:59 local: the year's
     )
     AuditEntry.objects.filter(chain=chain, seq__gt=2).update(
-        at=dt.datetime(2025, 8, 31, 17, 0, 0, tzinfo=dt.UTC)  # 1 September, 00:00 local
+        at=dt.datetime(first + 1, 8, 31, 17, 0, 0, tzinfo=dt.UTC)  # 1 September, 00:00 local
     )
     listed, verification = audit.export_year(school=school, school_year=year)
     assert [e["seq"] for e in listed] == [1, 2]
