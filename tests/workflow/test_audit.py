@@ -190,6 +190,43 @@ def test_deleted_last_entries_behind_the_head_are_named(chain):
         assert only_break(chain).seq == 5
 
 
+# The head's number moved up or down, its hash left as the last entry's (a `!=`
+# turned `<` or `>` would see only one direction).
+@pytest.mark.parametrize("seq", [4, 6])
+def test_a_head_whose_number_alone_was_changed_is_named(chain, seq):
+    AuditChainHead.objects.filter(chain=chain).update(seq=seq)
+    broken = only_break(chain)
+    assert (broken.chain, broken.seq, broken.entry_id) == (chain, 6, None)
+    assert broken.problem == "the last entries are missing (chain head is ahead)"
+
+
+def test_an_entry_inserted_before_the_first_is_named(chain):
+    """A forged entry numbered 0, linked to the genesis hash and hashed correctly: the
+    break names it, not the genuine first entry after it."""
+    first = entries(chain)[0]
+    forged = AuditEntry(
+        chain=chain,
+        seq=0,
+        school_id=first.school_id,
+        at=first.at,
+        action="record.delete",
+        summary="chèn vào trước",
+        detail={},
+        prev_hash=audit.GENESIS,
+    )
+    forged.hash = audit._digest(forged)
+    forged.save()
+    broken = only_break(chain)
+    assert (broken.seq, broken.entry_id, broken.problem) == (1, forged.pk, "entry 1 is missing")
+
+
+def test_verifying_every_chain_finds_a_break_in_any_of_them(chain):
+    audit.audit_append(action="login.failed")  # the system chain, intact
+    target = entries(chain)[1]
+    set_column(target.pk, "action", "record.delete")
+    assert [(b.chain, b.seq, b.entry_id) for b in audit.verify_chains()] == [(chain, 2, target.pk)]
+
+
 def test_without_a_checkpoint_a_truncated_and_rewound_chain_passes_its_own_check(chain):
     """Why checkpoints exist: the chain alone cannot see its tail cut off."""
     stored = entries(chain)
