@@ -353,6 +353,9 @@ class LockoutRuleTests(SimpleTestCase):
             self.assertEqual(client_ip(request), "10.0.0.1")
         with accounts_settings_override(TRUSTED_PROXY_COUNT=1):
             self.assertEqual(client_ip(_request(REMOTE_ADDR="10.0.0.1")), "10.0.0.1")
+        with accounts_settings_override(TRUSTED_PROXY_COUNT=-1):
+            # A nonsensical count trusts no header (never an entry the client wrote).
+            self.assertEqual(client_ip(request), "10.0.0.1")
 
     def get_failures(self, totals, *, per_account=3, per_address=6):
         from accounts.lockout import AccountOrAddressHandler
