@@ -468,6 +468,8 @@ class PasswordRuleTests(SimpleTestCase):
                 bad,
             )
         rule.validate("Van@2026hoso", user)  # "van" is too short to count
+        four = SimpleNamespace(username="x", first_name="Hùng", last_name="Lê")
+        self.refused(rule, "Hung#2026ab", four)  # four letters are enough to count
         rule.validate("Nguyen@2026x", None)
         rule.validate("Nguyen@2026x", SimpleNamespace())
         self.assertIn("không dấu", rule.get_help_text())
