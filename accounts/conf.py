@@ -25,7 +25,9 @@ def accounts_settings() -> AccountsSettings:
     raw = getattr(settings, "ACCOUNTS", {})
     return AccountsSettings(
         two_factor_enforced=bool(raw.get("TWO_FACTOR_ENFORCED", True)),
-        two_factor_roles=frozenset(raw.get("TWO_FACTOR_ROLES", ("principal", "sysadmin"))),
+        two_factor_roles=frozenset(
+            raw.get("TWO_FACTOR_ROLES", ("principal", "sysadmin", "district_office"))
+        ),
         idle_timeout_seconds=int(raw.get("IDLE_TIMEOUT_SECONDS", 30 * 60)),
         absolute_timeout_seconds=int(raw.get("ABSOLUTE_TIMEOUT_SECONDS", 8 * 3600)),
         failure_limit_per_account=int(raw.get("FAILURE_LIMIT_PER_ACCOUNT", 5)),

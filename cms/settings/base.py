@@ -284,7 +284,8 @@ HOSO_SEARCH.update(
 # The test settings turn enforcement off for other apps' tests (tests/security turns it on).
 ACCOUNTS = {
     "TWO_FACTOR_ENFORCED": env_bool("ACCOUNTS_TWO_FACTOR_ENFORCED", True),
-    "TWO_FACTOR_ROLES": ("principal", "sysadmin"),
+    # The district office resets principals' credentials: it needs the second factor too.
+    "TWO_FACTOR_ROLES": ("principal", "sysadmin", "district_office"),
     "IDLE_TIMEOUT_SECONDS": env_int("ACCOUNTS_IDLE_TIMEOUT_SECONDS", 30 * 60),
     "ABSOLUTE_TIMEOUT_SECONDS": env_int("ACCOUNTS_ABSOLUTE_TIMEOUT_SECONDS", 8 * 3600),
     "FAILURE_LIMIT_PER_ACCOUNT": env_int("ACCOUNTS_FAILURE_LIMIT_PER_ACCOUNT", 5),

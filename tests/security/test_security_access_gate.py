@@ -86,6 +86,12 @@ class PasswordOnlySessionTests(TestCase):
         self.assertEqual(response.status_code, 403)
         self.assertIn("đăng nhập đầy đủ", response.json()["message"])
 
+    def test_the_district_officer_who_resets_principals_must_enrol_a_second_factor(self):
+        login_form(self.client, "phong.gd", DEMO_PASSWORD)
+        response = self.client.get("/admin/")
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith("/admin/tai-khoan/xac-thuc-hai-lop/"))
+
     def test_public_pages_show_a_password_only_session_no_admin_bar(self):
         login_form(self.client, "hn.hieutruong", DEMO_PASSWORD)
         response = self.client.get("/")
