@@ -203,7 +203,10 @@ class AccessGateTests(SimpleTestCase):
                 self.assertRedirectsWithNext(response, "/admin/login/")
 
     def test_a_visitors_api_call_gets_a_json_403_in_vietnamese(self):
-        for headers in ({"accept": "application/json"}, {"x-requested-with": "XMLHttpRequest"}):
+        # Built at run time as a real request's header is (parsed from the wire), not a
+        # constant the interpreter might share with the middleware's own literal.
+        xhr = "".join(["XMLHttp", "Request"])
+        for headers in ({"accept": "application/json"}, {"x-requested-with": xhr}):
             self.assertJson403(self.gate(_request(**headers)), "/admin/login/")
         self.assertJson403(self.gate(_request(path="/admin/api/main/pages/")), "/admin/login/")
 
@@ -448,6 +451,29 @@ class TwoFactorDeviceTests(TestCase):
         self.assertTrue(TOTPDevice.objects.filter(pk=kept.pk).exists())
         self.assertEqual(request.session["otp_device_id"], device.persistent_id)
         self.assertEqual([(e["kind"], e["ip"]) for e in events], [("otp_enrolled", "10.0.0.7")])
+
+    def test_an_enrolment_that_fails_halfway_keeps_the_old_device(self):
+        old = TOTPDevice.objects.create(user=self.user, name="old", confirmed=True)
+        device = twofactor.pending_device(self.user)
+        with mock.patch.object(
+            twofactor, "emit_security_event", side_effect=RuntimeError("audit down")
+        ):
+            with self.assertRaises(RuntimeError):
+                twofactor.device_confirm(
+                    request=self.request(self.user), device=device, token=totp_token(device)
+                )
+        device.refresh_from_db()
+        self.assertFalse(device.confirmed)
+        self.assertTrue(TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists())
+
+    def test_a_removal_that_cannot_be_recorded_removes_nothing(self):
+        TOTPDevice.objects.create(user=self.user, name="a", confirmed=True)
+        with mock.patch.object(
+            twofactor, "emit_security_event", side_effect=RuntimeError("audit down")
+        ):
+            with self.assertRaises(RuntimeError):
+                twofactor.devices_remove(user=self.user, actor=self.admin)
+        self.assertEqual(TOTPDevice.objects.filter(user=self.user).count(), 1)
 
     def test_a_session_without_a_confirmed_device_cannot_be_verified(self):
         TOTPDevice.objects.create(user=self.user, name="p", confirmed=False)
