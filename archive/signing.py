@@ -11,6 +11,7 @@ validation data (chain, revocation info) is embedded when it can be gathered.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -251,6 +252,27 @@ def _load_pkcs12_signer(school) -> signers.SimpleSigner:
     return signer
 
 
+@contextlib.contextmanager
+def _school_signer(school):
+    """The school's signer (its PKCS#11 token, or its PKCS#12 file) for the length of
+    the block, the token's session closed after it. A key, token or TSA that fails
+    inside the block becomes SigningUnavailable: the job is retried later."""
+    session = None
+    try:
+        if settings.SIGNING["BACKEND"] == "pkcs11":
+            sign_pkcs11, session = _pkcs11_session()
+            yield sign_pkcs11.PKCS11Signer(session, cert_label=school.code, key_label=school.code)
+        else:
+            yield _load_pkcs12_signer(school)
+    except timestamps.TimestampRequestError as exc:
+        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
+    except (OSError, SigningError) as exc:
+        raise SigningUnavailable(str(exc)) from exc
+    finally:
+        if session is not None:
+            session.close()
+
+
 def _pkcs11_session():
     from pyhanko.sign import pkcs11 as sign_pkcs11  # needs python-pkcs11, production only
 
@@ -334,17 +356,8 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
         background=None,
         timestamp_format="%d/%m/%Y %H:%M:%S %z",
     )
-    session = None
-    try:
-        if settings.SIGNING["BACKEND"] == "pkcs11":
-            sign_pkcs11, session = _pkcs11_session()
-            signer = sign_pkcs11.PKCS11Signer(
-                session, cert_label=school.code, key_label=school.code
-            )
-            cert = signer.signing_cert
-        else:
-            signer = _load_pkcs12_signer(school)
-            cert = signer.signing_cert
+    with _school_signer(school) as signer:
+        cert = signer.signing_cert
         if not certificate_names_unit(cert, school.name):
             # A key in the wrong place (another school's file or token label): what it
             # signed would be reported as signed by the wrong unit. Refuse, loudly.
@@ -379,13 +392,6 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
             appearance_text_params={"signer": name, "reason": reason},
             in_place=False,
         )
-    except timestamps.TimestampRequestError as exc:
-        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
-    except (OSError, SigningError) as exc:
-        raise SigningUnavailable(str(exc)) from exc
-    finally:
-        if session is not None:
-            session.close()
     return SignResult(
         pdf=out.getvalue(), signer=name, signed_at=signed_at, timestamped=bool(timestamper)
     )
@@ -539,15 +545,7 @@ def sign_data(data: bytes, *, school) -> SignedData:
 
     tsa_url = settings.SIGNING.get("TSA_URL")
     timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
-    session = None
-    try:
-        if settings.SIGNING["BACKEND"] == "pkcs11":
-            sign_pkcs11, session = _pkcs11_session()
-            signer = sign_pkcs11.PKCS11Signer(
-                session, cert_label=school.code, key_label=school.code
-            )
-        else:
-            signer = _load_pkcs12_signer(school)
+    with _school_signer(school) as signer:
         content = asyncio.run(
             signer.async_sign_general_data(
                 cms.ContentInfo({"content_type": "data", "content": data}),
@@ -558,13 +556,6 @@ def sign_data(data: bytes, *, school) -> SignedData:
             )
         )
         name = _nfc(_signer_name(signer.signing_cert))
-    except timestamps.TimestampRequestError as exc:
-        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
-    except (OSError, SigningError) as exc:
-        raise SigningUnavailable(str(exc)) from exc
-    finally:
-        if session is not None:
-            session.close()
     return SignedData(cms=content.dump(), signer=name, timestamped=bool(timestamper))
 
 
