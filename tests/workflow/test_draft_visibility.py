@@ -11,16 +11,11 @@ from django.test import Client, TestCase
 from wagtail.models import Page
 
 from recordpages.models import (
-    ClassResultSummaryPage,
     EnrollmentRegisterPage,
-    GroupTeachingPlanPage,
-    LessonPlanPage,
-    OtherRecordPage,
-    SchoolPlanPage,
-    StudentRecordPage,
 )
 from tests.conftest import load_small_district
 from tests.security.security_helpers import force_login_verified
+from tests.workflow.records import one_record_of_each_type
 from workflow.models import RecordState
 from workflow.services import ensure_all_record_states
 
@@ -70,21 +65,8 @@ class DraftVisibilityTests(TestCase):
     def setUpTestData(cls):
         load_small_district()
         ensure_all_record_states()
-        teacher = "hn.giaovien"
-        pages = {
-            "lesson_plan": LessonPlanPage.objects.get(teacher__user__username=teacher),
-            "group_plan": GroupTeachingPlanPage.objects.get(
-                group__leader__user__username="hn.totruong1", subject="toan"
-            ),
-            "school_plan": SchoolPlanPage.objects.get(school__code="THHN"),
-            "student_record": StudentRecordPage.objects.filter(
-                school_class__homeroom_teacher__user__username=teacher
-            ).first(),
-            "class_summary": ClassResultSummaryPage.objects.get(
-                school_class__homeroom_teacher__user__username=teacher
-            ),
-            "other": OtherRecordPage.objects.filter(school__code="THHN").first(),
-        }
+        pages = one_record_of_each_type()
+        del pages["enrollment_register"]  # maintained, never a draft (tested apart)
         cls.pages = {}
         cls.revisions = {}
         for record_type, page in pages.items():

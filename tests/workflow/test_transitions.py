@@ -8,15 +8,13 @@ from django.test import TestCase
 
 from recordpages.models import (
     ClassResultSummaryPage,
-    EnrollmentRegisterPage,
-    GroupTeachingPlanPage,
     LessonPlanPage,
-    OtherRecordPage,
     SchoolPlanPage,
     StudentRecordPage,
 )
 from tests.conftest import load_small_district
 from tests.workflow.conftest import complete_student_record, user
+from tests.workflow.records import one_record_of_each_type
 from workflow import policy, services
 from workflow.models import AuditEntry, RecordState, RecordVersion, TransitionLog
 from workflow.services import TransitionRefused, ensure_all_record_states
@@ -191,24 +189,7 @@ class TransitionMatrixTests(TestCase):
     def setUpTestData(cls):
         load_small_district()
         ensure_all_record_states()
-        teacher = "hn.giaovien"
-        cls.pages = {
-            "lesson_plan": LessonPlanPage.objects.get(teacher__user__username=teacher),
-            "group_plan": GroupTeachingPlanPage.objects.get(
-                group__leader__user__username="hn.totruong1", subject="toan"
-            ),
-            "school_plan": SchoolPlanPage.objects.get(school__code="THHN"),
-            "student_record": StudentRecordPage.objects.filter(
-                school_class__homeroom_teacher__user__username=teacher
-            ).first(),
-            "class_summary": ClassResultSummaryPage.objects.get(
-                school_class__homeroom_teacher__user__username=teacher
-            ),
-            "enrollment_register": EnrollmentRegisterPage.objects.filter(
-                school__code="THHN"
-            ).first(),
-            "other": OtherRecordPage.objects.filter(school__code="THHN").first(),
-        }
+        cls.pages = one_record_of_each_type()
 
     def walk(self, record_type: str) -> None:
         page = self.pages[record_type]
