@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflow import deadlines, policy, selectors, services
@@ -117,21 +118,21 @@ _CORRECTION_ACTIONS = {
         lambda r, c: services.correction_decide(
             user=r.user, correction_id=c, consent=True, request=r
         ),
-        "Hiệu trưởng đã đồng ý sửa dữ liệu.",
+        gettext_lazy("Hiệu trưởng đã đồng ý sửa dữ liệu."),
     ),
     "refuse": (
         lambda r, c: services.correction_decide(
             user=r.user, correction_id=c, consent=False, request=r
         ),
-        "Đã từ chối đề nghị sửa.",
+        gettext_lazy("Đã từ chối đề nghị sửa."),
     ),
     "finish": (
         lambda r, c: services.correction_finish_editing(user=r.user, correction_id=c, request=r),
-        "Đã lập biên bản sửa dữ liệu; chờ các bên xác nhận.",
+        gettext_lazy("Đã lập biên bản sửa dữ liệu; chờ các bên xác nhận."),
     ),
     "acknowledge": (
         lambda r, c: services.correction_acknowledge(user=r.user, correction_id=c, request=r),
-        "Đã xác nhận biên bản.",
+        gettext_lazy("Đã xác nhận biên bản."),
     ),
 }
 
