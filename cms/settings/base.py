@@ -8,6 +8,7 @@ import csp.constants as csp
 import dj_database_url
 
 from cms.env import env_bool, env_int, env_list, env_str
+from cms.settings.tasks import TASK_APPS, TASKS  # noqa: F401  (TASKS is a setting)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("HOSO_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    *TASK_APPS,
 ]
 
 MIDDLEWARE = [

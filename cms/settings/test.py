@@ -38,3 +38,6 @@ from .base import ACCOUNTS  # noqa: E402
 
 # Other apps' tests log principals in without a second factor; tests/security enforces it.
 ACCOUNTS = {**ACCOUNTS, "TWO_FACTOR_ENFORCED": False}
+
+# Tasks run where they are enqueued; tests of the queue itself switch to the database.
+from .tasks import IMMEDIATE_TASKS as TASKS  # noqa: E402, F401
