@@ -18,7 +18,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from recordpages.models.pages import AuthorityPage, SchoolPage
 from recordpages.models.people import (
     AUTHORITY_ROLES,
     ManagedGroup,
@@ -27,6 +26,7 @@ from recordpages.models.people import (
     School,
     StaffProfile,
 )
+from recordpages.models.school import AuthorityPage, SchoolPage
 
 logger = logging.getLogger(__name__)
 

@@ -1,26 +1,20 @@
 from recordpages.models.base import HosoPage, RecordPage
-from recordpages.models.pages import (
-    AuthorityKind,
-    AuthorityPage,
+from recordpages.models.classes import (
     ClassPage,
     ClassResultSummaryPage,
     CompetenceLevel,
     CompetenceResult,
-    EnrollmentRegisterPage,
-    GroupTeachingPlanPage,
-    LessonPlanPage,
-    OtherRecordPage,
-    ProfessionalGroupPage,
     Promotion,
-    RegisterEntry,
-    SchoolPage,
-    SchoolPlanPage,
-    SchoolYearPage,
     StudentRecordPage,
     SubjectLevel,
     SubjectResult,
     SummaryPeriod,
     YearEndResult,
+)
+from recordpages.models.groups import (
+    GroupTeachingPlanPage,
+    LessonPlanPage,
+    ProfessionalGroupPage,
 )
 from recordpages.models.people import (
     AUTHORITY_ROLES,
@@ -36,6 +30,16 @@ from recordpages.models.people import (
     SchoolYear,
     Sex,
     StaffProfile,
+)
+from recordpages.models.school import (
+    AuthorityKind,
+    AuthorityPage,
+    EnrollmentRegisterPage,
+    OtherRecordPage,
+    RegisterEntry,
+    SchoolPage,
+    SchoolPlanPage,
+    SchoolYearPage,
 )
 
 RECORD_PAGE_MODELS = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.apps import apps
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -134,8 +135,9 @@ class RecordPage(HosoPage):
         abstract = True
 
     def year_page(self):
-        from recordpages.models.pages import SchoolYearPage
-
+        # Looked up through the app registry: the year page's module builds on
+        # this one, so importing it here would close an import cycle.
+        SchoolYearPage = apps.get_model("recordpages", "SchoolYearPage")  # noqa: N806
         node = self.tree_parent()
         while node is not None and node.depth > 1:
             specific = node.specific_deferred if not isinstance(node, SchoolYearPage) else node

@@ -1,0 +1,409 @@
+"""Class pages and pupils' records: học bạ with its results, and the class summary."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from recordpages import programme
+from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
+from recordpages.models.people import Pupil, SchoolClass
+
+
+class ClassPage(HosoPage):
+    school_class = models.OneToOneField(
+        SchoolClass, verbose_name=_("lớp"), on_delete=models.PROTECT, related_name="page"
+    )
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("school_class")]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    subpage_types = ["recordpages.StudentRecordPage", "recordpages.ClassResultSummaryPage"]
+
+    class Meta:
+        verbose_name = _("lớp (trang)")
+        verbose_name_plural = _("lớp (trang)")
+
+    def compose_title(self) -> str | None:
+        return f"Lớp {self.school_class.name}" if self.school_class_id else None
+
+
+class ClassRecordPage(RecordPage):
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, editable=False, null=True, related_name="+"
+    )
+    parent_page_types = ["recordpages.ClassPage"]
+    exclude_fields_in_copy = [*RecordPage.exclude_fields_in_copy, "school_class"]
+
+    class Meta:
+        abstract = True
+
+    def prepare_tree_fields(self) -> None:
+        if not self.school_class_id:
+            parent = self.tree_parent()
+            if parent is not None:
+                self.school_class_id = parent.specific_deferred.school_class_id
+        super().prepare_tree_fields()
+
+    @property
+    def grade(self) -> int | None:
+        return self.school_class.grade if self.school_class_id else None
+
+
+class YearEndResult(models.TextChoices):
+    EXCELLENT = "HTXS", _("Hoàn thành xuất sắc")
+    GOOD = "HTT", _("Hoàn thành tốt")
+    COMPLETED = "HT", _("Hoàn thành")
+    NOT_COMPLETED = "CHT", _("Chưa hoàn thành")
+
+
+class Promotion(models.TextChoices):
+    PROMOTED = "len_lop", _("Được lên lớp")
+    COMPLETED_GRADE = "ht_lop", _("Hoàn thành chương trình lớp học")
+    COMPLETED_PRIMARY = "ht_tieu_hoc", _("Hoàn thành chương trình tiểu học")
+    REPEAT = "o_lai", _("Ở lại lớp")
+
+
+class SubjectLevel(models.TextChoices):
+    """Môn học và HĐGD: T/H/C (Thông tư 27/2020 Điều 6)."""
+
+    GOOD = "T", _("Hoàn thành tốt")
+    COMPLETED = "H", _("Hoàn thành")
+    NOT_COMPLETED = "C", _("Chưa hoàn thành")
+
+
+class CompetenceLevel(models.TextChoices):
+    """Phẩm chất, năng lực: T/Đ/C. Đ is never D; this C is not the subjects' C."""
+
+    GOOD = "T", _("Tốt")
+    PASS = "Đ", _("Đạt")
+    NEEDS_EFFORT = "C", _("Cần cố gắng")
+
+
+class StudentRecordForm(HosoPageForm):
+    """Checks each subject's scores against the class's grade, known only from the tree."""
+
+    def clean(self):
+        cleaned = super().clean()
+        school_class = self.instance.school_class if self.instance.school_class_id else None
+        if school_class is None and getattr(self, "parent_page", None) is not None:
+            school_class = getattr(self.parent_page.specific, "school_class", None)
+        grade = school_class.grade if school_class else None
+        formset = self.formsets.get("subject_results")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            scores = {
+                name: data.get(name)
+                for name in ("score_mid1", "score_term1", "score_mid2", "score_year")
+            }
+            for field, message in score_errors(data.get("subject"), grade, scores).items():
+                form.add_error(field, message)
+        return cleaned
+
+
+class StudentRecordPage(ClassRecordPage):
+    """Học bạ of one pupil for one school year (Thông tư 27/2020, Phụ lục 1)."""
+
+    record_type = "student_record"
+    record_type_label = "Học bạ"
+
+    pupil = models.ForeignKey(
+        Pupil, verbose_name=_("học sinh"), on_delete=models.PROTECT, related_name="+"
+    )
+    height_cm = models.PositiveSmallIntegerField(_("chiều cao (cm)"), null=True, blank=True)
+    weight_kg = models.DecimalField(
+        _("cân nặng (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    days_absent_excused = models.PositiveSmallIntegerField(_("số ngày nghỉ có phép"), default=0)
+    days_absent_unexcused = models.PositiveSmallIntegerField(
+        _("số ngày nghỉ không phép"), default=0
+    )
+    year_end_result = models.CharField(
+        _("kết quả giáo dục cuối năm"), max_length=4, choices=YearEndResult.choices, blank=True
+    )
+    commendation = models.CharField(_("khen thưởng"), max_length=300, blank=True)
+    promotion = models.CharField(
+        _("lên lớp / hoàn thành chương trình"), max_length=12, choices=Promotion.choices, blank=True
+    )
+    teacher_comment = models.TextField(_("nhận xét của giáo viên chủ nhiệm"), blank=True)
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("pupil"),
+        FieldPanel("author", read_only=True),
+        FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
+        FieldRowPanel([FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]),
+        InlinePanel("subject_results", label=_("Môn học và hoạt động giáo dục")),
+        InlinePanel("competence_results", label=_("Phẩm chất chủ yếu và năng lực cốt lõi")),
+        FieldPanel("year_end_result"),
+        FieldPanel("commendation"),
+        FieldPanel("promotion"),
+        FieldPanel("teacher_comment"),
+    ]
+    search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
+    template = "recordpages/student_record_page.html"
+    base_form_class = StudentRecordForm
+
+    class Meta:
+        verbose_name = _("học bạ")
+        verbose_name_plural = _("học bạ")
+
+    def compose_title(self) -> str | None:
+        if not (self.pupil_id and self.school_class_id and self.school_year_id):
+            return None
+        return f"Học bạ – {self.pupil.full_name} – Lớp {self.school_class.name} – {self.year_name}"
+
+    def suggested_year_end_result(self) -> str:
+        """What Thông tư 27/2020 Điều 9 gives; the teacher confirms it."""
+        subjects = list(self.subject_results.all())
+        competences = list(self.competence_results.all())
+        if not subjects or not competences:
+            return ""
+        scores = [s.score_year for s in subjects if s.score_year is not None]
+        all_subject_good = all(s.level == SubjectLevel.GOOD for s in subjects)
+        all_competence_good = all(c.level == CompetenceLevel.GOOD for c in competences)
+        if all_subject_good and all_competence_good and all(score >= 9 for score in scores):
+            return YearEndResult.EXCELLENT
+        if all_subject_good and all_competence_good and all(score >= 7 for score in scores):
+            return YearEndResult.GOOD
+        if (
+            all(s.level in (SubjectLevel.GOOD, SubjectLevel.COMPLETED) for s in subjects)
+            and all(c.level != CompetenceLevel.NEEDS_EFFORT for c in competences)
+            and all(score >= 5 for score in scores)
+        ):
+            return YearEndResult.COMPLETED
+        return YearEndResult.NOT_COMPLETED
+
+
+class SubjectResult(Orderable):
+    page = ParentalKey(StudentRecordPage, on_delete=models.CASCADE, related_name="subject_results")
+    subject = models.CharField(
+        _("môn học / HĐGD"), max_length=40, choices=programme.SUBJECT_CHOICES
+    )
+    level_term1 = models.CharField(
+        _("mức đạt được cuối HK I"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    level = models.CharField(
+        _("mức đạt được cuối năm"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    score_mid1 = models.PositiveSmallIntegerField(_("điểm KTĐK giữa HK I"), null=True, blank=True)
+    score_term1 = models.PositiveSmallIntegerField(_("điểm KTĐK cuối HK I"), null=True, blank=True)
+    score_mid2 = models.PositiveSmallIntegerField(_("điểm KTĐK giữa HK II"), null=True, blank=True)
+    score_year = models.PositiveSmallIntegerField(_("điểm KTĐK cuối năm"), null=True, blank=True)
+    comment = models.CharField(_("nhận xét"), max_length=500, blank=True)
+
+    panels = [
+        FieldPanel("subject"),
+        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldRowPanel(
+            [
+                FieldPanel("score_mid1"),
+                FieldPanel("score_term1"),
+                FieldPanel("score_mid2"),
+                FieldPanel("score_year"),
+            ]
+        ),
+        FieldPanel("comment"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("kết quả môn học")
+        verbose_name_plural = _("kết quả môn học")
+
+    @property
+    def subject_name(self) -> str:
+        return programme.SUBJECTS_BY_CODE[self.subject].name
+
+    def scores(self) -> dict[str, int | None]:
+        return {
+            "score_mid1": self.score_mid1,
+            "score_term1": self.score_term1,
+            "score_mid2": self.score_mid2,
+            "score_year": self.score_year,
+        }
+
+    def clean(self):
+        super().clean()
+        try:
+            grade = self.page.grade
+        except StudentRecordPage.DoesNotExist:  # a page being created: its form checks the grade
+            grade = None
+        errors = score_errors(self.subject, grade, self.scores())
+        if errors:
+            raise ValidationError(errors)
+
+
+def score_errors(subject_code: str, grade: int | None, scores: dict) -> dict[str, str]:
+    """Circular 27 rules on periodic test scores, shared by the model and the admin form."""
+    errors: dict[str, str] = {}
+    for field, value in scores.items():
+        if value is not None and not 1 <= value <= 10:
+            errors[field] = _("Điểm kiểm tra định kì là số nguyên từ 1 đến 10.")
+    subject = programme.SUBJECTS_BY_CODE.get(subject_code)
+    if subject and grade:
+        if not subject.has_test(grade) and any(v is not None for v in scores.values()):
+            errors["score_year"] = _("Môn này không có bài kiểm tra định kì ở khối %(grade)s.") % {
+                "grade": grade
+            }
+        elif not subject.has_midterm_test(grade) and (
+            scores.get("score_mid1") is not None or scores.get("score_mid2") is not None
+        ):
+            errors["score_mid1"] = _("Chỉ Tiếng Việt và Toán lớp 4, 5 có kiểm tra giữa kì.")
+    return errors
+
+
+class CompetenceResult(Orderable):
+    page = ParentalKey(
+        StudentRecordPage, on_delete=models.CASCADE, related_name="competence_results"
+    )
+    competence = models.CharField(
+        _("phẩm chất / năng lực"), max_length=40, choices=programme.COMPETENCE_CHOICES
+    )
+    level_term1 = models.CharField(
+        _("mức cuối HK I"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
+    level = models.CharField(
+        _("mức cuối năm"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
+    comment = models.CharField(_("nhận xét"), max_length=500, blank=True)
+
+    panels = [
+        FieldPanel("competence"),
+        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldPanel("comment"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("phẩm chất, năng lực")
+        verbose_name_plural = _("phẩm chất, năng lực")
+
+    @property
+    def kind(self) -> str:
+        return programme.COMPETENCE_KIND[self.competence]
+
+
+class SummaryPeriod(models.TextChoices):
+    MIDTERM = "giua_ky", _("giữa học kì")
+    TERM1 = "cuoi_hk1", _("cuối học kì I")
+    YEAR = "cuoi_nam", _("cuối năm học")
+
+
+class ClassResultSummaryPage(ClassRecordPage):
+    """Bảng tổng hợp kết quả đánh giá giáo dục của lớp.
+
+    Derived from the pupils' học bạ, never typed twice: the page holds only the
+    period and notes; the table is computed from the class's StudentRecordPages.
+    """
+
+    record_type = "class_summary"
+    record_type_label = "Bảng tổng hợp kết quả đánh giá giáo dục của lớp"
+
+    period = models.CharField(_("thời điểm"), max_length=10, choices=SummaryPeriod.choices)
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("period"),
+        FieldPanel("author", read_only=True),
+        FieldPanel("notes"),
+    ]
+    template = "recordpages/class_result_summary_page.html"
+
+    class Meta:
+        verbose_name = _("bảng tổng hợp kết quả của lớp")
+        verbose_name_plural = _("bảng tổng hợp kết quả của lớp")
+
+    def compose_title(self) -> str | None:
+        if not (self.period and self.school_class_id and self.school_year_id):
+            return None
+        return (
+            f"Bảng tổng hợp kết quả đánh giá giáo dục {self.get_period_display()} – "
+            f"Lớp {self.school_class.name} – {self.year_name}"
+        )
+
+    @property
+    def template_key(self) -> str:
+        """One of the nine official templates: period × grade band."""
+        return f"{self.period}/{programme.grade_band(self.grade or 1)}"
+
+    @cached_property
+    def subjects(self) -> list[programme.Subject]:
+        return programme.subjects_for_grade(self.grade or 1)
+
+    def student_records(self):
+        parent = self.tree_parent()
+        return (
+            StudentRecordPage.objects.child_of(parent)
+            .select_related("pupil")
+            .prefetch_related("subject_results", "competence_results")
+            .order_by("pupil__full_name")
+        )
+
+    def rows(self) -> list[dict]:
+        term1 = self.period in (SummaryPeriod.TERM1, SummaryPeriod.MIDTERM)
+        rows = []
+        for record in self.student_records():
+            subjects = {r.subject: r for r in record.subject_results.all()}
+            competences = {r.competence: r for r in record.competence_results.all()}
+            rows.append(
+                {
+                    "pupil": record.pupil,
+                    "subjects": [
+                        {
+                            "code": s.code,
+                            "level": (
+                                subjects[s.code].level_term1 if term1 else subjects[s.code].level
+                            )
+                            if s.code in subjects
+                            else "",
+                            "score": self._score(subjects.get(s.code)),
+                        }
+                        for s in self.subjects
+                    ],
+                    "competences": [
+                        (competences[c].level_term1 if term1 else competences[c].level)
+                        if c in competences
+                        else ""
+                        for c, _label in programme.COMPETENCE_CHOICES
+                    ],
+                    "result": "" if term1 else record.year_end_result,
+                    "commendation": "" if term1 else record.commendation,
+                }
+            )
+        return rows
+
+    def _score(self, result: SubjectResult | None) -> int | None:
+        if result is None:
+            return None
+        return {
+            SummaryPeriod.MIDTERM: result.score_mid1,
+            SummaryPeriod.TERM1: result.score_term1,
+            SummaryPeriod.YEAR: result.score_year,
+        }[self.period]
+
+    def totals(self, rows: list[dict] | None = None) -> dict:
+        """Class totals at the foot: per subject, count of each level; results."""
+        rows = rows if rows is not None else self.rows()
+        per_subject = {}
+        for index_, subject in enumerate(self.subjects):
+            counts = {level: 0 for level in SubjectLevel.values}
+            for row in rows:
+                level = row["subjects"][index_]["level"]
+                if level in counts:
+                    counts[level] += 1
+            per_subject[subject.code] = counts
+        results = {value: 0 for value in YearEndResult.values}
+        for row in rows:
+            if row["result"] in results:
+                results[row["result"]] += 1
+        return {"pupils": len(rows), "subjects": per_subject, "results": results}

@@ -1,0 +1,194 @@
+"""Professional group pages and their records: the group teaching plan and lesson plans."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
+
+from recordpages import blocks, programme
+from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.people import SchoolClass, StaffProfile
+
+
+class ProfessionalGroupPage(HosoPage):
+    group = models.OneToOneField(
+        "recordpages.ProfessionalGroup",
+        verbose_name=_("tổ chuyên môn"),
+        on_delete=models.PROTECT,
+        related_name="page",
+    )
+
+    has_title_scheme = True
+    content_panels = [*HosoPage.content_panels, FieldPanel("group")]
+    parent_page_types = ["recordpages.SchoolYearPage"]
+    subpage_types = ["recordpages.GroupTeachingPlanPage", "recordpages.LessonPlanPage"]
+
+    class Meta:
+        verbose_name = _("tổ chuyên môn (trang)")
+        verbose_name_plural = _("tổ chuyên môn (trang)")
+
+    def compose_title(self) -> str | None:
+        return self.group.name if self.group_id else None
+
+
+class GroupRecordPage(RecordPage):
+    """A record that belongs to a professional group."""
+
+    group = models.ForeignKey(
+        "recordpages.ProfessionalGroup",
+        on_delete=models.PROTECT,
+        editable=False,
+        null=True,
+        related_name="+",
+    )
+
+    parent_page_types = ["recordpages.ProfessionalGroupPage"]
+    exclude_fields_in_copy = [*RecordPage.exclude_fields_in_copy, "group"]
+
+    class Meta:
+        abstract = True
+
+    def prepare_tree_fields(self) -> None:
+        if not self.group_id:
+            parent = self.tree_parent()
+            if parent is not None:
+                self.group_id = parent.specific_deferred.group_id
+        super().prepare_tree_fields()
+
+    @property
+    def group_name(self) -> str:
+        return self.group.name if self.group_id else ""
+
+
+class GroupTeachingPlanPage(GroupRecordPage):
+    """Kế hoạch dạy học các môn học và hoạt động giáo dục of a group (Phụ lục 2)."""
+
+    record_type = "group_plan"
+    record_type_label = "Kế hoạch dạy học của tổ chuyên môn"
+
+    subject = models.CharField(
+        _("môn học / hoạt động"), max_length=40, choices=programme.SUBJECT_CHOICES
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("khối"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    general_notes = RichTextField(_("đặc điểm, yêu cầu chung"), blank=True)
+    rows = StreamField(
+        [("row", blocks.TeachingPlanRowBlock())], verbose_name=_("kế hoạch theo tuần")
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("subject"), FieldPanel("grade")]),
+        FieldPanel("author", read_only=True),
+        FieldPanel("general_notes"),
+        FieldPanel("rows"),
+    ]
+    search_fields = [
+        *RecordPage.search_fields,
+        index.SearchField("general_notes"),
+        index.FilterField("grade"),
+        index.FilterField("subject"),
+    ]
+    template = "recordpages/group_teaching_plan_page.html"
+
+    class Meta:
+        verbose_name = _("kế hoạch dạy học của tổ")
+        verbose_name_plural = _("kế hoạch dạy học của tổ")
+
+    def compose_title(self) -> str | None:
+        if not (self.subject and self.grade and self.group_id):
+            return None
+        subject = programme.SUBJECTS_BY_CODE[self.subject].name
+        return (
+            f"Kế hoạch dạy học môn {subject} lớp {self.grade} – {self.group_name} – "
+            f"{self.year_name}"
+        )
+
+    def clean(self):
+        super().clean()
+        if self.subject and self.grade:
+            if not programme.SUBJECTS_BY_CODE[self.subject].taught_in(self.grade):
+                raise ValidationError(
+                    {"subject": _("Môn này không có trong chương trình của khối đã chọn.")}
+                )
+
+
+class LessonPlanPage(GroupRecordPage):
+    """Kế hoạch bài dạy and lịch báo giảng of one teacher for one week."""
+
+    record_type = "lesson_plan"
+    record_type_label = "Kế hoạch bài dạy và báo giảng"
+
+    teacher = models.ForeignKey(
+        StaffProfile, verbose_name=_("giáo viên"), on_delete=models.PROTECT, related_name="+"
+    )
+    week_number = models.PositiveSmallIntegerField(
+        _("tuần"), validators=[MinValueValidator(1), MaxValueValidator(37)]
+    )
+    week_start = models.DateField(_("ngày đầu tuần (thứ Hai)"))
+    prepared_on = models.DateField(_("ngày soạn"))
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("lớp"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    timetable = StreamField([("row", blocks.TimetableRowBlock())], verbose_name=_("lịch báo giảng"))
+    lessons = StreamField([("lesson", blocks.LessonBlock())], verbose_name=_("kế hoạch bài dạy"))
+    adjustments = models.TextField(
+        _("IV. Điều chỉnh sau bài dạy"),
+        blank=True,
+        help_text=_("Ghi sau khi dạy; được sửa cả khi kế hoạch đã duyệt (có ghi nhật ký)."),
+    )
+
+    content_panels = [
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [
+                FieldPanel("teacher"),
+                FieldRowPanel([FieldPanel("week_number"), FieldPanel("week_start")]),
+                FieldRowPanel([FieldPanel("prepared_on"), FieldPanel("school_class")]),
+            ],
+            heading=_("Thông tin chung"),
+        ),
+        FieldPanel("timetable"),
+        FieldPanel("lessons"),
+        FieldPanel("adjustments"),
+    ]
+    search_fields = [*RecordPage.search_fields, index.SearchField("adjustments")]
+    template = "recordpages/lesson_plan_page.html"
+
+    class Meta:
+        verbose_name = _("kế hoạch bài dạy và báo giảng")
+        verbose_name_plural = _("kế hoạch bài dạy và báo giảng")
+
+    def compose_title(self) -> str | None:
+        if not (self.week_number and self.teacher_id and self.group_id):
+            return None
+        teacher = self.teacher.full_name
+        return f"Kế hoạch bài dạy tuần {self.week_number} – {teacher} – {self.group_name}"
+
+    def prepare_tree_fields(self) -> None:
+        super().prepare_tree_fields()
+        if not self.author_id and self.teacher_id:
+            self.author_id = self.teacher_id
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.week_start and self.week_start.weekday() != 0:
+            errors["week_start"] = _("Ngày đầu tuần phải là thứ Hai.")
+        if self.prepared_on and self.week_start and self.prepared_on > self.week_start:
+            errors["prepared_on"] = _("Ngày soạn phải trước tuần dạy.")
+        if self.teacher_id and self.school_id and self.teacher.school_id != self.school_id:
+            errors["teacher"] = _("Giáo viên phải thuộc trường này.")
+        if errors:
+            raise ValidationError(errors)
