@@ -1,13 +1,17 @@
-"""Vietnamese emails on submit, return, approval, corrections and before deadlines."""
+"""Vietnamese emails on submit, return, approval, corrections and before deadlines.
+
+The messages are written here, in the request (they say what happened then);
+workflow.tasks delivers them from the worker, with retries.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 
 from recordpages.models import RoleCode, StaffProfile
+from workflow.tasks import Message, mail_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +51,9 @@ def recipients_for(record, transition: str) -> list[StaffProfile]:
     return []
 
 
-def _send(messages: list[tuple[str, str, str, list[str]]]) -> None:
-    messages = [m for m in messages if m[3]]
-    if messages:
-        try:
-            send_mass_mail(messages, fail_silently=False)
-        except OSError:
-            logger.exception("Could not send %d workflow emails", len(messages))
+def _send(messages: list[Message]) -> None:
+    """Hand the messages to the worker: no mail server is contacted in the request."""
+    mail_enqueue(messages)
 
 
 def notify_transition(record, transition: str, actor) -> None:
@@ -105,7 +105,7 @@ def notify_correction(correction, event: str) -> None:
     )
 
 
-def reminder_messages(records, today, kind: str) -> list[tuple[str, str, str, list[str]]]:
+def reminder_messages(records, today, kind: str) -> list[Message]:
     """One reminder per record to whoever must act next, in Vietnamese."""
     messages = []
     for record in records:
