@@ -26,7 +26,7 @@ from accounts.models import AccountSecurity
 from accounts.signals import EventKind, emit_security_event
 from accounts.twofactor import devices_remove
 from recordpages.models.people import AUTHORITY_ROLES, RoleCode, StaffProfile
-from recordpages.permissions import can_read_school, get_scope
+from recordpages.permissions import get_scope, visible_schools
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def credential_reset_refusal(actor, staff: StaffProfile) -> Refusal | None:
     actor_party = _party_of_actor(actor)
     reaches = False
     if actor_party.school_id is None and staff.school_id is not None:
-        reaches = can_read_school(actor, staff.school_id)
+        reaches = visible_schools(actor).filter(pk=staff.school_id).exists()
     return reset_refusal(actor_party, _party_of_staff(staff), actor_reaches_target_school=reaches)
 
 

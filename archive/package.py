@@ -36,7 +36,9 @@ from openpyxl import Workbook
 
 from archive import signing, storage
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
+from imports.selectors import data_files_for
 from recordpages.xlsx import csv_safe, safe_row
+from workflow.audit import export_year
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +187,6 @@ AUDIT_VERIFICATION = "audit/chain-verification.json"
 def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
     """The school's audit entries of the year and its chain verification
     (workflow.audit.export_year), and what the manifest says of them."""
-    try:
-        from workflow.audit import export_year
-    except ImportError:  # an installation without the workflow app
-        return {}, None
     entries, verification = export_year(school=school, school_year=year)
     files = {
         AUDIT_LOG: "".join(
@@ -221,10 +219,6 @@ def _checkpoint_files(school) -> tuple[dict[str, bytes], list[dict]]:
 
 def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
     """The CSDL ngành files applied for the school and year, as imported (DESIGN.md)."""
-    try:
-        from imports.selectors import data_files_for
-    except ImportError:  # an installation without the imports app
-        return {}, []
     files: dict[str, bytes] = {}
     listed = []
     for data_file in data_files_for(school=school, school_year=year):

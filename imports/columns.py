@@ -176,10 +176,3 @@ def guess_kind(headers: list[object]) -> tuple[SheetKind | None, dict[str, int]]
     if {"name", "grade"} <= classes.keys() and "date_of_birth" not in pupils:
         return SheetKind.CLASSES, classes
     return None, {}
-
-
-def column_label(kind: SheetKind, field: str) -> str:
-    for column in COLUMNS_BY_KIND[kind]:
-        if column.field == field:
-            return column.label
-    return field

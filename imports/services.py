@@ -26,6 +26,7 @@ from imports.selectors import may_import
 from imports.types import ImportPlan, SheetPlan
 from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear, StaffProfile
 from recordpages.text import fold, vn_slugify
+from workflow.audit import audit_append
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +153,6 @@ def import_apply(*, user, data_file: DataFile) -> ImportPlan:
 
 def _audit(user, school: School, data_file: DataFile, plan: ImportPlan) -> None:
     """R15: loading data is an edit like any other, and is on the school's audit chain."""
-    try:
-        from workflow.audit import audit_append
-    except ImportError:  # pragma: no cover - the workflow app is always installed
-        return
     audit_append(
         action="csdl.imported",
         school_id=school.pk,

@@ -79,11 +79,6 @@ def get_scope(user) -> Scope:
     return scope
 
 
-def forget_scope(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def visible_schools(user) -> QuerySet[School]:
     """The schools whose data the user may read."""
     scope = get_scope(user)
@@ -124,12 +119,6 @@ def limit_choices_to_user_schools(form, user) -> None:
             field.queryset = queryset.filter(pk__in=schools.values("pk"))
         elif queryset.model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
             field.queryset = queryset.filter(school__in=schools)
-
-
-def can_read_school(user, school_id: int | None) -> bool:
-    if school_id is None:
-        return get_scope(user).is_superuser
-    return visible_schools(user).filter(pk=school_id).exists()
 
 
 # --- Pages ------------------------------------------------------------------

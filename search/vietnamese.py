@@ -88,18 +88,9 @@ def exact_token(word: str) -> str:
     return f"{folded}z{''.join(signature)}" if signature else folded
 
 
-def folded_text(text: str) -> str:
-    """The folded token stream of a text, one space between tokens."""
-    return " ".join(map(fold_word, words(text)))
-
-
-def exact_text(text: str) -> str:
-    """The exact token stream of a text, one space between tokens."""
-    return " ".join(map(exact_token, words(text)))
-
-
 def token_streams(text: str) -> tuple[str, str]:
-    """(exact_text(text), folded_text(text)), cutting the text into words once."""
+    """The exact and the folded token streams of a text, one space between tokens,
+    cutting the text into words once."""
     tokens = words(text)
     return " ".join(map(exact_token, tokens)), " ".join(map(fold_word, tokens))
 

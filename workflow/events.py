@@ -1,4 +1,4 @@
-"""The one event the workflow emits. Archive and search subscribe; workflow
+"""The two events the workflow emits. Archive and search subscribe; workflow
 imports neither of them.
 
 `record_transitioned` is sent after the transaction that changed the state

@@ -6,7 +6,7 @@ Every list here issues a fixed number of queries whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -176,15 +176,6 @@ def district_deadline_table(
         if str(pk) not in present
     ]
     return sorted(rows, key=lambda row: row.label)
-
-
-def state_counts(school_ids, school_year: SchoolYear) -> dict[str, Counter]:
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for record_type, state in RecordState.objects.filter(
-        school_id__in=school_ids, school_year=school_year
-    ).values_list("record_type", "state"):
-        counts[record_type][state] += 1
-    return counts
 
 
 ANOMALY_ACTIONS = (

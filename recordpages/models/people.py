@@ -307,10 +307,6 @@ class Pupil(index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def given_name(self) -> str:
-        return self.full_name.rsplit(" ", 1)[-1]
-
     def clean(self) -> None:
         self.full_name = _clean_name(self.full_name)
         if self.date_of_birth and self.date_of_birth > dt.date.today():

@@ -8,18 +8,12 @@ register = template.Library()
 _WEEKDAYS = dict(WEEKDAY_CHOICES)
 _SESSIONS = dict(SESSION_CHOICES)
 _STAGES = dict(LESSON_STAGE_CHOICES)
-_COMPETENCES = dict(programme.COMPETENCE_CHOICES)
 
 
 @register.filter
 def subject_name(code):
     subject = programme.SUBJECTS_BY_CODE.get(code)
     return subject.name if subject else code
-
-
-@register.filter
-def competence_name(code):
-    return _COMPETENCES.get(code, code)
 
 
 @register.filter

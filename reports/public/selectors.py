@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from wagtail.models import Page
 
+from archive.selectors import latest_archived
 from recordpages.models import AuthorityPage, SchoolPage, SchoolPlanPage
 from recordpages.permissions import get_scope
 from workflow.choices import State
@@ -68,10 +69,6 @@ class SignedPdf:
 
 def signed_pdf(page_id: int) -> SignedPdf | None:
     """The latest signed PDF of a published plan, or None while the archive has none."""
-    try:
-        from archive.selectors import latest_archived
-    except ImportError:  # pragma: no cover - archive is installed everywhere
-        return None
     if not published_plans().filter(pk=page_id).exists():
         return None
     row = latest_archived(page_id)
