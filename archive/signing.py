@@ -279,8 +279,8 @@ def _pkcs11_session():
     module = settings.SIGNING["PKCS11_MODULE"]
     return sign_pkcs11, sign_pkcs11.open_pkcs11_session(
         module,
-        token_label=settings.ARCHIVE.get("PKCS11_TOKEN_LABEL") or None,
-        user_pin=settings.ARCHIVE.get("PKCS11_PIN") or None,
+        token_label=settings.SIGNING.get("PKCS11_TOKEN_LABEL") or None,
+        user_pin=settings.SIGNING.get("PKCS11_PIN") or None,
     )
 
 
