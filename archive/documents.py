@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from recordpages import blocks, programme
+from recordpages import blocks, programme, selectors
 from recordpages.models import (
     AuthorityPage,
     ClassResultSummaryPage,
@@ -162,10 +162,10 @@ def _class_summary(page: ClassResultSummaryPage) -> DocumentSpec:
     """One row per pupil: a level column per subject, a score column only for the
     subjects tested at that grade (or that carry a score), then the 15 qualities and
     competences. Cells are prepared here so the template stays a plain loop."""
-    rows = page.rows()
+    rows = selectors.summary_rows(page)
     labels = dict(YearEndResult.choices)
     grade = page.grade or 1
-    subjects = list(page.subjects)
+    subjects = selectors.summary_subjects(page)
     scored = [
         subject.has_test(grade) or any(row["subjects"][i]["score"] is not None for row in rows)
         for i, subject in enumerate(subjects)
@@ -192,7 +192,7 @@ def _class_summary(page: ClassResultSummaryPage) -> DocumentSpec:
             "subject_columns": columns,
             "competences": programme.COMPETENCE_CHOICES,
             "rows": rows,
-            "totals": page.totals(rows),
+            "totals": selectors.summary_totals(page, rows),
             "school_class": page.school_class,
         },
     )

@@ -14,7 +14,7 @@ import random
 
 from django.utils import timezone
 
-from recordpages import programme
+from recordpages import programme, selectors
 from recordpages.models import (
     RoleCode,
     StaffProfile,
@@ -267,7 +267,7 @@ class DemoStates:
         for competence in page.competence_results.filter(level_term1="Đ"):
             competence.level = "Đ"
             competence.save(update_fields=["level"])
-        page.year_end_result = page.suggested_year_end_result()
+        page.year_end_result = selectors.suggested_year_end_result(page)
         page.promotion = "ht_tieu_hoc" if page.grade == 5 else "len_lop"
         page.commendation = "Học sinh xuất sắc" if page.year_end_result == "HTXS" else ""
         page.save()

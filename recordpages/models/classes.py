@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
@@ -163,27 +162,6 @@ class StudentRecordPage(ClassRecordPage):
             return None
         return f"Học bạ – {self.pupil.full_name} – Lớp {self.school_class.name} – {self.year_name}"
 
-    def suggested_year_end_result(self) -> str:
-        """What Thông tư 27/2020 Điều 9 gives; the teacher confirms it."""
-        subjects = list(self.subject_results.all())
-        competences = list(self.competence_results.all())
-        if not subjects or not competences:
-            return ""
-        scores = [s.score_year for s in subjects if s.score_year is not None]
-        all_subject_good = all(s.level == SubjectLevel.GOOD for s in subjects)
-        all_competence_good = all(c.level == CompetenceLevel.GOOD for c in competences)
-        if all_subject_good and all_competence_good and all(score >= 9 for score in scores):
-            return YearEndResult.EXCELLENT
-        if all_subject_good and all_competence_good and all(score >= 7 for score in scores):
-            return YearEndResult.GOOD
-        if (
-            all(s.level in (SubjectLevel.GOOD, SubjectLevel.COMPLETED) for s in subjects)
-            and all(c.level != CompetenceLevel.NEEDS_EFFORT for c in competences)
-            and all(score >= 5 for score in scores)
-        ):
-            return YearEndResult.COMPLETED
-        return YearEndResult.NOT_COMPLETED
-
 
 class SubjectResult(Orderable):
     page = ParentalKey(StudentRecordPage, on_delete=models.CASCADE, related_name="subject_results")
@@ -335,75 +313,3 @@ class ClassResultSummaryPage(ClassRecordPage):
     def template_key(self) -> str:
         """One of the nine official templates: period × grade band."""
         return f"{self.period}/{programme.grade_band(self.grade or 1)}"
-
-    @cached_property
-    def subjects(self) -> list[programme.Subject]:
-        return programme.subjects_for_grade(self.grade or 1)
-
-    def student_records(self):
-        parent = self.tree_parent()
-        return (
-            StudentRecordPage.objects.child_of(parent)
-            .select_related("pupil")
-            .prefetch_related("subject_results", "competence_results")
-            .order_by("pupil__full_name")
-        )
-
-    def rows(self) -> list[dict]:
-        term1 = self.period in (SummaryPeriod.TERM1, SummaryPeriod.MIDTERM)
-        rows = []
-        for record in self.student_records():
-            subjects = {r.subject: r for r in record.subject_results.all()}
-            competences = {r.competence: r for r in record.competence_results.all()}
-            rows.append(
-                {
-                    "pupil": record.pupil,
-                    "subjects": [
-                        {
-                            "code": s.code,
-                            "level": (
-                                subjects[s.code].level_term1 if term1 else subjects[s.code].level
-                            )
-                            if s.code in subjects
-                            else "",
-                            "score": self._score(subjects.get(s.code)),
-                        }
-                        for s in self.subjects
-                    ],
-                    "competences": [
-                        (competences[c].level_term1 if term1 else competences[c].level)
-                        if c in competences
-                        else ""
-                        for c, _label in programme.COMPETENCE_CHOICES
-                    ],
-                    "result": "" if term1 else record.year_end_result,
-                    "commendation": "" if term1 else record.commendation,
-                }
-            )
-        return rows
-
-    def _score(self, result: SubjectResult | None) -> int | None:
-        if result is None:
-            return None
-        return {
-            SummaryPeriod.MIDTERM: result.score_mid1,
-            SummaryPeriod.TERM1: result.score_term1,
-            SummaryPeriod.YEAR: result.score_year,
-        }[self.period]
-
-    def totals(self, rows: list[dict] | None = None) -> dict:
-        """Class totals at the foot: per subject, count of each level; results."""
-        rows = rows if rows is not None else self.rows()
-        per_subject = {}
-        for index_, subject in enumerate(self.subjects):
-            counts = {level: 0 for level in SubjectLevel.values}
-            for row in rows:
-                level = row["subjects"][index_]["level"]
-                if level in counts:
-                    counts[level] += 1
-            per_subject[subject.code] = counts
-        results = {value: 0 for value in YearEndResult.values}
-        for row in rows:
-            if row["result"] in results:
-                results[row["result"]] += 1
-        return {"pupils": len(rows), "subjects": per_subject, "results": results}

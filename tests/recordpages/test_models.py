@@ -7,13 +7,10 @@ from django.core.exceptions import ValidationError
 
 from recordpages.models import (
     ClassResultSummaryPage,
-    CompetenceLevel,
     LessonPlanPage,
     SchoolYear,
     StudentRecordPage,
-    SubjectLevel,
     SubjectResult,
-    YearEndResult,
 )
 from tests.conftest import DEMO_TODAY
 
@@ -66,39 +63,6 @@ def test_midterm_scores_only_for_vietnamese_and_maths_in_grades_four_and_five(di
         SubjectResult(page=grade_1, subject="toan", level="T", score_mid1=8).full_clean()
     grade_4 = StudentRecordPage.objects.filter(school_class__grade=4).first()
     SubjectResult(page=grade_4, subject="toan", level="T", score_mid1=8).full_clean()
-
-
-def test_year_end_result_is_suggested_by_circular_27(hoc_ba):
-    hoc_ba.subject_results.update(level=SubjectLevel.GOOD)
-    hoc_ba.competence_results.update(level=CompetenceLevel.GOOD)
-    tested = hoc_ba.subject_results.exclude(score_term1=None)
-    tested.update(score_year=9)
-    assert hoc_ba.suggested_year_end_result() == YearEndResult.EXCELLENT
-    tested.filter(subject="toan").update(score_year=7)
-    assert hoc_ba.suggested_year_end_result() == YearEndResult.GOOD
-    hoc_ba.competence_results.filter(competence="cham_chi").update(level=CompetenceLevel.PASS)
-    hoc_ba.subject_results.filter(subject="toan").update(level=SubjectLevel.COMPLETED)
-    assert hoc_ba.suggested_year_end_result() == YearEndResult.COMPLETED
-    hoc_ba.subject_results.filter(subject="toan").update(level=SubjectLevel.NOT_COMPLETED)
-    assert hoc_ba.suggested_year_end_result() == YearEndResult.NOT_COMPLETED
-
-
-def test_class_summary_is_derived_from_the_pupils_records(district):
-    summary = ClassResultSummaryPage.objects.filter(school__code="THHN").first()
-    rows = summary.rows()
-    records = StudentRecordPage.objects.child_of(summary.get_parent())
-    assert len(rows) == records.count() == 2
-    first = records.order_by("pupil__full_name").first()
-    toan = first.subject_results.get(subject="toan")
-    toan_index = [s.code for s in summary.subjects].index("toan")
-    assert rows[0]["subjects"][toan_index] == {
-        "code": "toan",
-        "level": toan.level_term1,
-        "score": toan.score_mid1,
-    }
-    totals = summary.totals(rows)
-    assert totals["pupils"] == 2
-    assert sum(totals["subjects"]["toan"].values()) == 2
 
 
 def test_lesson_week_must_start_on_a_monday(district):
