@@ -1,9 +1,10 @@
 """Writes: keep the index in step with the records.
 
-Every change goes through the PendingIndexUpdate table first, then the queue
-is drained. If the engine is down, the rows stay and are drained by the next
-change that reaches the engine or by `manage.py search_worker`, so nothing is
-lost and no save ever fails because of search.
+Every change goes through the PendingIndexUpdate table first; the task
+search.tasks.index_pending then drains the queue in the worker, never in the
+request. If the engine is down, the rows stay and are drained by the task's
+retries, the next change that reaches the engine or `manage.py search_worker`,
+so nothing is lost and no save ever fails because of search.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -71,17 +71,6 @@ def search_drain(*, limit: int | None = None) -> DrainResult:
             PendingIndexUpdate.objects.filter(page_id=page_id, queued_at=queued_at).delete()
         indexed += len(batch)
     return DrainResult(indexed=indexed, pending=PendingIndexUpdate.objects.count(), error=error)
-
-
-def search_record_changed(*, page_id: int) -> None:
-    """Called after commit of a save or transition. Never raises: the change is
-    already committed, and search must not turn a good save into an error."""
-    try:
-        with transaction.atomic():
-            search_enqueue(page_ids=[page_id])
-        search_drain()
-    except Exception:
-        logger.exception("Could not index record %s; it stays queued", page_id)
 
 
 def all_documents(*, chunk: int = 500) -> Iterator[SearchDocument]:

@@ -9,7 +9,6 @@ from unittest import mock
 
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -17,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from cms.settings.tasks import DATABASE_TASKS, IMMEDIATE_TASKS
 from recordpages.models import LessonPlanPage
 from tests.conftest import load_small_district
+from tests.taskworker import make_due, run_worker
 from tests.workflow.conftest import user
 from workflow import services, tasks
 from workflow.models import RecordState
@@ -32,22 +32,6 @@ class RefusingEmailBackend(EmailBackend):
 
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("down")
-
-
-def run_worker() -> None:
-    """One pass of `manage.py db_worker` over every due task, then exit.
-
-    Inside a test's transaction the worker must not close the connection between
-    tasks (it does so in production to drop stale connections)."""
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--verbosity", "0")
-
-
-def make_due(task_path: str) -> None:
-    """Move deferred tasks to now, as if their backoff had passed."""
-    DBTaskResult.objects.filter(task_path=task_path, status="READY").update(
-        run_after=timezone.now() - dt.timedelta(seconds=1)
-    )
 
 
 @override_settings(TASKS=DATABASE_TASKS)
