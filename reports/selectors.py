@@ -34,7 +34,9 @@ from recordpages.models import (
     StudentRecordPage,
 )
 from recordpages.permissions import get_scope, visible_schools
-from workflow.deadlines import LESSON_PLAN_LEAD_DAYS, SIGNED_TYPES, DeadlineStatus
+from recordpages import registry
+from recordpages.registry import Milestone
+from workflow.deadlines import DeadlineStatus
 from workflow.models import RecordState
 
 STATUSES = (
@@ -82,7 +84,10 @@ def report_scope(user) -> ReportScope | None:
 def _status_expression(today: dt.date) -> Case:
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     reached = Case(
-        When(record_type__in=SIGNED_TYPES, then=TruncDate("signed_at", tzinfo=tz)),
+        When(
+            record_type__in=registry.codes_where(lambda t: t.milestone is Milestone.SIGNED),
+            then=TruncDate("signed_at", tzinfo=tz),
+        ),
         default=TruncDate("approved_at", tzinfo=tz),
     )
     return Case(
@@ -174,7 +179,8 @@ def first_monday(year: SchoolYear) -> dt.date:
 def weeks_due(year: SchoolYear, today: dt.date) -> list[dt.date]:
     """Teaching weeks whose lesson-plan deadline has passed (or is today), Mondays."""
     weeks, monday = [], first_monday(year)
-    while monday <= year.end_date and monday - dt.timedelta(days=LESSON_PLAN_LEAD_DAYS) <= today:
+    lead = LessonPlanPage.rules.deadline.days
+    while monday <= year.end_date and monday - dt.timedelta(days=lead) <= today:
         weeks.append(monday)
         monday += dt.timedelta(weeks=1)
     return weeks

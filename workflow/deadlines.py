@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from types import SimpleNamespace
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from workflow.choices import State
-
-LESSON_PLAN_LEAD_DAYS = 4  # approval day + three whole days before teaching
-SIGNED_TYPES = frozenset({"student_record", "class_summary", "enrollment_register"})
-MILESTONE_STATES = {
-    "approved": frozenset({State.APPROVED, State.PUBLISHED}),
-    "signed": frozenset({State.SIGNED}),
-}
+from recordpages import registry
+from recordpages.registry import Milestone
 
 
 class DeadlineStatus(StrEnum):
@@ -34,10 +30,10 @@ class DeadlineStatus(StrEnum):
 
 
 STATUS_LABELS = {
-    DeadlineStatus.ON_TIME: "Đúng hạn",
-    DeadlineStatus.LATE: "Trễ hạn",
-    DeadlineStatus.MISSING: "Quá hạn, chưa hoàn thành",
-    DeadlineStatus.PENDING: "Chưa đến hạn",
+    DeadlineStatus.ON_TIME: _("Đúng hạn"),
+    DeadlineStatus.LATE: _("Trễ hạn"),
+    DeadlineStatus.MISSING: _("Quá hạn, chưa hoàn thành"),
+    DeadlineStatus.PENDING: _("Chưa đến hạn"),
 }
 
 
@@ -48,22 +44,17 @@ def deadline_for(
     week_start: dt.date | None = None,
     custom: dt.date | None = None,
 ) -> dt.date | None:
-    first = school_year.first_year
-    if record_type in ("school_plan", "group_plan"):
-        return dt.date(first, 9, 4)
-    if record_type in SIGNED_TYPES:
-        return dt.date(first + 1, 5, 30)
-    if record_type == "lesson_plan":
-        return week_start - dt.timedelta(days=LESSON_PLAN_LEAD_DAYS) if week_start else None
-    return custom
+    """The deadline a record of this type gets, from its declared rule."""
+    page = SimpleNamespace(week_start=week_start, deadline=custom)
+    return registry.get(record_type).due(school_year=school_year, page=page)
 
 
-def milestone(record_type: str) -> str:
-    return "signed" if record_type in SIGNED_TYPES else "approved"
+def milestone(record_type: str) -> Milestone:
+    return registry.get(record_type).milestone
 
 
 def milestone_at(record) -> dt.datetime | None:
-    return record.signed_at if milestone(record.record_type) == "signed" else record.approved_at
+    return registry.for_record(record).milestone.reached_at(record)
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -87,9 +78,4 @@ def deadline_status(record, today: dt.date | None = None) -> DeadlineStatus:
 
 def deadline_of_page(page) -> dt.date | None:
     """The deadline a record page's content implies (kept on its RecordState)."""
-    return deadline_for(
-        page.record_type,
-        school_year=page.school_year,
-        week_start=getattr(page, "week_start", None),
-        custom=getattr(page, "deadline", None),
-    )
+    return registry.for_record(page).due(school_year=page.school_year, page=page)

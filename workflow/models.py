@@ -18,34 +18,21 @@ from django_fsm import (
     ConcurrentTransitionMixin,
     FSMField,
     FSMModelMixin,
+    TransitionNotAllowed,
     transition,
 )
 
-from recordpages.models import RECORD_TYPE_CHOICES
-from workflow.choices import State
+from recordpages import registry
+from workflow.choices import APPROVED_STATES, State
 
 S = State
-
-# Which record types take which path (DESIGN.md, "Record states").
-REVIEWED = ("lesson_plan",)  # draft → submitted → checked → approved
-PAPER = ("student_record", "class_summary")  # … → approved → paper_confirmed → signed
-PUBLISHED = ("school_plan",)  # … → approved → published
-REGISTER = ("enrollment_register",)  # maintained → finalized → paper_confirmed → signed
-
-
-def _type_in(*types):
-    return lambda record: record.record_type in types
-
-
-def _type_not_in(*types):
-    return lambda record: record.record_type not in types
 
 
 class RecordState(ConcurrentTransitionMixin, models.Model):
     page = models.OneToOneField(
         "wagtailcore.Page", primary_key=True, on_delete=models.CASCADE, related_name="record_state"
     )
-    record_type = models.CharField(_("loại hồ sơ"), max_length=32, choices=RECORD_TYPE_CHOICES)
+    record_type = models.CharField(_("loại hồ sơ"), max_length=32, choices=registry.choices)
     school = models.ForeignKey("recordpages.School", on_delete=models.CASCADE, related_name="+")
     school_year = models.ForeignKey(
         "recordpages.SchoolYear", on_delete=models.PROTECT, related_name="+"
@@ -108,87 +95,31 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
             cached = self.__dict__["_editor_user_ids"]
         return cached
 
-    # --- transitions (called only from workflow.services) -----------------------
+    @property
+    def rules(self) -> registry.RecordType:
+        """What the regulation says about this record: its type's (or its category's)
+        declaration in recordpages.registry."""
+        return registry.for_record(self)
 
-    @transition(
-        field=state,
-        source=[S.DRAFT, S.RETURNED],
-        target=S.SUBMITTED,
-        conditions=[_type_not_in(*REGISTER)],
-    )
-    def submit(self):
-        pass
+    # --- transitions (taken only by workflow.actions) ---------------------------------
+    # The record's path is data (its type's declared steps); the state machine here
+    # only guards the field: a step moves the record if it is open from where it stands.
 
-    @transition(field=state, source=S.SUBMITTED, target=S.CHECKED, conditions=[_type_in(*REVIEWED)])
-    def mark_checked(self):
-        pass
-
-    @transition(
-        field=state,
-        source=[S.SUBMITTED, S.CHECKED],
-        target=S.APPROVED,
-        conditions=[
-            lambda r: (
-                (r.record_type in REVIEWED) == (r.state == S.CHECKED)
-                and r.record_type not in REGISTER
+    @transition(field=state, source="*", target=RETURN_VALUE(*State.values))
+    def take(self, step: registry.Step) -> str:
+        if self.state not in step.source or self.rules.step(step.name) != step:
+            raise TransitionNotAllowed(
+                f"Step {step.name!r} is not open from {self.state!r}.",
+                object=self,
+                method=self.take,
             )
-        ],
-    )
-    def approve(self):
-        pass
+        return step.target
 
-    @transition(field=state, source=[S.SUBMITTED, S.CHECKED], target=S.RETURNED)
-    def return_for_revision(self):
-        pass
-
-    @transition(
-        field=state, source=S.APPROVED, target=S.PUBLISHED, conditions=[_type_in(*PUBLISHED)]
-    )
-    def publish(self):
-        pass
-
-    @transition(
-        field=state, source=S.MAINTAINED, target=S.FINALIZED, conditions=[_type_in(*REGISTER)]
-    )
-    def finalize(self):
-        pass
-
-    @transition(
-        field=state,
-        source=[S.APPROVED, S.FINALIZED],
-        target=S.PAPER_CONFIRMED,
-        conditions=[
-            lambda r: (
-                (r.state == S.APPROVED and r.record_type in PAPER)
-                or (r.state == S.FINALIZED and r.record_type in REGISTER)
-            )
-        ],
-    )
-    def confirm_paper(self):
-        pass
-
-    @transition(
-        field=state,
-        source=S.PAPER_CONFIRMED,
-        target=S.SIGNED,
-        conditions=[_type_in(*PAPER, *REGISTER)],
-    )
-    def sign(self):
-        pass
-
-    @transition(
-        field=state,
-        source=[S.APPROVED, S.PUBLISHED, S.PAPER_CONFIRMED, S.SIGNED, S.FINALIZED],
-        target=S.CORRECTING,
-    )
+    @transition(field=state, source=list(APPROVED_STATES), target=S.CORRECTING)
     def start_correction(self):
         pass
 
-    @transition(
-        field=state,
-        source=S.CORRECTING,
-        target=RETURN_VALUE(S.APPROVED, S.PUBLISHED, S.PAPER_CONFIRMED, S.SIGNED, S.FINALIZED),
-    )
+    @transition(field=state, source=S.CORRECTING, target=RETURN_VALUE(*APPROVED_STATES))
     def finish_correction(self, return_state: str) -> str:
         return return_state
 
@@ -352,7 +283,7 @@ class Lock(models.Model):
         related_name="+",
     )
     record_type = models.CharField(
-        _("loại hồ sơ (để trống: mọi loại)"), max_length=32, choices=RECORD_TYPE_CHOICES, blank=True
+        _("loại hồ sơ (để trống: mọi loại)"), max_length=32, choices=registry.choices, blank=True
     )
     requested_by = models.ForeignKey(
         "recordpages.StaffProfile",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from recordpages.models import RECORD_TYPE_CHOICES, RecordPage, RoleCode, School, SchoolYear
 from recordpages.permissions import get_scope, school_filter, visible_schools
+from recordpages.registry import Step
 from workflow import policy
 from workflow.choices import APPROVED_STATES, State
 from workflow.deadlines import STATUS_LABELS, DeadlineStatus, deadline_status, milestone
@@ -82,7 +83,7 @@ def my_records_due(user, today: dt.date | None = None, limit: int = 20) -> list[
     return items[:limit]
 
 
-def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[policy.TransitionSpec]]]:
+def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[Step]]]:
     """Records on which this user can take a reviewing step now."""
     scope = get_scope(user)
     if scope.read_only or (scope.staff is None and not scope.is_superuser):

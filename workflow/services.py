@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from wagtail.models import Page, Revision
 
+from recordpages import registry
 from recordpages.guards import RecordReadOnly, guards_bypassed
-from recordpages.models import RECORD_PAGE_MODELS, RecordPage, RoleCode
+from recordpages.models import RecordPage, RoleCode
 from recordpages.permissions import get_scope
 from workflow import deadlines, events, notifications, policy
 from workflow.audit import audit_append, client_ip
@@ -129,7 +130,7 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
     }
     record = RecordState.objects.filter(pk=page.pk).first()
     if record is None:
-        initial = State.MAINTAINED if page.record_type == "enrollment_register" else State.DRAFT
+        initial = registry.for_record(page).initial
         record = RecordState(page_id=page.pk, state=initial, **values)
         record.save()
         return record
@@ -214,49 +215,18 @@ def guard_write(page) -> None:
 
 
 def completeness_errors(page: RecordPage) -> list[str]:
-    """What must be filled before a record can be submitted (Đ11.2, R4)."""
-    from django.core.exceptions import ValidationError
-
-    errors: list[str] = []
-    try:
-        page.full_clean()
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            label = field
-            try:
-                label = str(page._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: BLE001 - non-field errors keep their key
-                pass
-            errors.extend(f"{label}: {message}" for message in messages)
-    if page.record_type == "lesson_plan" and not (page.timetable and page.lessons):
-        errors.append(_("Kế hoạch bài dạy cần có lịch báo giảng và ít nhất một bài dạy."))
-    if page.record_type == "group_plan" and not page.rows:
-        errors.append(_("Kế hoạch dạy học cần có ít nhất một dòng."))
-    if page.record_type == "student_record":
-        from recordpages import programme
-
-        results = {r.subject: r for r in page.subject_results.all()}
-        for subject in programme.subjects_for_grade(page.grade or 1, include_electives=False):
-            result = results.get(subject.code)
-            if result is None or not result.level:
-                errors.append(
-                    _("Thiếu mức đạt được cuối năm môn %(subject)s.") % {"subject": subject.name}
-                )
-        if (
-            any(not c.level for c in page.competence_results.all())
-            or page.competence_results.count() < 15
-        ):
-            errors.append(_("Thiếu đánh giá phẩm chất, năng lực cuối năm."))
-        if not page.year_end_result:
-            errors.append(_("Thiếu kết quả giáo dục cuối năm."))
-    if page.record_type == "class_summary":
+    """What must be filled before a record can be submitted (Đ11.2, R4): the page
+    type's own rules, then the records its type waits for."""
+    rules = registry.for_record(page)
+    errors = rules.completeness_errors(page)
+    needed = rules.prerequisite
+    if needed is not None:
         pending = RecordState.objects.filter(
-            school_class_id=page.school_class_id, record_type="student_record"
+            record_type=needed.record_type, **{needed.same: getattr(page, needed.same)}
         ).exclude(state__in=APPROVED_STATES)
-        if pending.exists():
-            errors.append(
-                _("Còn %(count)s học bạ của lớp chưa được duyệt.") % {"count": pending.count()}
-            )
+        count = pending.count()
+        if count:
+            errors.append(needed.message % {"count": count})
     return errors
 
 
@@ -313,7 +283,6 @@ def _record_transition(
     except RecordState.DoesNotExist as exc:
         raise TransitionRefused(_("Không tìm thấy hồ sơ.")) from exc
     source = record.state
-    spec = policy.TRANSITIONS.get(transition)
     if seen_state and seen_state != source:
         _refuse(
             user,
@@ -329,6 +298,7 @@ def _record_transition(
     refusal = policy.refusal(user, record, transition)
     if refusal is not None:
         _refuse(user, record, transition, request, refusal)
+    step = record.rules.step(transition)
     lock = active_lock(
         school_id=record.school_id,
         school_year_id=record.school_year_id,
@@ -336,32 +306,30 @@ def _record_transition(
     )
     if lock is not None:
         _refuse(user, record, transition, request, lock_message(lock))
-    if spec.needs_reason and not reason.strip():
+    if step.needs_reason and not reason.strip():
         _refuse(user, record, transition, request, _("Cần ghi lí do trả lại."))
 
     page = Page.objects.get(pk=page_id).specific
     revision = None
-    if transition == "submit":
+    if step.target == State.SUBMITTED:
         errors = completeness_errors(page.get_latest_revision_as_object())
         if errors:
             _refuse(
                 user, record, transition, request, _("Hồ sơ chưa đủ để nộp: ") + "; ".join(errors)
             )
-        record.submitted_at = now
         record.return_reason = ""
-    if spec.pins_revision:
+    if step.stamps:
+        setattr(record, step.stamps, now)
+    if step.pins_revision:
         revision = _latest_revision(page)
         record.approved_revision = revision
         record.approved_hash = content_hash(revision)
-        record.approved_at = now
         record.version += 1
-    if transition == "return":
+    if step.needs_reason:
         record.return_reason = reason.strip()
-    if transition == "sign":
-        record.signed_at = now
 
     try:
-        getattr(record, policy.METHODS[transition])()
+        record.take(step)
         record.save()
     except (TransitionNotAllowed, ConcurrentTransition):
         raise TransitionRefused(
@@ -371,7 +339,7 @@ def _record_transition(
             attempted=transition,
         ) from None
 
-    if spec.pins_revision:
+    if step.pins_revision:
         RecordVersion.objects.create(
             record=record,
             number=record.version,
@@ -380,7 +348,7 @@ def _record_transition(
             state=record.state,
             approved_by=user,
         )
-    if transition == "publish":
+    if step.target == State.PUBLISHED:
         _publish_pinned(record, user)
     TransitionLog.objects.create(
         record=record,
@@ -758,7 +726,7 @@ def lock_release(*, user, lock_id: int, request=None) -> Lock:
 def ensure_all_record_states() -> int:
     """Create missing state rows (after a bulk load or an import). Idempotent."""
     created = 0
-    for model in RECORD_PAGE_MODELS:
+    for model in registry.page_models():
         missing = model.objects.exclude(pk__in=RecordState.objects.values("pk")).select_related(
             "school_year"
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from recordpages import registry
 from workflow import deadlines, policy, selectors, services
 from workflow.choices import APPROVED_STATES
 from workflow.forms import AdjustmentsForm, CorrectionRequestForm, LockForm, TransitionForm
@@ -61,7 +62,7 @@ def record_detail(request, page_id: int):
 
 def record_transition(request, page_id: int, transition: str):
     record = _visible_record(request, page_id)
-    spec = policy.TRANSITIONS.get(transition)
+    spec = record.rules.step(transition) or registry.step_named(transition)
     if spec is None:
         raise Http404
     form = TransitionForm(request.POST or None, initial={"seen_state": record.state})

@@ -1,3 +1,4 @@
+from recordpages import registry
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.classes import (
     ClassPage,
@@ -42,16 +43,10 @@ from recordpages.models.school import (
     SchoolYearPage,
 )
 
-RECORD_PAGE_MODELS = (
-    SchoolPlanPage,
-    EnrollmentRegisterPage,
-    OtherRecordPage,
-    GroupTeachingPlanPage,
-    LessonPlanPage,
-    StudentRecordPage,
-    ClassResultSummaryPage,
-)
-RECORD_TYPE_CHOICES = [(m.record_type, m.record_type_label) for m in RECORD_PAGE_MODELS]
+# Derived from the declarations (recordpages.registry): a new record page type is
+# listed here by declaring its rules, nothing else.
+RECORD_PAGE_MODELS = registry.page_models()
+RECORD_TYPE_CHOICES = registry.choices()
 RECORD_MODEL_BY_TYPE = {m.record_type: m for m in RECORD_PAGE_MODELS}
 
 __all__ = [

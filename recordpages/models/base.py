@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
+from recordpages import registry
 from recordpages.guards import check_writable
+from recordpages.registry import RecordType
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 
 
@@ -101,6 +103,9 @@ class RecordPage(HosoPage):
     to a school never walks the tree.
     """
 
+    # Each concrete record page declares its rules once (recordpages.registry);
+    # `record_type` and `record_type_label` follow from them.
+    rules: ClassVar[RecordType | None] = None
     record_type: ClassVar[str] = ""
     record_type_label: ClassVar[str] = ""
     has_title_scheme = True
@@ -133,6 +138,32 @@ class RecordPage(HosoPage):
 
     class Meta:
         abstract = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("rules")
+        if declared is not None:
+            cls.rules = registry.register(declared, cls)
+            cls.record_type = declared.code
+            cls.record_type_label = declared.label
+
+    def completeness_errors(self) -> list[str]:
+        """What must be filled before this record is handed in (Đ11.2, R4). The
+        model's own validation; page types add their rules by extending this."""
+        from django.core.exceptions import ValidationError
+
+        errors: list[str] = []
+        try:
+            self.full_clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                label = name
+                try:
+                    label = str(self._meta.get_field(name).verbose_name)
+                except Exception:  # noqa: BLE001 - non-field errors keep their key
+                    pass
+                errors.extend(f"{label}: {message}" for message in messages)
+        return errors
 
     def year_page(self):
         # Looked up through the app registry: the year page's module builds on

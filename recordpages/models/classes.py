@@ -11,8 +11,10 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import programme
+from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
 from recordpages.models.people import Pupil, SchoolClass
+from recordpages.registry import Actor, Milestone, RecordType, State
 
 
 class ClassPage(HosoPage):
@@ -113,8 +115,21 @@ class StudentRecordForm(HosoPageForm):
 class StudentRecordPage(ClassRecordPage):
     """Học bạ of one pupil for one school year (Thông tư 27/2020, Phụ lục 1)."""
 
-    record_type = "student_record"
-    record_type_label = "Học bạ"
+    rules = RecordType(
+        code="student_record",
+        label=_("Học bạ"),
+        steps=(
+            r.submit(by=(Actor.HOMEROOM,)),
+            r.approve(),
+            r.give_back(),
+            r.confirm_paper(),
+            r.sign(),
+        ),
+        deadline=r.DayOfYear(5, 30),  # "ký duyệt trước ngày 31/5"
+        milestone=Milestone.SIGNED,
+        freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
+        retention=_("Vĩnh viễn"),
+    )
 
     pupil = models.ForeignKey(
         Pupil, verbose_name=_("học sinh"), on_delete=models.PROTECT, related_name="+"
@@ -161,6 +176,24 @@ class StudentRecordPage(ClassRecordPage):
         if not (self.pupil_id and self.school_class_id and self.school_year_id):
             return None
         return f"Học bạ – {self.pupil.full_name} – Lớp {self.school_class.name} – {self.year_name}"
+
+    def completeness_errors(self) -> list[str]:
+        """Every subject of the grade has its year-end level, every quality and
+        competence of the programme is assessed, and the year-end result is set."""
+        errors = super().completeness_errors()
+        results = {result.subject: result for result in self.subject_results.all()}
+        for subject in programme.subjects_for_grade(self.grade or 1, include_electives=False):
+            result = results.get(subject.code)
+            if result is None or not result.level:
+                errors.append(
+                    _("Thiếu mức đạt được cuối năm môn %(subject)s.") % {"subject": subject.name}
+                )
+        assessed = {c.competence for c in self.competence_results.all() if c.level}
+        if not {code for code, _label in programme.COMPETENCE_CHOICES} <= assessed:
+            errors.append(str(_("Thiếu đánh giá phẩm chất, năng lực cuối năm.")))
+        if not self.year_end_result:
+            errors.append(str(_("Thiếu kết quả giáo dục cuối năm.")))
+        return errors
 
 
 class SubjectResult(Orderable):
@@ -283,8 +316,26 @@ class ClassResultSummaryPage(ClassRecordPage):
     period and notes; the table is computed from the class's StudentRecordPages.
     """
 
-    record_type = "class_summary"
-    record_type_label = "Bảng tổng hợp kết quả đánh giá giáo dục của lớp"
+    rules = RecordType(
+        code="class_summary",
+        label=_("Bảng tổng hợp kết quả đánh giá giáo dục của lớp"),
+        prerequisite=r.Prerequisite(
+            "student_record",
+            same="school_class_id",
+            message=_("Còn %(count)s học bạ của lớp chưa được duyệt."),
+        ),
+        steps=(
+            r.submit(by=(Actor.HOMEROOM,)),
+            r.approve(),
+            r.give_back(),
+            r.confirm_paper(),
+            r.sign(),
+        ),
+        deadline=r.DayOfYear(5, 30),  # "ký duyệt trước ngày 31/5"
+        milestone=Milestone.SIGNED,
+        freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
+        retention=_("Vĩnh viễn"),
+    )
 
     period = models.CharField(_("thời điểm"), max_length=10, choices=SummaryPeriod.choices)
     notes = models.TextField(_("ghi chú"), blank=True)

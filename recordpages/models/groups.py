@@ -11,8 +11,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from recordpages import blocks, programme
+from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.people import SchoolClass, StaffProfile
+from recordpages.registry import Actor, RecordType, State
 
 
 class ProfessionalGroupPage(HosoPage):
@@ -68,8 +70,14 @@ class GroupRecordPage(RecordPage):
 class GroupTeachingPlanPage(GroupRecordPage):
     """Kế hoạch dạy học các môn học và hoạt động giáo dục of a group (Phụ lục 2)."""
 
-    record_type = "group_plan"
-    record_type_label = "Kế hoạch dạy học của tổ chuyên môn"
+    rules = RecordType(
+        code="group_plan",
+        label=_("Kế hoạch dạy học của tổ chuyên môn"),
+        steps=(r.submit(by=(Actor.GROUP_LEADER,)), r.approve(), r.give_back()),
+        deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
+        retention=_("5 năm"),
+        document_prefix="KH",
+    )
 
     subject = models.CharField(
         _("môn học / hoạt động"), max_length=40, choices=programme.SUBJECT_CHOICES
@@ -118,12 +126,33 @@ class GroupTeachingPlanPage(GroupRecordPage):
                     {"subject": _("Môn này không có trong chương trình của khối đã chọn.")}
                 )
 
+    def completeness_errors(self) -> list[str]:
+        errors = super().completeness_errors()
+        if not self.rows:
+            errors.append(str(_("Kế hoạch dạy học cần có ít nhất một dòng.")))
+        return errors
+
 
 class LessonPlanPage(GroupRecordPage):
     """Kế hoạch bài dạy and lịch báo giảng of one teacher for one week."""
 
-    record_type = "lesson_plan"
-    record_type_label = "Kế hoạch bài dạy và báo giảng"
+    rules = RecordType(
+        code="lesson_plan",
+        label=_("Kế hoạch bài dạy và báo giảng"),
+        # The teacher hands it in, the group leader checks, the principal or the
+        # vice-principal assigned lesson plans approves (Đ11.2).
+        steps=(
+            r.submit(by=(Actor.AUTHOR,)),
+            r.check(by=(Actor.GROUP_LEADER,)),
+            r.approve(after=State.CHECKED),
+            r.give_back(at=(State.SUBMITTED, State.CHECKED)),
+        ),
+        # "duyệt trước ít nhất 03 ngày trước khi thực hiện": three whole days between
+        # approval and the first teaching day, so a Monday's plan is approved by Thursday.
+        deadline=r.DaysBeforeWeek(4),
+        retention=_("5 năm"),
+        document_prefix="KHBD",
+    )
 
     teacher = models.ForeignKey(
         StaffProfile, verbose_name=_("giáo viên"), on_delete=models.PROTECT, related_name="+"
@@ -180,6 +209,12 @@ class LessonPlanPage(GroupRecordPage):
         super().prepare_tree_fields()
         if not self.author_id and self.teacher_id:
             self.author_id = self.teacher_id
+
+    def completeness_errors(self) -> list[str]:
+        errors = super().completeness_errors()
+        if not (self.timetable and self.lessons):
+            errors.append(str(_("Kế hoạch bài dạy cần có lịch báo giảng và ít nhất một bài dạy.")))
+        return errors
 
     def clean(self):
         super().clean()

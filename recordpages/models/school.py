@@ -13,8 +13,10 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import blocks
+from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.people import Pupil
+from recordpages.registry import Actor, Milestone, RecordType, State
 
 
 class AuthorityKind(models.TextChoices):
@@ -162,8 +164,21 @@ class SchoolYearPage(HosoPage):
 class SchoolPlanPage(RecordPage):
     """Kế hoạch giáo dục nhà trường (Công văn 2345, Phụ lục 1)."""
 
-    record_type = "school_plan"
-    record_type_label = "Kế hoạch giáo dục nhà trường"
+    rules = RecordType(
+        code="school_plan",
+        label=_("Kế hoạch giáo dục nhà trường"),
+        # Written by the principal or a vice-principal; approved by the principal
+        # alone, then published on the school's site (Đ14.1, R10).
+        steps=(
+            r.submit(by=(Actor.PRINCIPAL, Actor.VICE_PRINCIPAL)),
+            r.approve(by=(Actor.PRINCIPAL,)),
+            r.give_back(),
+            r.publish(),
+        ),
+        deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
+        retention=_("10 năm"),
+        document_prefix="KH",
+    )
     public_on_site = True  # once published (live); every other record stays off the site
 
     document_number = models.CharField(_("số văn bản"), max_length=40, blank=True, editable=False)
@@ -231,8 +246,21 @@ class SchoolPlanPage(RecordPage):
 class EnrollmentRegisterPage(RecordPage):
     """Sổ đăng bộ of one cohort (khóa), kept current from CSDL ngành."""
 
-    record_type = "enrollment_register"
-    record_type_label = "Sổ đăng bộ"
+    rules = RecordType(
+        code="enrollment_register",
+        label=_("Sổ đăng bộ"),
+        # Kept up to date all year, closed, printed and signed (R9: paper first).
+        initial=State.MAINTAINED,
+        steps=(
+            r.finalize(),
+            r.confirm_paper(after=State.FINALIZED),
+            r.sign(),
+        ),
+        deadline=r.DayOfYear(5, 30),  # follows the học bạ to signing
+        milestone=Milestone.SIGNED,
+        freeze_on=frozenset({State.SIGNED}),
+        retention=_("Vĩnh viễn"),
+    )
 
     cohort = models.CharField(
         _("khóa"), max_length=9, help_text=_("Năm vào lớp 1 – năm hoàn thành, ví dụ 2020-2025.")
@@ -299,8 +327,14 @@ class RegisterEntry(Orderable):
 class OtherRecordPage(RecordPage):
     """Other records the school defines, each with its own deadline (Đ12)."""
 
-    record_type = "other"
-    record_type_label = "Hồ sơ khác"
+    rules = RecordType(
+        code="other",
+        label=_("Hồ sơ khác"),
+        steps=(r.submit(by=(Actor.AUTHOR, Actor.PRINCIPAL)), r.approve(), r.give_back()),
+        deadline=r.SetOnRecord("deadline"),  # Đ12: the school sets it
+        retention=_("Theo quy định của nhà trường"),
+        document_prefix="HS",
+    )
     has_title_scheme = False
 
     category = models.CharField(_("loại hồ sơ"), max_length=150)

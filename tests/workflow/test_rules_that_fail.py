@@ -20,6 +20,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from recordpages import registry
 from recordpages.models import (
     ProfessionalGroup,
     RoleCode,
@@ -197,8 +198,9 @@ def test_the_named_author_may_not_review_the_record(record_type, state, step, re
 
 
 def test_every_reviewing_step_is_barred_to_writers():
-    assert {"check", "approve", "return", "publish", "sign"} <= policy.REVIEW_STEPS
-    assert "submit" not in policy.REVIEW_STEPS
+    reviews = {s.name for t in registry.all_types() for s in t.steps if s.is_review}
+    assert {"check", "approve", "return", "publish", "sign"} <= reviews
+    assert "submit" not in reviews
 
 
 def test_the_submitter_is_not_barred_by_having_written_the_record():
@@ -231,11 +233,11 @@ def test_the_administrator_who_maintains_the_register_closes_it():
 def test_approving_and_finalizing_pin_the_version_and_only_a_return_needs_a_reason():
     # services.transition() acts on these flags: a pinned revision is the approved
     # version (its hash, its RecordVersion), a return without a reason is refused.
-    specs = policy.TRANSITIONS
-    assert {name for name, spec in specs.items() if spec.pins_revision} == {"approve", "finalize"}
-    assert {name for name, spec in specs.items() if spec.needs_reason} == {"return"}
-    with pytest.raises(dataclasses.FrozenInstanceError):  # one table, nobody rewrites it
-        specs["approve"].pins_revision = False
+    steps = [s for t in registry.all_types() for s in t.steps]
+    assert {s.name for s in steps if s.pins_revision} == {"approve", "finalize"}
+    assert {s.name for s in steps if s.needs_reason} == {"return"}
+    with pytest.raises(dataclasses.FrozenInstanceError):  # declared once, nobody rewrites it
+        registry.get("lesson_plan").step("approve").pins_revision = False
 
 
 def test_a_superuser_is_not_bound_by_the_role_rules():
