@@ -106,7 +106,7 @@ def test_the_validation_deadline_stops_the_work_between_signatures(settings, mon
     settings.ARCHIVE = {**settings.ARCHIVE, "VERIFY_MAX_SIGNATURES": 100}
     data = _many_signatures(20)
     clock = iter(range(0, 1000, 3))  # every reading of the clock: 3 s later
-    monkeypatch.setattr(signing, "_monotonic", lambda: next(clock))
+    monkeypatch.setattr("archive.signing._validation._monotonic", lambda: next(clock))
     verdict = verification.verify_upload(data)
     assert verdict.status == verification.TOO_COMPLEX
 

@@ -1,0 +1,64 @@
+"""PAdES and CMS signatures with pyHanko: this package is the only importer of it.
+
+A school signs with its own certificate: a PKCS#12 file per school
+(SIGNING_BACKEND=pkcs12, <SIGNING_PKCS12_DIR>/<school code>.p12), a PKCS#11
+token (SIGNING_BACKEND=pkcs11, key and certificate labelled with the school
+code) or the TEST-ONLY dev PKI. The visible stamp uses an embedded Noto
+OpenType subset so Vietnamese names render and the PDF/A stays valid. With
+TSA_URL the signature is PAdES B-T (RFC 3161 timestamp), otherwise B-B;
+validation data (chain, revocation info) is embedded when it can be gathered.
+
+The public names are here; the work is done by area in private modules:
+`_keys` (opening the school's signer, trust roots), `_names` (who a certificate
+names), `_pdf` (signing a PDF), `_validation` (checking a PDF's signatures) and
+`_cms` (signed data for the audit checkpoints).
+"""
+
+from archive.signing._cms import (
+    INSTALLATION_KEY_CODE,
+    INSTALLATION_NAME,
+    Installation,
+    SignedData,
+    open_signed_data,
+    sign_data,
+)
+from archive.signing._keys import (
+    SigningUnavailable,
+    _school_signer,
+    dev_pki,
+    trust_roots,
+    validation_context,
+)
+from archive.signing._names import certificate_names_unit, fold_name, names_unit, subject_names
+from archive.signing._pdf import FIELD_NAME, SignResult, sign_pdf
+from archive.signing._validation import (
+    SignatureReport,
+    ValidationLimits,
+    pdf_keywords,
+    validate_pdf,
+)
+
+__all__ = [
+    "FIELD_NAME",
+    "INSTALLATION_KEY_CODE",
+    "INSTALLATION_NAME",
+    "Installation",
+    "SignResult",
+    "SignatureReport",
+    "SignedData",
+    "SigningUnavailable",
+    "ValidationLimits",
+    "_school_signer",
+    "certificate_names_unit",
+    "dev_pki",
+    "fold_name",
+    "names_unit",
+    "open_signed_data",
+    "pdf_keywords",
+    "sign_data",
+    "sign_pdf",
+    "subject_names",
+    "trust_roots",
+    "validate_pdf",
+    "validation_context",
+]

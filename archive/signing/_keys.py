@@ -1,0 +1,165 @@
+"""The school's signer: its PKCS#12 file, its PKCS#11 token or the TEST-ONLY dev PKI,
+opened for one signature (settings.SIGNING); and the trust roots signatures are
+validated against."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from django.conf import settings
+from pyhanko.sign import signers, timestamps
+from pyhanko.sign.general import SigningError, load_cert_from_pemder
+from pyhanko_certvalidator import ValidationContext
+
+from archive import devpki
+from archive.signing._names import certificate_names_unit
+
+
+class SigningUnavailable(Exception):
+    """The school's key or the TSA cannot be reached now: retry later."""
+
+
+def dev_pki() -> devpki.DevPkiPaths:
+    return devpki.DevPkiPaths(Path(settings.SIGNING["DEV_PKI_DIR"]))
+
+
+class _KeyCachingSigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-parses the private key for every raw signature
+    (twice per PDF: the size estimate signs too), ~60 ms each for an RSA key.
+    This one parses it once; mechanisms it does not handle go to pyHanko."""
+
+    _pyca_key: Any = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+        from pyhanko.sign.general import get_pyca_cryptography_hash
+
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            algorithm = mechanism["algorithm"].native
+        if self._pyca_key is None:
+            self._pyca_key = serialization.load_der_private_key(
+                self.signing_key.dump(), password=None
+            )
+        key = self._pyca_key
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), hash_algorithm)
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, signature_algorithm=ec.ECDSA(hash_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
+# (path, mtime, size, passphrase) -> signer: a school's PKCS#12 file is read once per
+# process (opening it checks the RSA key, ~60 ms), again only when the file changes.
+_signer_cache: dict[tuple, signers.SimpleSigner] = {}
+
+
+def _cached_pkcs12_signer(path: Path, passphrase: bytes | None) -> signers.SimpleSigner | None:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, passphrase)
+    signer = _signer_cache.get(key)
+    if signer is None:
+        signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+        if signer is None:
+            return None
+        signer.__class__ = _KeyCachingSigner
+        _signer_cache[key] = signer
+    return signer
+
+
+def trust_roots() -> list[asn1_x509.Certificate]:
+    configured = settings.SIGNING.get("TRUST_ROOTS")
+    if configured:
+        paths = [Path(p) for p in configured.split(os.pathsep) if p]
+    else:
+        paths = [dev_pki().ca_cert]
+    roots = []
+    for path in paths:
+        if path.exists():
+            roots.append(load_cert_from_pemder(str(path)))
+    return roots
+
+
+def validation_context(*, for_signing: bool = False) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=trust_roots(),
+        allow_fetching=bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing)),
+        revocation_mode="soft-fail",
+    )
+
+
+def _dev_signer(school) -> signers.SimpleSigner | None:
+    """The TEST-ONLY certificate of the school, in the school's current name: one made
+    for an earlier name of the code (a renamed school, a test school reusing a code)
+    is issued again, so that what is signed names the school as it is."""
+    paths = dev_pki()
+    devpki.ensure_ca(paths)
+    devpki.ensure_school_cert(paths, code=school.code, name=school.name)
+    path = paths.school_p12(school.code)
+    signer = _cached_pkcs12_signer(path, devpki.DEV_PASSPHRASE)
+    if signer is not None and not certificate_names_unit(signer.signing_cert, school.name):
+        path.unlink()
+        devpki.ensure_school_cert(paths, code=school.code, name=school.name)
+        signer = _cached_pkcs12_signer(path, devpki.DEV_PASSPHRASE)
+    return signer
+
+
+def _load_pkcs12_signer(school) -> signers.SimpleSigner:
+    backend = settings.SIGNING["BACKEND"]
+    if backend == "dev":
+        signer = _dev_signer(school)
+        if signer is None:
+            raise SigningUnavailable(f"Cannot open the dev certificate of school {school.code}")
+        return signer
+    directory = settings.SIGNING.get("PKCS12_DIR")
+    if not directory:
+        raise SigningUnavailable("SIGNING_PKCS12_DIR is not set")
+    path = Path(directory, f"{school.code}.p12")
+    passphrase = (settings.SIGNING.get("PKCS12_PASSPHRASE") or "").encode() or None
+    if not path.exists():
+        raise SigningUnavailable(f"No PKCS#12 file for school {school.code}")
+    signer = _cached_pkcs12_signer(path, passphrase)
+    if signer is None:
+        raise SigningUnavailable(f"Cannot open the PKCS#12 file of school {school.code}")
+    return signer
+
+
+@contextlib.contextmanager
+def _school_signer(school):
+    """The school's signer (its PKCS#11 token, or its PKCS#12 file) for the length of
+    the block, the token's session closed after it. A key, token or TSA that fails
+    inside the block becomes SigningUnavailable: the job is retried later."""
+    session = None
+    try:
+        if settings.SIGNING["BACKEND"] == "pkcs11":
+            sign_pkcs11, session = _pkcs11_session()
+            yield sign_pkcs11.PKCS11Signer(session, cert_label=school.code, key_label=school.code)
+        else:
+            yield _load_pkcs12_signer(school)
+    except timestamps.TimestampRequestError as exc:
+        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
+    except (OSError, SigningError) as exc:
+        raise SigningUnavailable(str(exc)) from exc
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _pkcs11_session():
+    from pyhanko.sign import pkcs11 as sign_pkcs11  # needs python-pkcs11, production only
+
+    module = settings.SIGNING["PKCS11_MODULE"]
+    return sign_pkcs11, sign_pkcs11.open_pkcs11_session(
+        module,
+        token_label=settings.SIGNING.get("PKCS11_TOKEN_LABEL") or None,
+        user_pin=settings.SIGNING.get("PKCS11_PIN") or None,
+    )
