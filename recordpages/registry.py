@@ -304,6 +304,9 @@ class RecordType:
     # Document numbers (Nghị định 30/2020): "<seq>/<prefix>-<school>".
     document_prefix: str = "HS"
     prerequisite: Prerequisite | None = None
+    # The page field its writer may still fill after approval ("IV. Điều chỉnh sau
+    # bài dạy"): logged, never changing the approved version. Empty: none.
+    after_teaching_field: str = ""
     # Signature steps (issue 13): which steps put a signature on the document.
     signature_steps: tuple[str, ...] = ()
     # Set for a category a school defined (Đ12); None for the types in code.

@@ -8,8 +8,6 @@ after commit. Views, hooks and commands call these and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 
 from django.db import transaction
@@ -34,41 +32,9 @@ from workflow.models import (
     RecordVersion,
     TransitionLog,
 )
+from workflow.versions import VOLATILE_KEYS, content_hash
 
 logger = logging.getLogger(__name__)
-
-# Wagtail's own bookkeeping in revision content: not part of what was approved.
-_VOLATILE_KEYS = frozenset(
-    {
-        "pk",
-        "id",
-        "live",
-        "has_unpublished_changes",
-        "latest_revision",
-        "latest_revision_created_at",
-        "live_revision",
-        "first_published_at",
-        "last_published_at",
-        "locked",
-        "locked_at",
-        "locked_by",
-        "draft_title",
-        "path",
-        "depth",
-        "numchild",
-        "url_path",
-        "owner",
-        "content_type",
-        "translation_key",
-        "locale",
-        "alias_of",
-        "go_live_at",
-        "expire_at",
-        "expired",
-        "wagtail_admin_comments",
-        "comments",
-    }
-)
 
 
 class TransitionRefused(Exception):
@@ -138,15 +104,6 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
     if changed:
         RecordState.objects.filter(pk=record.pk).update(**values)
     return record
-
-
-def content_hash(revision: Revision) -> str:
-    """SHA-256 of what a reviewer approved: the revision's content without bookkeeping."""
-    content = {k: v for k, v in revision.content.items() if k not in _VOLATILE_KEYS}
-    canonical = json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _latest_revision(page: RecordPage) -> Revision:
@@ -541,7 +498,7 @@ def revision_diff(before: Revision, after: Revision) -> list[dict]:
     changes = []
     old, new = before.content, after.content
     for key in sorted(set(old) | set(new)):
-        if key in _VOLATILE_KEYS or old.get(key) == new.get(key):
+        if key in VOLATILE_KEYS or old.get(key) == new.get(key):
             continue
         try:
             label = str(page._meta.get_field(key).verbose_name)

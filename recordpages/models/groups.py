@@ -150,6 +150,7 @@ class LessonPlanPage(GroupRecordPage):
         # "duyệt trước ít nhất 03 ngày trước khi thực hiện": three whole days between
         # approval and the first teaching day, so a Monday's plan is approved by Thursday.
         deadline=r.DaysBeforeWeek(4),
+        after_teaching_field="adjustments",
         retention=_("5 năm"),
         document_prefix="KHBD",
     )
