@@ -35,6 +35,7 @@ from django.db import transaction
 from openpyxl import Workbook
 
 from archive import signing, storage
+from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
 from imports.selectors import data_files_for
 from recordpages.xlsx import csv_safe, safe_row
@@ -400,8 +401,6 @@ def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
 
 def package_enqueue(*, school, school_year, actor_id: int | None = None) -> ArchiveJob:
     from django.utils import timezone
-
-    from archive.services import new_verification_code
 
     return ArchiveJob.objects.create(
         kind="package",

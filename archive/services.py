@@ -8,12 +8,10 @@ later `next_attempt_at`; the record's workflow state is never touched here.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from archive import signing, storage
+from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind, JobKind, JobStatus
 from archive.rendering import Footer, render_record
 
@@ -42,11 +41,6 @@ def should_freeze(record_type: str, target: str) -> bool:
         # new version to freeze; publishing itself changes no version (one job each).
         return target in ("approved", "published")
     return False
-
-
-def new_verification_code() -> str:
-    """Unguessable: the public page shows who signed which record to whoever has it."""
-    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
 
 
 def record_key(*, school_code: str, year: str, record_type: str, page_id: int, version: int) -> str:
