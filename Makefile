@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test install install-test migrate demo serve lint format check bench clean
+.PHONY: run test install install-test migrate demo serve worker lint format check bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve-dev
 
-## run: install, migrate, load the demo district, serve on http://127.0.0.1:8000
+## worker: only the task worker (e-mails, search index), e.g. beside a server run elsewhere
+worker: install
+	$(PY) manage.py db_worker --no-reload
+
+## run: install, migrate, load the demo district, serve on http://127.0.0.1:8000 with the
+## task worker (db_worker: e-mails, search index) and the archive worker beside it
 run: demo serve
 
 ## test: install what the tests need and run the whole suite
