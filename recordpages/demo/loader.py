@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,33 +21,25 @@ from django.test.utils import override_settings
 from wagtail.models import Page, Site
 
 from recordpages import programme
-from recordpages.demo import content
+from recordpages.demo.dates import school_year_for, summary_period
 from recordpages.demo.names import OCCUPATIONS, full_name, parent_names
+from recordpages.demo.records import RecordBuilders
 from recordpages.models import (
     AuthorityKind,
     AuthorityPage,
     ClassEnrollment,
     ClassPage,
     ClassResultSummaryPage,
-    CompetenceResult,
-    EnrollmentRegisterPage,
-    GroupTeachingPlanPage,
-    LessonPlanPage,
-    OtherRecordPage,
     ProfessionalGroup,
     ProfessionalGroupPage,
     Pupil,
-    RegisterEntry,
     RoleCode,
     School,
     SchoolClass,
     SchoolPage,
-    SchoolPlanPage,
     SchoolYear,
     SchoolYearPage,
     StaffProfile,
-    StudentRecordPage,
-    SubjectResult,
 )
 from recordpages.services import staff_access_sync
 from recordpages.text import vn_slugify
@@ -92,29 +83,6 @@ DEMO_ACCOUNTS = [
 Progress = Callable[[str], None]
 
 
-def school_year_for(today: dt.date) -> str:
-    first = today.year if today.month >= 8 else today.year - 1
-    return f"{first}-{first + 1}"
-
-
-def summary_period(today: dt.date) -> str:
-    """The class summary a school would be working on at this time of year."""
-    if today.month in (5, 6, 7, 8):
-        return "cuoi_nam"
-    if today.month in (1, 2, 3, 4):
-        return "cuoi_hk1"
-    return "giua_ky"
-
-
-def first_monday(year: SchoolYear) -> dt.date:
-    start = year.start_date
-    return start - dt.timedelta(days=start.weekday())
-
-
-def week_of(year: SchoolYear, day: dt.date) -> int:
-    return max(1, min(35, (day - first_monday(year)).days // 7 + 1))
-
-
 @dataclass
 class Options:
     today: dt.date
@@ -128,7 +96,7 @@ class Options:
     progress: Progress = field(default=lambda message: None)
 
 
-class DemoLoader:
+class DemoLoader(RecordBuilders):
     def __init__(self, options: Options):
         self.o = options
         self.password_hash = make_password(DEMO_PASSWORD)
@@ -137,25 +105,9 @@ class DemoLoader:
 
     # --- helpers --------------------------------------------------------------
 
-    @staticmethod
-    def rng(*key) -> random.Random:
-        """A generator seeded by a natural key: the same object always gets the same values."""
-        return random.Random("/".join(str(part) for part in key))
-
     def person(self, school_code: str, username: str, sex: str | None = None) -> str:
         rng = self.rng(school_code, username)
         return full_name(rng, sex or rng.choice(["nu", "nu", "nam"]))
-
-    @staticmethod
-    def child(parent: Page, page: Page, slug: str, *, live: bool = True) -> Page:
-        existing = parent.get_children().filter(slug=slug).first()
-        if existing is not None:
-            return existing.specific
-        page.slug = slug
-        page.live = live
-        page.has_unpublished_changes = not live
-        page._cached_parent_obj = parent
-        return parent.add_child(instance=page)
 
     def user(self, username: str, name: str, *, email_domain: str = "duongkinh.edu.vn"):
         last, first = name.rsplit(" ", 1)
@@ -447,281 +399,6 @@ class DemoLoader:
             mother_occupation=rng.choice(OCCUPATIONS),
             entry_date=dt.date(cohort_start, 9, 5),
         )
-
-    # --- records --------------------------------------------------------------
-
-    def school_plan(self, year_page, school, year, author, rng) -> None:
-        classes = 13
-        fmt = {
-            "authority": "Phòng Giáo dục và Đào tạo quận Dương Kinh",
-            "school": school.name,
-            "year": year.name,
-            "classes": classes,
-            "pupils": classes * 30,
-            "staff": 28,
-        }
-        allocation = [
-            {
-                "type": "row",
-                "value": {
-                    "grade": grade,
-                    "subject": subject.code,
-                    "periods_per_week": str(subject.periods_per_week[grade]),
-                    "periods_per_year": int(
-                        subject.periods_per_week[grade] * programme.WEEKS_PER_YEAR
-                    ),
-                },
-            }
-            for grade in range(1, 6)
-            for subject in programme.subjects_for_grade(grade)
-        ]
-        self.child(
-            year_page,
-            SchoolPlanPage(
-                author=author,
-                legal_basis=content.LEGAL_BASIS.format(**fmt),
-                conditions=content.CONDITIONS.format(**fmt),
-                objectives=content.OBJECTIVES,
-                organisation=content.ORGANISATION,
-                time_allocation=allocation,
-                solutions=content.SOLUTIONS,
-                implementation=content.IMPLEMENTATION,
-                recipients="- Phòng GD&ĐT (để báo cáo);\n- Các tổ chuyên môn (để thực hiện);\n- Lưu: VT.",
-            ),
-            "ke-hoach-giao-duc",
-        )
-
-    def group_plans(self, group_page, grade, leader, rng) -> None:
-        for subject in ("tieng_viet", "toan"):
-            titles = content.LESSON_TITLES[subject]
-            rows = [
-                {
-                    "type": "row",
-                    "value": {
-                        "week": week,
-                        "month": 9 + (week - 1) // 4 if week <= 16 else (week - 17) // 4 + 1,
-                        "topic": f"Chủ đề {1 + (week - 1) // 3}",
-                        "lesson_title": titles[(week - 1) % len(titles)].format(grade=grade),
-                        "periods": programme.SUBJECTS_BY_CODE[subject].periods_per_week[grade],
-                        "adjustments": "",
-                        "notes": "",
-                    },
-                }
-                for week in range(1, 13)
-            ]
-            self.child(
-                group_page,
-                GroupTeachingPlanPage(
-                    subject=subject,
-                    grade=grade,
-                    author=leader,
-                    general_notes="<p>Thực hiện theo Chương trình GDPT 2018 và sách giáo khoa "
-                    "bộ Kết nối tri thức với cuộc sống.</p>",
-                    rows=rows,
-                ),
-                f"ke-hoach-day-hoc-{subject.replace('_', '-')}-lop-{grade}",
-                live=False,
-            )
-
-    def lesson_plans(self, group_page, year, teachers, grade, rng) -> None:
-        current = week_of(year, self.o.today)
-        weeks = range(max(1, current - self.o.lesson_weeks + 2), current + 2)
-        for teacher in teachers:
-            school_class = teacher.homeroom_classes.filter(school_year=year).first()
-            for week in weeks:
-                start = first_monday(year) + dt.timedelta(weeks=week - 1)
-                timetable, lessons = [], []
-                for day_index, weekday in enumerate(range(2, 7)):
-                    for period, subject in enumerate(
-                        ("tieng_viet", "tieng_viet", "toan", "dao_duc"), 1
-                    ):
-                        titles = content.LESSON_TITLES.get(subject, ["Bài {n}"])
-                        timetable.append(
-                            {
-                                "type": "row",
-                                "value": {
-                                    "weekday": weekday,
-                                    "session": "sang",
-                                    "period": period,
-                                    "subject": subject,
-                                    "lesson_title": titles[(week + day_index) % len(titles)].format(
-                                        grade=grade, n=week
-                                    ),
-                                    "ppct": (week - 1) * 5 + day_index + 1,
-                                    "aids": "Bảng phụ, phiếu học tập",
-                                    "notes": "",
-                                },
-                            }
-                        )
-                for subject in ("toan", "tieng_viet"):
-                    title = content.LESSON_TITLES[subject][
-                        week % len(content.LESSON_TITLES[subject])
-                    ].format(grade=grade)
-                    lessons.append(
-                        {
-                            "type": "lesson",
-                            "value": {
-                                "subject": subject,
-                                "class_name": school_class.name if school_class else f"{grade}A",
-                                "lesson_title": title,
-                                "periods": "Tiết 1",
-                                "teaching_date": start.isoformat(),
-                                "objectives": content.OBJECTIVES_LESSON.format(title=title),
-                                "materials": "Sách giáo khoa, bảng phụ, bộ đồ dùng học toán.",
-                                "activities": [
-                                    {
-                                        "type": "item",
-                                        "value": {
-                                            "stage": stage,
-                                            "minutes": minutes,
-                                            "teacher_activity": f"GV tổ chức hoạt động {label.lower()}.",
-                                            "pupil_activity": "HS thực hiện theo nhóm, trình bày kết quả.",
-                                        },
-                                    }
-                                    for stage, label, minutes in (
-                                        ("khoi_dong", "Khởi động", 5),
-                                        ("kham_pha", "Khám phá", 15),
-                                        ("luyen_tap", "Luyện tập", 10),
-                                        ("van_dung", "Vận dụng", 5),
-                                    )
-                                ],
-                            },
-                        }
-                    )
-                self.child(
-                    group_page,
-                    LessonPlanPage(
-                        teacher=teacher,
-                        week_number=week,
-                        week_start=start,
-                        prepared_on=start - dt.timedelta(days=7),
-                        school_class=school_class,
-                        timetable=timetable,
-                        lessons=lessons,
-                        owner=teacher.user,
-                    ),
-                    f"tuan-{week}-{teacher.user.username.replace('.', '-')}",
-                    live=False,
-                )
-
-    def student_records(self, class_page, school_class, teacher, pupils) -> None:
-        grade = school_class.grade
-        subjects = programme.subjects_for_grade(grade)
-        for pupil in pupils:
-            slug = f"hoc-ba-{pupil.ministry_id}"
-            if class_page.get_children().filter(slug=slug).exists():
-                continue
-            rng = self.rng(slug)
-            page = self.child(
-                class_page,
-                StudentRecordPage(
-                    pupil=pupil,
-                    author=teacher,
-                    owner=teacher.user,
-                    height_cm=105 + grade * 6 + rng.randint(-5, 5),
-                    weight_kg=17 + grade * 2 + rng.randint(-3, 4),
-                    days_absent_excused=rng.choice([0, 0, 0, 1, 2]),
-                    teacher_comment="Em ngoan, lễ phép, tích cực tham gia hoạt động.",
-                ),
-                slug,
-                live=False,
-            )
-            strength = rng.random()
-            results = []
-            for order, subject in enumerate(subjects):
-                level = "T" if strength > 0.45 else ("H" if strength > 0.05 else "C")
-                if rng.random() < 0.2:
-                    level = "H" if level == "T" else level
-                score = None
-                if subject.has_test(grade):
-                    score = {
-                        "T": rng.randint(8, 10),
-                        "H": rng.randint(5, 8),
-                        "C": rng.randint(3, 4),
-                    }[level]
-                results.append(
-                    SubjectResult(
-                        page=page,
-                        sort_order=order,
-                        subject=subject.code,
-                        level_term1=level,
-                        score_term1=score,
-                        score_mid1=score if subject.has_midterm_test(grade) else None,
-                        comment=rng.choice(content.SUBJECT_COMMENTS[level]),
-                    )
-                )
-            SubjectResult.objects.bulk_create(results)
-            CompetenceResult.objects.bulk_create(
-                [
-                    CompetenceResult(
-                        page=page,
-                        sort_order=order,
-                        competence=code,
-                        level_term1="T" if strength > 0.4 else "Đ",
-                        comment="Mạnh dạn, tự tin." if strength > 0.4 else "Cần mạnh dạn hơn.",
-                    )
-                    for order, (code, _label) in enumerate(programme.COMPETENCE_CHOICES)
-                ]
-            )
-
-    def register(self, year_page, school, year, grade, entries, clerk) -> None:
-        cohort_start = year.first_year - (grade - 1)
-        cohort = f"{cohort_start}-{cohort_start + 5}"
-        slug = f"so-dang-bo-khoa-{cohort}"
-        if year_page.get_children().filter(slug=slug).exists():
-            return
-        page = self.child(
-            year_page, EnrollmentRegisterPage(cohort=cohort, author=clerk), slug, live=False
-        )
-        RegisterEntry.objects.bulk_create(
-            [
-                RegisterEntry(
-                    page=page,
-                    sort_order=n,
-                    pupil=pupil,
-                    register_number=pupil.register_number,
-                    entry_date=pupil.entry_date,
-                    entry_class=f"1{class_name[1:]}",
-                )
-                for n, (pupil, class_name) in enumerate(entries)
-            ]
-        )
-
-    def other_records(self, year_page, year, author, rng) -> None:
-        for slug, category, title, deadline in (
-            (
-                "so-theo-doi-chat-luong",
-                "Sổ theo dõi chất lượng giáo dục",
-                "Sổ theo dõi chất lượng giáo dục học kì I",
-                dt.date(year.first_year + 1, 1, 15),
-            ),
-            (
-                "ke-hoach-boi-duong",
-                "Kế hoạch bồi dưỡng thường xuyên",
-                f"Kế hoạch bồi dưỡng thường xuyên năm học {year.name}",
-                dt.date(year.first_year, 10, 15),
-            ),
-        ):
-            self.child(
-                year_page,
-                OtherRecordPage(
-                    title=title,
-                    category=category,
-                    deadline=deadline,
-                    author=author,
-                    body=[
-                        {
-                            "type": "section",
-                            "value": {
-                                "heading": "Mục đích, yêu cầu",
-                                "body": "<p>Nâng cao năng lực chuyên môn, nghiệp vụ cho giáo viên.</p>",
-                            },
-                        }
-                    ],
-                ),
-                slug,
-                live=False,
-            )
 
 
 def load_demo_district(options: Options) -> AuthorityPage:
