@@ -12,10 +12,17 @@ class RecordpagesConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers system checks)
         from .dbtext import register_sqlite_function
-        from .models import ProfessionalGroup, Pupil, School, SchoolClass, StaffProfile
+        from .models import (
+            ProfessionalGroup,
+            Pupil,
+            RecordCategory,
+            School,
+            SchoolClass,
+            StaffProfile,
+        )
         from .permissions import SchoolScopedPermissionPolicy
 
-        for model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
+        for model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup, RecordCategory):
             register_permission_policy(model, SchoolScopedPermissionPolicy(model))
         register_permission_policy(School, SchoolScopedPermissionPolicy(School, school_field="pk"))
         connection_created.connect(register_sqlite_function, dispatch_uid="recordpages.fold")

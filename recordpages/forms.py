@@ -18,9 +18,9 @@ from recordpages.permissions import get_scope, limit_choices_to_user_schools
 
 
 def record_type_choices():
-    from recordpages.models import RECORD_TYPE_CHOICES
+    from recordpages import registry
 
-    return RECORD_TYPE_CHOICES
+    return registry.choices()
 
 
 class SchoolScopedForm(WagtailAdminModelForm):

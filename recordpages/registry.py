@@ -304,6 +304,8 @@ class RecordType:
     # Document numbers (Nghị định 30/2020): "<seq>/<prefix>-<school>".
     document_prefix: str = "HS"
     prerequisite: Prerequisite | None = None
+    # The roles (recordpages.models.RoleCode values) who may create one in their school.
+    created_by: frozenset[str] = frozenset()
     # The page field its writer may still fill after approval ("IV. Điều chỉnh sau
     # bài dạy"): logged, never changing the approved version. Empty: none.
     after_teaching_field: str = ""
@@ -453,7 +455,6 @@ def codes_where(predicate) -> tuple[str, ...]:
 def for_record(record) -> RecordType:
     """The rules of one record (a RecordState or a page): its category's when the
     school filed it under a category it defined, else its type's."""
-    category = getattr(record, "category", None) if getattr(record, "category_id", None) else None
-    if category is not None:
-        return category.rules()
+    if getattr(record, "record_category_id", None):
+        return record.record_category.rules()
     return get(record.record_type)

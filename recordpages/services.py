@@ -30,7 +30,16 @@ from recordpages.models.school import AuthorityPage, SchoolPage
 
 logger = logging.getLogger(__name__)
 
-_PEOPLE = ("staffprofile", "pupil", "schoolclass", "professionalgroup", "classenrollment")
+# The school's reference data: people, classes, groups, and its categories of "other
+# records" (Đ12). Principal and system administrator manage them, the others read.
+_PEOPLE = (
+    "staffprofile",
+    "pupil",
+    "schoolclass",
+    "professionalgroup",
+    "classenrollment",
+    "recordcategory",
+)
 _VIEW_PEOPLE = [f"recordpages.view_{m}" for m in _PEOPLE]
 _MANAGE_PEOPLE = [
     f"recordpages.{action}_{m}" for m in _PEOPLE for action in ("add", "change", "view", "delete")

@@ -23,6 +23,7 @@ from recordpages.models.people import (
     SchoolYear,
     StaffProfile,
 )
+from recordpages.models.school import RecordCategory
 from recordpages.permissions import get_scope
 
 _ANY = ("view", "change", "delete")
@@ -266,6 +267,31 @@ class ProfessionalGroupViewSet(ScopedSnippetViewSet):
         return super().get_queryset(request).select_related("school", "school_year", "leader")
 
 
+class RecordCategoryViewSet(ScopedSnippetViewSet):
+    """The school's categories of "other records" (Đ12): each an entry of the
+    record-type registry, with its own path, deadline and retention."""
+
+    model = RecordCategory
+    icon = "list-ul"
+    menu_label = _("Loại hồ sơ khác")
+    list_display = ["name", "path", "deadline_day", "deadline_month", "school"]
+    list_filter = ["school", "path"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("school"),
+            FieldPanel("name"),
+            FieldPanel("path"),
+            FieldRowPanel([FieldPanel("deadline_day"), FieldPanel("deadline_month")]),
+            FieldPanel("retention"),
+        ],
+        base_form_class=SchoolScopedForm,
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school")
+
+
 class PeopleGroup(SnippetViewSetGroup):
     menu_label = _("Nhà trường")
     menu_icon = "group"
@@ -275,5 +301,6 @@ class PeopleGroup(SnippetViewSetGroup):
         PupilViewSet,
         SchoolClassViewSet,
         ProfessionalGroupViewSet,
+        RecordCategoryViewSet,
         SchoolViewSet,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from recordpages import registry
 from recordpages.models import ProfessionalGroup, SchoolYear, StaffProfile
 from reports import selectors
 from reports.selectors import Completeness, ReportScope, StatusCounts
@@ -58,7 +59,7 @@ class Report:
 
     @property
     def types(self) -> list[tuple[str, str]]:
-        return [(t, str(selectors.TYPE_LABELS.get(t, t))) for t in DEADLINE_TYPES]
+        return [(t, registry.label(t)) for t in DEADLINE_TYPES]
 
     @property
     def completeness_keys(self) -> list[tuple[str, str]]:

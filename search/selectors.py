@@ -6,8 +6,7 @@ from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
-from recordpages import programme
-from recordpages.models import RECORD_TYPE_CHOICES
+from recordpages import programme, registry
 from recordpages.models.people import School
 from search import get_backend
 from search.scope import PUBLIC, search_scope_for
@@ -33,7 +32,7 @@ def label_facets(facets: dict[str, list[FacetCount]]) -> dict[str, list[FacetCou
     """Vietnamese labels for raw facet values (names are looked up, never filtered)."""
     school_ids = [int(f.value) for f in facets.get("school", []) if f.value.isdigit()]
     schools = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "name"))
-    types = dict(RECORD_TYPE_CHOICES)
+    types = dict(registry.choices())
     states = dict(State.choices)
     subjects = dict(programme.SUBJECT_CHOICES)
 

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from recordpages.models import RECORD_TYPE_CHOICES, RoleCode, SchoolYear, StaffProfile
+from recordpages import registry
+from recordpages.models import RoleCode, SchoolYear, StaffProfile
 from recordpages.permissions import visible_schools
 
 
@@ -39,7 +40,7 @@ class LockForm(forms.Form):
     )
     record_type = forms.ChoiceField(
         label=_("Loại hồ sơ (để trống: mọi loại)"),
-        choices=[("", "—"), *RECORD_TYPE_CHOICES],
+        choices=lambda: [("", "—"), *registry.choices()],
         required=False,
     )
     requested_by = forms.ModelChoiceField(label=_("Hiệu trưởng đề nghị"), queryset=None)

@@ -58,6 +58,14 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="+",
     )
+    # The school's category of "other records" it is filed under: its rules apply.
+    record_category = models.ForeignKey(
+        "recordpages.RecordCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     state = FSMField(_("trạng thái"), default=State.DRAFT, choices=State.choices, protected=True)
     deadline = models.DateField(_("hạn"), null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

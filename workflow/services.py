@@ -92,6 +92,7 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
         "group_id": getattr(page, "group_id", None),
         "school_class_id": getattr(page, "school_class_id", None),
         "author_id": _creator_author_id(page),
+        "record_category_id": getattr(page, "record_category_id", None),
         "deadline": deadlines.deadline_of_page(page),
     }
     record = RecordState.objects.filter(pk=page.pk).first()

@@ -4,7 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from recordpages.models import RECORD_PAGE_MODELS
+from recordpages import registry
 from workflow.audit import audit_append, client_ip
 
 
@@ -16,7 +16,9 @@ def _sync_state(sender, instance, raw=False, **kwargs):
     record_state_sync(instance)
 
 
-for _model in RECORD_PAGE_MODELS:
+# Imported from WorkflowConfig.ready(), when every app's models (and so every declared
+# record type, wherever its page class lives) are loaded.
+for _model in registry.page_models():
     post_save.connect(_sync_state, sender=_model, dispatch_uid=f"record_state_{_model.__name__}")
 
 

@@ -30,4 +30,9 @@ DATABASES = {
 ACCOUNTS = env.accounts_settings(two_factor_enforced=False)
 
 # Tasks run where they are enqueued; tests of the queue itself switch to the database.
+# A record type declared outside the product (tests/recordtype_example): the proof that
+# a new type needs its page class and declaration, no change in workflow, archive or search.
+from .base import INSTALLED_APPS  # noqa: E402
 from .tasks import IMMEDIATE_TASKS as TASKS  # noqa: E402, F401
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.recordtype_example"]

@@ -1,4 +1,3 @@
-from recordpages import registry
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.classes import (
     ClassPage,
@@ -37,24 +36,16 @@ from recordpages.models.school import (
     AuthorityPage,
     EnrollmentRegisterPage,
     OtherRecordPage,
+    RecordCategory,
     RegisterEntry,
     SchoolPage,
     SchoolPlanPage,
     SchoolYearPage,
 )
 
-# Derived from the declarations (recordpages.registry): a new record page type is
-# listed here by declaring its rules, nothing else.
-RECORD_PAGE_MODELS = registry.page_models()
-RECORD_TYPE_CHOICES = registry.choices()
-RECORD_MODEL_BY_TYPE = {m.record_type: m for m in RECORD_PAGE_MODELS}
-
 __all__ = [
     "AUTHORITY_ROLES",
     "READ_ONLY_ROLES",
-    "RECORD_MODEL_BY_TYPE",
-    "RECORD_PAGE_MODELS",
-    "RECORD_TYPE_CHOICES",
     "AuthorityKind",
     "AuthorityPage",
     "ClassEnrollment",
@@ -73,6 +64,7 @@ __all__ = [
     "Promotion",
     "Pupil",
     "RecordPage",
+    "RecordCategory",
     "RegisterEntry",
     "Role",
     "RoleCode",

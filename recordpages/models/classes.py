@@ -13,7 +13,7 @@ from wagtail.search import index
 from recordpages import programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
-from recordpages.models.people import Pupil, SchoolClass
+from recordpages.models.people import Pupil, RoleCode, SchoolClass
 from recordpages.registry import Actor, Milestone, RecordType, State
 
 
@@ -129,6 +129,7 @@ class StudentRecordPage(ClassRecordPage):
         milestone=Milestone.SIGNED,
         freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
         retention=_("Vĩnh viễn"),
+        created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
     )
 
     pupil = models.ForeignKey(
@@ -335,6 +336,7 @@ class ClassResultSummaryPage(ClassRecordPage):
         milestone=Milestone.SIGNED,
         freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
         retention=_("Vĩnh viễn"),
+        created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
     )
 
     period = models.CharField(_("thời điểm"), max_length=10, choices=SummaryPeriod.choices)

@@ -13,7 +13,7 @@ from wagtail.search import index
 from recordpages import blocks, programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
-from recordpages.models.people import SchoolClass, StaffProfile
+from recordpages.models.people import RoleCode, SchoolClass, StaffProfile
 from recordpages.registry import Actor, RecordType, State
 
 
@@ -77,6 +77,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
         retention=_("5 năm"),
         document_prefix="KH",
+        created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.GROUP_LEADER}),
     )
 
     subject = models.CharField(
@@ -153,6 +154,7 @@ class LessonPlanPage(GroupRecordPage):
         after_teaching_field="adjustments",
         retention=_("5 năm"),
         document_prefix="KHBD",
+        created_by=frozenset({RoleCode.TEACHER, RoleCode.GROUP_LEADER}),
     )
 
     teacher = models.ForeignKey(

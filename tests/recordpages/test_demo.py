@@ -7,8 +7,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import TestCase
 
+from recordpages import registry
 from recordpages.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, SCHOOLS
-from recordpages.models import RECORD_PAGE_MODELS, School, SchoolClass, StaffProfile
+from recordpages.models import School, SchoolClass, StaffProfile
 from tests.conftest import load_small_district
 
 
@@ -43,7 +44,7 @@ class DemoDistrictTests(TestCase):
 
     def test_every_record_type_and_every_role_is_present(self):
         load_small_district()
-        for model in RECORD_PAGE_MODELS:
+        for model in registry.page_models():
             self.assertTrue(model.objects.exists(), model.__name__)
         roles = set(StaffProfile.objects.values_list("roles__code", flat=True))
         self.assertEqual(

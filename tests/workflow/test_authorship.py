@@ -64,9 +64,9 @@ def test_principal_cannot_approve_a_record_he_created_naming_the_vice_principal(
 
 @pytest.mark.django_db
 def test_the_author_field_is_not_on_any_record_form(district):
-    from recordpages.models import RECORD_PAGE_MODELS
+    from recordpages import registry
 
-    for model in RECORD_PAGE_MODELS:
+    for model in registry.page_models():
         form_class = model.get_edit_handler().get_form_class()
         assert "author" not in form_class.base_fields, model.__name__
 
