@@ -1,30 +1,15 @@
-"""Admin areas the product switches off answer 404 (their URLs stay registered by Wagtail)."""
+"""Admin screens answer 404 when recordpages.permissions says the user may not open
+them: the stock Wagtail screens the product switches off (their URLs stay registered
+by Wagtail) and the page chooser's browsing of a parent the user may not explore.
 
-import re
+Both decide on the resolved view (its name and arguments), never on the URL's text:
+the admin may be mounted anywhere, under any script prefix."""
 
 from django.http import Http404
 
-# Wagtail's moderation workflows are off (the record FSM is the one source of truth),
-# yet their screens and choosers stay routed; nobody but a superuser reaches them.
-# Wagtail's stock reports (page types usage, site history, locked and aging pages,
-# workflows) and the page-type usage listing work across the whole tree: they showed
-# every school's titles to any editor. The school's own history is the workflow's
-# record screen and the audit log; only a superuser opens the stock ones.
-DISABLED_PREFIXES = (
-    "/admin/workflows/",
-    "/admin/reports/",
-    "/admin/pages/usage/",
-    "/admin/pages/workflow/action/",
-    "/admin/pages/workflow/collect_action_data/",
-    "/admin/pages/workflow/preview/",
-)
-# Per-page screens of the switched-off Wagtail workflows (confirm_cancellation stays: the
-# editor asks it before a save and it answers "no confirmation needed").
-_DISABLED_PAGE_SCREENS = re.compile(r"^/admin/pages/\d+/workflow_history/")
+from recordpages.permissions import may_browse_page, may_open_admin_screen
 
-
-def is_disabled_admin_path(path: str) -> bool:
-    return path.startswith(DISABLED_PREFIXES) or bool(_DISABLED_PAGE_SCREENS.match(path))
+CHOOSER_BROWSE_VIEW = "wagtailadmin_choose_page_child"
 
 
 class DisabledAdminAreasMiddleware:
@@ -32,29 +17,31 @@ class DisabledAdminAreasMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_disabled_admin_path(request.path):
-            user = getattr(request, "user", None)
-            if not (user and user.is_authenticated and user.is_superuser):
-                raise Http404
         return self.get_response(request)
 
-
-_CHOOSER_PARENT = re.compile(r"^/admin/choose-page/(\d+)/")
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if not may_open_admin_screen(
+            request.user, namespaces=match.namespaces, view_name=match.view_name
+        ):
+            raise Http404
+        return None
 
 
 class ScopedPageChooserMiddleware:
-    """The page chooser browses any parent by id; refuse parents the user may not explore
-    (the children it lists are filtered by the construct_page_chooser_queryset hook)."""
+    """The page chooser browses any parent by id; refuse parents the user may not explore."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        match = _CHOOSER_PARENT.match(request.path)
-        user = getattr(request, "user", None)
-        if match and user is not None and user.is_authenticated:
-            from recordpages.permissions import explorable_page_ids
-
-            if not explorable_page_ids(user).filter(pk=int(match.group(1))).exists():
-                raise Http404
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.view_name != CHOOSER_BROWSE_VIEW:
+            return None
+        if request.user.is_authenticated and not may_browse_page(
+            request.user, view_kwargs["parent_page_id"]
+        ):
+            raise Http404
+        return None

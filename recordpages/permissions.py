@@ -117,39 +117,20 @@ def limit_choices_to_user_schools(form, user) -> None:
             continue
         if queryset.model is School:
             field.queryset = queryset.filter(pk__in=schools.values("pk"))
-        elif queryset.model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup):
+        elif queryset.model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup) or (
+            queryset.model._meta.model_name == "recordcategory"
+        ):
             field.queryset = queryset.filter(school__in=schools)
 
 
 # --- Pages ------------------------------------------------------------------
 
-# Which roles may create which page types (besides superusers).
+# Which roles may create which structural page types (besides superusers); record
+# page types declare theirs (`rules.created_by`, recordpages.registry).
 _CREATORS: dict[str, frozenset[str]] = {
     "schoolyearpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
     "professionalgrouppage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
     "classpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN}),
-    "schoolplanpage": frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL}),
-    "enrollmentregisterpage": frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN, RoleCode.CLERK}),
-    "otherrecordpage": frozenset(
-        {
-            RoleCode.PRINCIPAL,
-            RoleCode.VICE_PRINCIPAL,
-            RoleCode.SYSADMIN,
-            RoleCode.GROUP_LEADER,
-            RoleCode.TEACHER,
-            RoleCode.CLERK,
-            RoleCode.ACCOUNTANT,
-            RoleCode.ARCHIVIST,
-        }
-    ),
-    "groupteachingplanpage": frozenset(
-        {RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.GROUP_LEADER}
-    ),
-    "lessonplanpage": frozenset({RoleCode.TEACHER, RoleCode.GROUP_LEADER}),
-    "studentrecordpage": frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
-    "classresultsummarypage": frozenset(
-        {RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}
-    ),
 }
 
 
@@ -161,7 +142,8 @@ def can_create_page(user, parent, page_model) -> bool:
     if scope.read_only or scope.staff is None:
         return False
     model_name = page_model._meta.model_name
-    allowed = _CREATORS.get(model_name)
+    rules = getattr(page_model, "rules", None)  # a record type declares its creators
+    allowed = rules.created_by if rules is not None else _CREATORS.get(model_name)
     if not allowed or not scope.roles & allowed:
         return False
     parent = parent.specific
@@ -238,6 +220,46 @@ class HosoPagePermissionTester(PagePermissionTester):
 
     def can_copy(self):
         return not self.content_hidden and super().can_copy()
+
+
+# --- Admin screens ------------------------------------------------------------
+
+# Wagtail's moderation workflows are off (the record FSM is the one source of truth),
+# yet their screens and choosers stay routed. Wagtail's stock reports (page types
+# usage, site history, locked and aging pages, workflows) and the page-type usage
+# listing work across the whole tree: they showed every school's titles to any
+# editor. The school's own history is the workflow's record screen and the audit log.
+# Named by URL namespace and view name, so that they stay off wherever the admin is
+# mounted. confirm_workflow_cancellation stays: the editor asks it before a save and
+# it answers "no confirmation needed".
+_SUPERUSER_ONLY_NAMESPACES = frozenset({"wagtailadmin_workflows", "wagtailadmin_reports"})
+_SUPERUSER_ONLY_VIEWS = frozenset(
+    {
+        "wagtailadmin_pages:type_use",
+        "wagtailadmin_pages:type_use_results",
+        "wagtailadmin_pages:workflow_action",
+        "wagtailadmin_pages:collect_workflow_action_data",
+        "wagtailadmin_pages:workflow_preview",
+        "wagtailadmin_pages:workflow_history",
+        "wagtailadmin_pages:workflow_history_detail",
+    }
+)
+
+
+def may_open_admin_screen(user, *, namespaces: list[str], view_name: str) -> bool:
+    """May this user open the admin screen resolved to `view_name` (a ResolverMatch's
+    namespaces and view_name)? Only the stock screens switched off above say no."""
+    switched_off = bool(_SUPERUSER_ONLY_NAMESPACES.intersection(namespaces)) or (
+        view_name in _SUPERUSER_ONLY_VIEWS
+    )
+    return not switched_off or get_scope(user).is_superuser
+
+
+def may_browse_page(user, page_id: int) -> bool:
+    """May this user list the children of this page (the page chooser browses any
+    parent by id)? The children it lists are filtered by the
+    construct_page_chooser_queryset hook."""
+    return explorable_page_ids(user).filter(pk=page_id).exists()
 
 
 # --- Snippets (people, classes, groups) --------------------------------------

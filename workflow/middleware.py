@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext
+from wagtail.admin import messages as wagtail_messages
 
 from workflow.audit import audit_append, client_ip
 
@@ -22,7 +26,7 @@ class RefusedAccessAuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if _wagtail_refused(request):
+        if _wagtail_refused(request, response):
             self._log(request)
         return response
 
@@ -50,14 +54,40 @@ class RefusedAccessAuditMiddleware:
             logger.exception("Could not log a refused access to %s", request.path)
 
 
-def _wagtail_refused(request) -> bool:
-    """Wagtail's admin turns PermissionDenied into a redirect with this message
-    (wagtail.admin.auth.permission_denied), so the exception never reaches us."""
-    storage = getattr(request, "_messages", None)
-    queued = getattr(storage, "_queued_messages", None) or []
-    english = "Sorry, you do not have permission to access this area."
-    denied = {english, gettext(english)}
-    return any(any(text in str(message) for text in denied) for message in queued)
+# Wagtail's admin catches a PermissionDenied raised by its views and answers with a
+# redirect to the dashboard and this error message (wagtail.admin.auth.permission_denied),
+# so the exception never reaches process_exception. Both are all Wagtail gives.
+WAGTAIL_REFUSAL = "Sorry, you do not have permission to access this area."
+
+
+def _wagtail_refused(request, response) -> bool:
+    """Did Wagtail's admin refuse this request? Its refusal is a redirect to the
+    dashboard carrying exactly its refusal message, in any admin language. A message
+    that merely quotes that sentence (a record titled with it) is not one."""
+    if response.status_code != 302 or response.get("Location") != reverse("wagtailadmin_home"):
+        return False
+    storage = messages.get_messages(request)
+    used = storage.used
+    try:
+        return any(
+            message.level == messages.ERROR and str(message.message) in _refusal_texts()
+            for message in storage
+        )
+    finally:
+        # Reading the messages must not consume them: the dashboard still shows them.
+        storage.used = used
+
+
+def _refusal_texts() -> frozenset[str]:
+    """Wagtail's refusal as its message renderer writes it, in every language the admin
+    may speak (the request's, or the user's preferred one inside Wagtail's views)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    codes |= {code for code, _name in getattr(settings, "WAGTAILADMIN_PERMITTED_LANGUAGES", [])}
+    texts = set()
+    for code in codes:
+        with translation.override(code):
+            texts.add(str(wagtail_messages.render(gettext(WAGTAIL_REFUSAL), None)))
+    return frozenset(texts)
 
 
 EDITOR_VIEWS = frozenset({"wagtailadmin_pages:edit", "wagtailadmin_pages:add"})
