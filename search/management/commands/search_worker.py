@@ -1,5 +1,9 @@
-"""Keep draining the search queue, so updates made while the engine was down
-reach it as soon as it is back, without anyone running a command by hand."""
+"""Drain the search queue from the command line.
+
+The task worker (`manage.py db_worker`, search.tasks.index_pending) normally
+drains it, retrying while the engine is down. This command is the fallback:
+`--once` after an outage whose retry chain was lost (a worker killed mid-task),
+or in a loop where no task worker runs."""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Drain the search index queue in a loop (run one per deployment, like gunicorn)."
+    help = (
+        "Drain the search index queue in a loop, or once with --once "
+        "(the task worker normally does this; see search.tasks)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=5.0, help="seconds between passes")
