@@ -11,13 +11,10 @@ the deadline has passed without it; pending before the deadline.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
 
 from recordpages.models import (
@@ -34,23 +31,10 @@ from recordpages.models import (
     StudentRecordPage,
 )
 from recordpages.permissions import get_scope, visible_schools
-from recordpages import registry
-from recordpages.registry import Milestone
-from workflow.deadlines import DeadlineStatus
+from workflow.deadlines import STATUS_LABELS as STATUS_LABELS  # the exports and charts read it here
+from workflow.deadlines import STATUSES, DeadlineStatus, with_status
 from workflow.models import RecordState
 
-STATUSES = (
-    DeadlineStatus.ON_TIME,
-    DeadlineStatus.LATE,
-    DeadlineStatus.MISSING,
-    DeadlineStatus.PENDING,
-)
-STATUS_LABELS = {
-    DeadlineStatus.ON_TIME: "Đúng hạn",
-    DeadlineStatus.LATE: "Trễ hạn",
-    DeadlineStatus.MISSING: "Quá hạn, chưa xong",
-    DeadlineStatus.PENDING: "Chưa đến hạn",
-}
 TYPE_LABELS = dict(RECORD_TYPE_CHOICES)
 # The group plans every group owes (Đ12: "kế hoạch dạy học các môn học"): the main subjects.
 MAIN_SUBJECTS = ("tieng_viet", "toan")
@@ -79,25 +63,6 @@ def report_scope(user) -> ReportScope | None:
 
 
 # --- deadlines -----------------------------------------------------------------------
-
-
-def _status_expression(today: dt.date) -> Case:
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    reached = Case(
-        When(
-            record_type__in=registry.codes_where(lambda t: t.milestone is Milestone.SIGNED),
-            then=TruncDate("signed_at", tzinfo=tz),
-        ),
-        default=TruncDate("approved_at", tzinfo=tz),
-    )
-    return Case(
-        When(Q(reached__isnull=False, deadline__isnull=True), then=Value("on_time")),
-        When(Q(reached__isnull=False, reached__lte=F("deadline")), then=Value("on_time")),
-        When(reached__isnull=False, then=Value("late")),
-        When(Q(deadline__isnull=False, deadline__lt=today), then=Value("missing")),
-        default=Value("pending"),
-        output_field=CharField(),
-    ), reached
 
 
 @dataclass
@@ -129,18 +94,16 @@ def status_counts(
     *, school_ids: list[int], school_year: SchoolYear, today: dt.date, by: tuple[str, ...]
 ) -> dict[tuple, StatusCounts]:
     """(group-by values…) → counts per status, in one query."""
-    status, reached = _status_expression(today)
+    records = RecordState.objects.filter(school_id__in=school_ids, school_year=school_year)
     rows = (
-        RecordState.objects.filter(school_id__in=school_ids, school_year=school_year)
-        .annotate(reached=reached)
-        .annotate(status=status)
-        .values(*by, "status")
+        with_status(records, today=today)
+        .values(*by, "deadline_status")
         .annotate(n=Count("pk"))
         .order_by()
     )
     result: dict[tuple, StatusCounts] = defaultdict(StatusCounts)
     for row in rows:
-        result[tuple(row[name] for name in by)].add(row["status"], row["n"])
+        result[tuple(row[name] for name in by)].add(row["deadline_status"], row["n"])
     return result
 
 

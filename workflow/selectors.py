@@ -9,19 +9,17 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from recordpages.models import RECORD_TYPE_CHOICES, RecordPage, RoleCode, School, SchoolYear
+from recordpages import registry
+from recordpages.models import RecordPage, RoleCode, School, SchoolYear
 from recordpages.permissions import get_scope, school_filter, visible_schools
 from recordpages.registry import Step
 from workflow import policy
-from workflow.choices import APPROVED_STATES, State
-from workflow.deadlines import STATUS_LABELS, DeadlineStatus, deadline_status, milestone
+from workflow.choices import State
+from workflow.deadlines import REACHED, STATUS_LABELS, DeadlineStatus, with_status
 from workflow.models import AuditEntry, RecordState, attach_editors
-
-TYPE_LABELS = dict(RECORD_TYPE_CHOICES)
-_DONE = {"approved": APPROVED_STATES, "signed": frozenset({State.SIGNED})}
 
 
 def _records() -> QuerySet[RecordState]:
@@ -50,37 +48,29 @@ class DueItem:
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS.get(self.record.record_type, self.record.record_type)
+        return registry.label(self.record.record_type)
 
 
 DUE_SOON_DAYS = 30
 
 
 def my_records_due(user, today: dt.date | None = None, limit: int = 20) -> list[DueItem]:
-    """My records due within a month or overdue, overdue first, then by deadline."""
+    """My records due within a month or overdue, overdue first, then by deadline: those
+    whose milestone (their type's, from the registry) is not reached yet."""
     today = today or timezone.localdate()
     scope = get_scope(user)
     if scope.staff is None:
         return []
     records = (
-        _records()
-        .filter(author=scope.staff)
-        .exclude(state__in=[State.SIGNED, State.PUBLISHED])
+        with_status(_records().filter(author=scope.staff), today=today)
         .exclude(deadline__isnull=True)
         .filter(deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
-        .order_by("deadline")[: limit * 3]
+        .exclude(deadline_status__in=REACHED)
+        .order_by("deadline", "pk")[:limit]
     )
-    items = []
-    for record in records:
-        status = deadline_status(record, today)
-        if (
-            status in (DeadlineStatus.ON_TIME, DeadlineStatus.LATE)
-            and record.state in _DONE[milestone(record.record_type)]
-        ):
-            continue
-        items.append(DueItem(record, status))
+    items = [DueItem(record, DeadlineStatus(record.deadline_status)) for record in records]
     items.sort(key=lambda item: (item.status != DeadlineStatus.MISSING, item.record.deadline))
-    return items[:limit]
+    return items
 
 
 def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[Step]]]:
@@ -129,31 +119,38 @@ class StatusRow:
 
     @property
     def late_share(self) -> int:
-        done = self.get("on_time") + self.get("late") + self.get("missing")
-        return round(100 * (self.get("late") + self.get("missing")) / done) if done else 0
+        due = self.total - self.get(DeadlineStatus.PENDING)
+        overdue = self.get(DeadlineStatus.LATE) + self.get(DeadlineStatus.MISSING)
+        return round(100 * overdue / due) if due else 0
 
 
-def _status_rows(records, key, label, today: dt.date) -> list[StatusRow]:
-    rows: dict[str, StatusRow] = {}
-    for record in records:
-        row = rows.setdefault(key(record), StatusRow(key(record), label(record), Counter()))
-        row.counts[deadline_status(record, today)] += 1
-    return sorted(rows.values(), key=lambda row: row.label)
+def _status_counts(records: QuerySet[RecordState], key: str, today: dt.date) -> dict[str, Counter]:
+    """`key` value → count per deadline status, in one grouped query."""
+    rows = (
+        with_status(records, today=today)
+        .values(key, "deadline_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[str, Counter] = {}
+    for row in rows:
+        counts.setdefault(str(row[key]), Counter())[DeadlineStatus(row["deadline_status"])] += row[
+            "n"
+        ]
+    return counts
 
 
 def school_deadline_status(
     school_id: int, school_year: SchoolYear, today: dt.date | None = None
 ) -> list[StatusRow]:
     """Per record type: on time / late / missing / pending for one school and year."""
-    records = RecordState.objects.filter(school_id=school_id, school_year=school_year).only(
-        "record_type", "state", "deadline", "approved_at", "signed_at"
-    )
-    return _status_rows(
-        records,
-        key=lambda r: r.record_type,
-        label=lambda r: TYPE_LABELS.get(r.record_type, r.record_type),
-        today=today or timezone.localdate(),
-    )
+    records = RecordState.objects.filter(school_id=school_id, school_year=school_year)
+    counts = _status_counts(records, "record_type", today or timezone.localdate())
+    rows = [
+        StatusRow(record_type, registry.label(record_type), counter)
+        for record_type, counter in counts.items()
+    ]
+    return sorted(rows, key=lambda row: row.label)
 
 
 def district_deadline_table(
@@ -161,20 +158,10 @@ def district_deadline_table(
 ) -> list[StatusRow]:
     """Per school the same figures, for the schools the user may read."""
     schools = {s.pk: s.name for s in visible_schools(user)}
-    records = RecordState.objects.filter(school_id__in=schools, school_year=school_year).only(
-        "school_id", "record_type", "state", "deadline", "approved_at", "signed_at"
-    )
-    rows = _status_rows(
-        records,
-        key=lambda r: str(r.school_id),
-        label=lambda r: schools[r.school_id],
-        today=today or timezone.localdate(),
-    )
-    present = {row.key for row in rows}
-    rows += [
-        StatusRow(str(pk), name, Counter())
-        for pk, name in schools.items()
-        if str(pk) not in present
+    records = RecordState.objects.filter(school_id__in=schools, school_year=school_year)
+    counts = _status_counts(records, "school_id", today or timezone.localdate())
+    rows = [
+        StatusRow(str(pk), name, counts.get(str(pk), Counter())) for pk, name in schools.items()
     ]
     return sorted(rows, key=lambda row: row.label)
 

@@ -45,7 +45,7 @@ def record_detail(request, page_id: int):
             "record": record,
             "page": shown,
             "live_page": page,
-            "status": deadlines.deadline_status(record),
+            "status": deadlines.status_of(record),
             "status_labels": deadlines.STATUS_LABELS,
             "transitions": policy.available_transitions(request.user, record),
             "history": selectors.record_history(record),

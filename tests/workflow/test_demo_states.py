@@ -8,7 +8,7 @@ import pytest
 from recordpages.demo.loader import Options, load_demo_district
 from tests.conftest import DEMO_TODAY
 from workflow.choices import State
-from workflow.deadlines import DeadlineStatus, deadline_status
+from workflow.deadlines import DeadlineStatus, with_status
 from workflow.demo import apply_demo_states
 from workflow.models import Correction, RecordState
 
@@ -32,13 +32,12 @@ def test_demo_records_reach_every_state_and_some_are_late():
 
     states = set(RecordState.objects.values_list("state", flat=True))
     assert states == set(State.values), set(State.values) - states
-    statuses = {deadline_status(record, DEMO_TODAY) for record in RecordState.objects.all()}
-    assert {
-        DeadlineStatus.ON_TIME,
-        DeadlineStatus.LATE,
-        DeadlineStatus.MISSING,
-        DeadlineStatus.PENDING,
-    } <= statuses
+    statuses = set(
+        with_status(RecordState.objects.all(), today=DEMO_TODAY).values_list(
+            "deadline_status", flat=True
+        )
+    )
+    assert statuses == set(DeadlineStatus)
     assert Correction.objects.filter(state="consented").count() == 1
 
     before = dict(RecordState.objects.values_list("pk", "state"))

@@ -6,8 +6,8 @@ and serve as the mutation-testing command (tests/mutation/).
     publish, sign, and confirming the paper / finalizing where it applies) refuses
     the writer who otherwise holds the reviewing role, and allows a colleague with
     the same role who did not write it;
-(b) the deadline day is the day in Asia/Ho_Chi_Minh: early-morning local times
-    (the previous day in UTC) are where a UTC computation would be wrong.
+(b) the deadline day of each record type (whether it was met is SQL: see
+    tests/workflow/test_deadline_status_table.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from types import SimpleNamespace
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from recordpages import registry
 from recordpages.models import (
@@ -30,7 +28,6 @@ from recordpages.models import (
 )
 from recordpages.permissions import Scope
 from workflow import deadlines, policy
-from workflow.deadlines import DeadlineStatus
 from workflow.models import RecordState
 
 R = RoleCode
@@ -482,20 +479,12 @@ def test_only_the_schools_administrator_locks_its_data():
     assert policy.may_lock(who(None, superuser=True), OTHER_SCHOOL)
 
 
-# --- (b) the deadline day is the day in Hà Nội -----------------------------------------
+# --- (b) the deadline day of Article 12 ---------------------------------------------
+# Whether a record met it is one SQL annotation (workflow.deadlines.with_status):
+# its boundary cases, early-morning local times included, are one table in
+# tests/workflow/test_deadline_status_table.py.
 
-HCM = timezone.get_fixed_timezone(7 * 60)
 YEAR = SimpleNamespace(first_year=2026)
-
-
-def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=HCM)
-
-
-def dated(record_type, deadline, approved=None, signed=None):
-    return SimpleNamespace(
-        record_type=record_type, deadline=deadline, approved_at=approved, signed_at=signed
-    )
 
 
 def test_the_deadlines_of_article_12():
@@ -510,54 +499,8 @@ def test_the_deadlines_of_article_12():
     assert deadlines.deadline_for("lesson_plan", school_year=YEAR) is None
     custom = dt.date(2026, 10, 15)
     assert deadlines.deadline_for("other", school_year=YEAR, custom=custom) == custom
-    assert deadlines.milestone("student_record") == "signed"
-    assert deadlines.milestone("lesson_plan") == "approved"
-
-
-def test_an_approval_at_half_past_five_on_the_day_after_the_deadline_is_late():
-    # 05:30 on 5 September in Hà Nội is 22:30 on 4 September in UTC.
-    approved = local(dt.date(2026, 9, 5), 5, 30)
-    assert approved.astimezone(dt.UTC).date() == dt.date(2026, 9, 4)
-    assert deadlines.local_date(approved) == dt.date(2026, 9, 5)
-    status = deadlines.deadline_status(dated("school_plan", dt.date(2026, 9, 4), approved))
-    assert status == DeadlineStatus.LATE
-
-
-def test_an_approval_at_half_past_five_on_the_deadline_day_is_on_time():
-    approved = local(dt.date(2026, 9, 4), 5, 30)
-    status = deadlines.deadline_status(dated("group_plan", dt.date(2026, 9, 4), approved))
-    assert status == DeadlineStatus.ON_TIME
-
-
-def test_a_signature_at_dawn_on_the_day_after_the_deadline_is_late():
-    signed = local(dt.date(2027, 5, 31), 6, 0)  # 23:00 on 30 May in UTC
-    approved = local(dt.date(2027, 5, 20), 9)
-    record_ = dated("student_record", dt.date(2027, 5, 30), approved, signed)
-    assert deadlines.deadline_status(record_) == DeadlineStatus.LATE
-    assert deadlines.milestone_at(record_) == signed
-
-
-def test_the_signature_not_the_approval_is_the_milestone_of_a_hoc_ba():
-    approved = local(dt.date(2027, 5, 20), 9)
-    record_ = dated("class_summary", dt.date(2027, 5, 30), approved, None)
-    assert deadlines.deadline_status(record_, today=dt.date(2027, 5, 31)) == DeadlineStatus.MISSING
-    assert deadlines.deadline_status(record_, today=dt.date(2027, 5, 30)) == DeadlineStatus.PENDING
-
-
-def test_today_is_the_day_in_ha_noi_at_half_past_five_in_the_morning():
-    # 05:30 on 5 September in Hà Nội: UTC still says 4 September, the deadline day.
-    now = local(dt.date(2026, 9, 5), 5, 30).astimezone(dt.UTC)
-    with mock.patch("django.utils.timezone.now", return_value=now):
-        status = deadlines.deadline_status(dated("school_plan", dt.date(2026, 9, 4)))
-    assert status == DeadlineStatus.MISSING
-
-
-def test_a_record_without_deadline_is_on_time_once_reached_and_pending_before():
-    assert (
-        deadlines.deadline_status(dated("other", None, local(dt.date(2026, 9, 5), 9)))
-        == DeadlineStatus.ON_TIME
-    )
-    assert deadlines.deadline_status(dated("other", None)) == DeadlineStatus.PENDING
+    assert registry.get("student_record").milestone == "signed"
+    assert registry.get("lesson_plan").milestone == "approved"
 
 
 def test_a_lesson_plan_is_approved_three_whole_days_before_teaching():
@@ -565,26 +508,9 @@ def test_a_lesson_plan_is_approved_three_whole_days_before_teaching():
     # The record type as a row holds it (an equal, distinct string): `==`, not `is`.
     deadline = deadlines.deadline_for(_db("lesson_plan"), school_year=YEAR, week_start=monday)
     assert deadline == dt.date(2026, 9, 10)
-    thursday_dawn = local(dt.date(2026, 9, 10), 6)
-    friday_dawn = local(dt.date(2026, 9, 11), 5, 30)  # still Thursday in UTC
-    assert deadlines.deadline_status(dated("lesson_plan", deadline, thursday_dawn)) == "on_time"
-    assert deadlines.deadline_status(dated("lesson_plan", deadline, friday_dawn)) == "late"
 
 
 def test_a_hoc_ba_of_a_year_starting_in_an_odd_year_is_signed_by_30_may_of_the_next():
     odd = SimpleNamespace(first_year=2025)
     assert deadlines.deadline_for("student_record", school_year=odd) == dt.date(2026, 5, 30)
     assert deadlines.deadline_for("school_plan", school_year=odd) == dt.date(2025, 9, 4)
-
-
-def test_a_record_is_pending_before_its_deadline_and_on_the_day():
-    record_ = dated("school_plan", dt.date(2026, 9, 4))
-    assert deadlines.deadline_status(record_, today=dt.date(2026, 8, 20)) == DeadlineStatus.PENDING
-    assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 4)) == DeadlineStatus.PENDING
-    assert deadlines.deadline_status(record_, today=dt.date(2026, 9, 5)) == DeadlineStatus.MISSING
-
-
-def test_an_approval_days_before_the_deadline_is_on_time():
-    approved = local(dt.date(2026, 8, 28), 5, 30)
-    status = deadlines.deadline_status(dated("school_plan", dt.date(2026, 9, 4), approved))
-    assert status == DeadlineStatus.ON_TIME
