@@ -18,6 +18,7 @@ from archive.models import ArchivedVersion
 from recordpages import registry
 from recordpages.models import RecordCategory, RoleCode
 from recordpages.registry import State
+from search import services as search_services
 from tests.factories import SchoolFactory, SchoolYearFactory, StaffFactory, year_page_of
 from tests.recordtype_example.models import TrainingLogPage
 from workflow import deadlines, policy, services
@@ -98,13 +99,27 @@ def test_a_new_record_type_walks_from_draft_to_archived(school, django_capture_o
     report = signing.validate_pdf(data)
     assert report.intact and report.whole_file
 
+    # Searchable as any record, by its content, without or with diacritics.
+    from search import get_backend
+    from search.scope import search_scope_for
+    from search.types import SearchQuery
+
+    search_services.search_drain()
+    for text in ("bồi dưỡng", "boi duong"):
+        found = get_backend().query(SearchQuery(text=text), search_scope_for(principal))
+        assert page.pk in [hit.page_id for hit in found.hits], text
+
     services.record_transition(user=principal, page_id=page.pk, transition="publish")
     record.refresh_from_db()
     assert record.state == State.PUBLISHED
     assert list(
-        TransitionLog.objects.filter(record=record).order_by("at").values_list("transition", flat=True)
+        TransitionLog.objects.filter(record=record)
+        .order_by("at")
+        .values_list("transition", flat=True)
     ) == ["submit", "approve", "publish"]
-    assert AuditEntry.objects.filter(object_id=str(page.pk), action="transition.approve").count() == 1
+    assert (
+        AuditEntry.objects.filter(object_id=str(page.pk), action="transition.approve").count() == 1
+    )
 
 
 def test_a_school_defined_category_takes_its_own_path_and_deadline(school):
