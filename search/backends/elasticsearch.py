@@ -35,93 +35,38 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch_dsl import MultiSearch, Q, Search
 
-from recordpages.text import normalize_text
+from search.backends._es_query import (
+    _exact_q,
+    _filters_q,
+    _matches_q,
+    _ranked_q,
+    scope_q,
+)
+from search.backends._es_schema import (
+    _FACET_FIELDS,
+    _HIT_SOURCE,
+    ANALYSIS,
+    MAPPING,
+    _source,
+)
 from search.backends.base import RANK_LIMIT, Progress, SearchBackend, SearchUnavailable
 from search.types import (
     FACETS,
-    ApprovedAccess,
     FacetCount,
     SearchDocument,
     SearchHit,
     SearchQuery,
     SearchResults,
     SearchScope,
-    WorkingAccess,
 )
 from search.vietnamese import Clause, parse_query, snippet_for
 
 logger = logging.getLogger(__name__)
 
-EXACT_TIER_BOOST = 1000.0
-MAX_TEXT = 200_000
 BULK_CHUNK = 500
 REBUILD_CHUNK = 5000  # documents per bulk request while building a new index
 REBUILD_BYTES = 20 * 1024 * 1024
 _DONE = object()
-
-_HIT_SOURCE = (
-    "page_id",
-    "variant",
-    "title",
-    "body",
-    "record_type",
-    "state",
-    "school_id",
-    "school_name",
-    "school_year",
-    "date",
-    "revision_id",
-)
-_FACET_FIELDS = {
-    "school": "school_id",
-    "year": "school_year",
-    "record_type": "record_type",
-    "state": "state",
-    "grade": "grade",
-    "subject": "subject",
-}
-# Title and body are matched through the fields they are copied to; the title is
-# also indexed on its own for a small relevance bonus.
-_COPIED = ["text", "text_exact"]
-# Facet fields: global ordinals built at refresh, not by the first query after it.
-_FACET_KEYWORD = {"type": "keyword", "eager_global_ordinals": True}
-MAPPING = {
-    "dynamic": "strict",
-    "properties": {
-        "page_id": {"type": "long"},
-        "variant": {"type": "keyword"},
-        "title": {"type": "text", "analyzer": "vi_folded", "copy_to": _COPIED},
-        "body": {"type": "text", "index": False, "copy_to": _COPIED},
-        # Two-word shingles: a quoted phrase is answered from them instead of checking
-        # positions in every document that holds all its words.
-        "text": {"type": "text", "analyzer": "vi_folded", "index_phrases": True},
-        "text_exact": {"type": "text", "analyzer": "vi_exact", "index_phrases": True},
-        "record_type": _FACET_KEYWORD,
-        "state": _FACET_KEYWORD,
-        "school_id": {"type": "long"},
-        "school_name": {"type": "keyword", "index": False},
-        "school_year": _FACET_KEYWORD,
-        "group_id": {"type": "long"},
-        "group_name": {"type": "keyword", "index": False},
-        "grade": {"type": "integer"},
-        "subject": _FACET_KEYWORD,  # several per document (a lesson plan's lessons)
-        "author_id": {"type": "long"},
-        "author_name": {"type": "keyword", "index": False},
-        "date": {"type": "date"},
-        "deadline": {"type": "date"},
-        "revision_id": {"type": "long"},
-    },
-}
-ANALYSIS = {
-    "analyzer": {
-        "vi_folded": {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding"],
-        },
-        "vi_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
-    }
-}
 
 
 @contextmanager
@@ -137,110 +82,6 @@ def _engine_errors() -> Iterator[None]:
         raise
     except TransportError as error:
         raise SearchUnavailable(str(error)) from error
-
-
-def _source(doc: SearchDocument) -> dict:
-    return {
-        "page_id": doc.page_id,
-        "variant": doc.variant,
-        "title": normalize_text(doc.title),
-        "body": normalize_text(doc.body[:MAX_TEXT]),
-        "record_type": doc.record_type,
-        "state": doc.state,
-        "school_id": doc.school_id,
-        "school_name": doc.school_name,
-        "school_year": doc.school_year,
-        "group_id": doc.group_id,
-        "group_name": doc.group_name,
-        "grade": doc.grade,
-        "subject": list(doc.subjects),
-        "author_id": doc.author_id,
-        "author_name": doc.author_name,
-        "date": doc.date.isoformat(),
-        "deadline": doc.deadline.isoformat() if doc.deadline else None,
-        "revision_id": doc.revision_id,
-    }
-
-
-def _working_q(access: WorkingAccess) -> Q:
-    parts = []
-    if access.school_ids is not None:
-        parts.append(Q("terms", school_id=list(access.school_ids)))
-    if not access.whole_school:
-        own = []
-        if access.author_id is not None:
-            own.append(Q("term", author_id=access.author_id))
-        if access.group_ids:
-            own.append(Q("terms", group_id=list(access.group_ids)))
-        parts.append(Q("bool", should=own, minimum_should_match=1) if own else Q("match_none"))
-    return Q("bool", filter=parts) if parts else Q("match_all")
-
-
-def _approved_q(access: ApprovedAccess) -> Q:
-    parts = [Q("terms", state=list(access.states))]
-    if access.school_ids is not None:
-        parts.append(Q("terms", school_id=list(access.school_ids)))
-    if access.record_types is not None:
-        parts.append(Q("terms", record_type=list(access.record_types)))
-    return Q("bool", filter=parts)
-
-
-def scope_q(scope: SearchScope) -> Q:
-    branches = []
-    if scope.working is not None:
-        branches.append(Q("bool", filter=[Q("term", variant="working"), _working_q(scope.working)]))
-    if scope.approved is not None:
-        must_not = [_working_q(scope.working)] if scope.working is not None else []
-        branches.append(
-            Q(
-                "bool",
-                filter=[Q("term", variant="approved"), _approved_q(scope.approved)],
-                must_not=must_not,
-            )
-        )
-    if not branches:
-        return Q("match_none")
-    return Q("bool", should=branches, minimum_should_match=1)
-
-
-def _filters_q(query: SearchQuery) -> list[Q]:
-    f = query.filters
-    values = {
-        "school_id": f.school_ids,
-        "school_year": f.years,
-        "record_type": f.record_types,
-        "state": f.states,
-        "grade": f.grades,
-        "subject": f.subjects,
-    }
-    return [Q("terms", **{field: list(v)}) for field, v in values.items() if v]
-
-
-def _clauses_q(clauses: list[Clause], field: str) -> list[Q]:
-    """Every clause on `field`: the words in one query, each phrase in its own."""
-    words = " ".join(c.text for c in clauses if not c.is_phrase)
-    parts = []
-    if words:
-        parts.append(Q("match", **{field: {"query": words, "operator": "and"}}))
-    parts.extend(Q("match_phrase", **{field: c.text}) for c in clauses if c.is_phrase)
-    return parts
-
-
-def _matches_q(clauses: list[Clause]) -> list[Q]:
-    return _clauses_q(clauses, "text")
-
-
-def _exact_q(clauses: list[Clause]) -> Q:
-    return Q("bool", filter=_clauses_q(clauses, "text_exact"))
-
-
-def _ranked_q(clauses: list[Clause]) -> Q:
-    """Relevance: the exact tier far above the rest, then BM25, a title match a little up."""
-    words = " ".join(c.text for c in clauses if not c.is_phrase)
-    should = [Q("constant_score", filter=_exact_q(clauses), boost=EXACT_TIER_BOOST)]
-    if words:
-        should.append(Q("match", title={"query": words, "operator": "and", "boost": 2.0}))
-    return Q("bool", must=_matches_q(clauses), should=should)
 
 
 class ElasticsearchBackend(SearchBackend):
