@@ -63,13 +63,6 @@ class AuthorityPage(HosoPage):
         verbose_name = _("cơ quan quản lý giáo dục")
         verbose_name_plural = _("cơ quan quản lý giáo dục")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["schools"] = (
-            SchoolPage.objects.child_of(self).live().public().select_related("school")
-        )
-        return context
-
 
 class SchoolPage(HosoPage):
     school = models.OneToOneField(
@@ -98,18 +91,6 @@ class SchoolPage(HosoPage):
     def authority(self) -> AuthorityPage | None:
         parent = self.tree_parent()
         return parent.specific if parent is not None else None
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["plans"] = (
-            SchoolPlanPage.objects.descendant_of(self)
-            .live()
-            .public()
-            .filter(record_state__state="published")
-            .select_related("school_year")
-            .order_by("-school_year__start_date")
-        )
-        return context
 
 
 class SchoolYearPage(HosoPage):

@@ -4,8 +4,10 @@ import pytest
 
 from recordpages import selectors
 from recordpages.models import (
+    AuthorityPage,
     ClassResultSummaryPage,
     CompetenceLevel,
+    SchoolPage,
     StudentRecordPage,
     SubjectLevel,
     YearEndResult,
@@ -63,3 +65,11 @@ def test_report_logic_lives_in_selectors_not_on_the_page_models():
     for name in ("rows", "totals", "subjects", "student_records"):
         assert not hasattr(ClassResultSummaryPage, name), name
     assert not hasattr(StudentRecordPage, "suggested_year_end_result")
+
+
+def test_public_page_lists_come_from_the_public_selectors_not_the_page_models():
+    # The lists of schools and published plans are asked of reports.public.selectors
+    # by the templates; a second query on the model ("published" without the expiry
+    # check) was a second, diverging rule for what the public may see.
+    assert "get_context" not in vars(AuthorityPage)
+    assert "get_context" not in vars(SchoolPage)
