@@ -9,46 +9,54 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db.models import Q
 
+from recordpages import registry
 from recordpages.models import RoleCode, StaffProfile
+from workflow import policy
 from workflow.tasks import Message, mail_enqueue
 
 logger = logging.getLogger(__name__)
 
 _SUBJECTS = {
-    "submit": "[Hồ sơ chuyên môn] Có hồ sơ chờ kiểm tra, duyệt: {title}",
-    "check": "[Hồ sơ chuyên môn] Hồ sơ đã được kiểm tra, chờ duyệt: {title}",
-    "return": "[Hồ sơ chuyên môn] Hồ sơ bị trả lại: {title}",
-    "approve": "[Hồ sơ chuyên môn] Hồ sơ đã được duyệt: {title}",
-    "confirm_paper": "[Hồ sơ chuyên môn] Bản giấy đã được xác nhận, chờ ký số: {title}",
-    "sign": "[Hồ sơ chuyên môn] Hồ sơ đã được ký số: {title}",
+    registry.SUBMIT: "[Hồ sơ chuyên môn] Có hồ sơ chờ kiểm tra, duyệt: {title}",
+    registry.CHECK: "[Hồ sơ chuyên môn] Hồ sơ đã được kiểm tra, chờ duyệt: {title}",
+    registry.RETURN: "[Hồ sơ chuyên môn] Hồ sơ bị trả lại: {title}",
+    registry.APPROVE: "[Hồ sơ chuyên môn] Hồ sơ đã được duyệt: {title}",
+    registry.CONFIRM_PAPER: "[Hồ sơ chuyên môn] Bản giấy đã được xác nhận, chờ ký số: {title}",
+    registry.SIGN: "[Hồ sơ chuyên môn] Hồ sơ đã được ký số: {title}",
 }
 
 
-def _approvers(record) -> list[StaffProfile]:
-    staff = StaffProfile.objects.filter(school_id=record.school_id).select_related("user")
-    principals = staff.filter(roles__code=RoleCode.PRINCIPAL)
-    vps = [
-        vp
-        for vp in staff.filter(roles__code=RoleCode.VICE_PRINCIPAL)
-        if record.record_type in (vp.assigned_categories or [])
-    ]
-    return list(principals) + vps
+# After these steps the record is back with its writers (returned, or done).
+_TO_WRITERS = frozenset({registry.RETURN, registry.APPROVE, registry.SIGN})
+
+
+def _writers(record) -> list[StaffProfile]:
+    """Who wrote the record: its author and everyone who saved a revision of it."""
+    return list(
+        StaffProfile.objects.filter(
+            Q(pk=record.author_id) | Q(user_id__in=record.editor_user_ids()),
+            school_id=record.school_id,
+        )
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def waiting_on(record) -> list[StaffProfile]:
+    """Whoever may take the next review step open from where the record stands."""
+    step = record.rules.review_from(record.state)
+    return policy.who_may_take(record, step) if step is not None else []
 
 
 def recipients_for(record, transition: str) -> list[StaffProfile]:
-    if transition == "submit" and record.record_type == "lesson_plan":
-        leader = record.group.leader if record.group_id else None
-        return [leader] if leader else []
-    if transition in ("submit", "check"):
-        return _approvers(record)
-    if transition == "confirm_paper":
-        return list(
-            StaffProfile.objects.filter(school_id=record.school_id, roles__code=RoleCode.PRINCIPAL)
-        )
-    if transition in ("return", "approve", "sign"):
-        return [record.author] if record.author_id else []
-    return []
+    """Whom to tell that `transition` was just taken (record in its new state): the
+    writers when it came back to them or was approved or signed; otherwise those the
+    policy lets take the step it now waits for."""
+    if transition in _TO_WRITERS:
+        return _writers(record)
+    return waiting_on(record)
 
 
 def _send(messages: list[Message]) -> None:
@@ -71,7 +79,7 @@ def notify_transition(record, transition: str, actor) -> None:
         f"Kính gửi thầy/cô,\n\nHồ sơ “{title}” vừa chuyển sang trạng thái "
         f"“{record.get_state_display()}” do {actor.get_full_name() or actor.get_username()} thực hiện."
     )
-    if transition == "return" and record.return_reason:
+    if transition == registry.RETURN and record.return_reason:
         body += f"\nLí do trả lại: {record.return_reason}"
     body += f"\n\nXem hồ sơ: {link}\n\nHệ thống hồ sơ chuyên môn điện tử"
     _send(
@@ -109,9 +117,9 @@ def reminder_messages(records, today, kind: str) -> list[Message]:
     """One reminder per record to whoever must act next, in Vietnamese."""
     messages = []
     for record in records:
-        people = [record.author] if record.author_id else []
-        if record.state in ("submitted", "checked"):
-            people = _approvers(record)
+        people = waiting_on(record)
+        if not people and record.author_id:
+            people = [record.author]
         days = (record.deadline - today).days
         when = "hôm nay" if days == 0 else f"còn {days} ngày"
         subject = f"[Hồ sơ chuyên môn] Nhắc hạn ({when}): {record.page.title}"

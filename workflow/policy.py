@@ -15,7 +15,7 @@ from recordpages import registry
 from recordpages.models import RoleCode
 from recordpages.permissions import Scope, get_scope
 from recordpages.registry import Actor, Bar, Step
-from workflow.choices import APPROVED_STATES, UNSUBMITTED_STATES
+from workflow.choices import APPROVED_STATES, REMOVABLE_STATES, UNSUBMITTED_STATES
 from workflow.models import RecordState
 
 
@@ -199,3 +199,50 @@ def may_consent_correction(user, record: RecordState) -> bool:
 def may_lock(user, school_id: int) -> bool:
     scope = get_scope(user)
     return scope.is_superuser or (RoleCode.SYSADMIN in scope.roles and scope.school_id == school_id)
+
+
+# --- who is told, and what may be removed (issue 12) ----------------------------------
+# Notification recipients and the page hooks' "may this be removed" are permission
+# questions too: answered here, from the declared steps, never by the caller.
+
+
+def _staff_scope(staff) -> Scope:
+    """The scope a staff member's account would have, without a query per person."""
+    return Scope(
+        is_authenticated=True,
+        is_superuser=False,  # the policy's answer for their roles, not their account's
+        staff=staff,
+        school_id=staff.school_id,
+        authority_path=None,
+        roles=staff.role_codes,
+    )
+
+
+def who_may_take(record: RecordState, step: Step) -> list:
+    """The staff of the record's school who may take `step` on it: the step's actors,
+    less read-only accounts and, for a review, those barred from reviewing their own
+    writing (R3). Whom to tell that the record now waits for that step."""
+    from recordpages.models import StaffProfile
+
+    candidates = (
+        StaffProfile.objects.filter(school_id=record.school_id, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("roles")
+        .order_by("pk")
+    )
+    chosen = []
+    for staff in candidates:
+        scope = _staff_scope(staff)
+        if scope.read_only or not _may_take(scope, record, step):
+            continue
+        if BARS[step.bar](scope, record):
+            continue
+        chosen.append(staff)
+    return chosen
+
+
+def may_remove(record: RecordState | None) -> bool:
+    """Whether a record page may be deleted, moved or unpublished: only before any
+    review has started on it (REMOVABLE_STATES). Pages that are not records are
+    Wagtail's own permissions' business."""
+    return record is None or record.state in REMOVABLE_STATES

@@ -99,8 +99,7 @@ def log_record_edit(request, page):
 @hooks.register("before_move_page")
 @hooks.register("before_unpublish_page")
 def refuse_removing_records_in_workflow(request, page, *args):
-    record = _record(page)
-    if record is not None and record.state not in ("draft", "returned", "maintained"):
+    if not policy.may_remove(_record(page)):
         messages.error(
             request, _("Hồ sơ đã vào quy trình duyệt: không được xóa, chuyển hay gỡ công bố.")
         )

@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from workflow.choices import APPROVED_STATES, State
-from workflow.deadlines import milestone
+from workflow.choices import State
 from workflow.models import RecordState, ReminderSent
 from workflow.notifications import reminder_messages, send_reminders
 
@@ -28,11 +27,8 @@ class Command(BaseCommand):
                 .exclude(state__in=[State.SIGNED, State.PUBLISHED])
                 .select_related("page", "author__user", "school", "group__leader__user")
             )
-            pending = [
-                r
-                for r in records
-                if not (milestone(r.record_type) == "approved" and r.state in APPROVED_STATES)
-            ]
+            # Its type's milestone (approval, or the digital signature) not reached yet.
+            pending = [r for r in records if r.rules.milestone.reached_at(r) is None]
             for record in pending:
                 try:
                     with transaction.atomic():
