@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Tài khoản và an toàn"
+    verbose_name = _("Tài khoản và an toàn")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

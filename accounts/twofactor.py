@@ -13,6 +13,7 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,7 +24,7 @@ from recordpages.permissions import get_scope
 
 logger = logging.getLogger(__name__)
 
-DEVICE_NAME = "Ứng dụng xác thực"
+DEVICE_NAME = gettext_lazy("Ứng dụng xác thực")
 
 
 def two_factor_required(user) -> bool:
@@ -43,7 +44,7 @@ def pending_device(user) -> TOTPDevice:
     """The unconfirmed device being enrolled; one is created on first use."""
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = TOTPDevice.objects.create(user=user, name=str(DEVICE_NAME), confirmed=False)
     return device
 
 

@@ -72,7 +72,7 @@ def _shown(value: Any) -> str:
     if value == "nam":
         return "Nam"
     if value == "nu":
-        return "Nữ"
+        return _("Nữ")
     return str(value)
 
 

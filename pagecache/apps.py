@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PageCacheConfig(AppConfig):
     name = "pagecache"
-    verbose_name = "Bộ đệm trang công khai"
+    verbose_name = _("Bộ đệm trang công khai")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

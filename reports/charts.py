@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from reports.selectors import STATUS_LABELS, STATUSES
 from reports.tables import ReportRow
@@ -28,10 +29,11 @@ BAR_WIDTH = 420
 def status_chart(rows: list[ReportRow], title: str) -> SafeString:
     height = len(rows) * (BAR_HEIGHT + GAP) + 40
     width = LABEL_WIDTH + BAR_WIDTH + 60
+    caption = _("%(title)s (số liệu chi tiết trong bảng bên dưới)") % {"title": title}
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" style="max-width:{width}px" aria-labelledby="chart-title">',
-        f'<title id="chart-title">{escape(title)} (số liệu chi tiết trong bảng bên dưới)</title>',
+        f'<title id="chart-title">{escape(caption)}</title>',
         '<g font-family="Noto Sans, Arial, sans-serif" font-size="13">',
     ]
     for index, row in enumerate(rows):
@@ -56,7 +58,7 @@ def status_chart(rows: list[ReportRow], title: str) -> SafeString:
         if not totals.total:
             parts.append(
                 f'<text x="{LABEL_WIDTH + 4}" y="{y + BAR_HEIGHT - 6}" fill="#555">'
-                "chưa có hồ sơ</text>"
+                f"{escape(_('chưa có hồ sơ'))}</text>"
             )
         else:
             parts.append(

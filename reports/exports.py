@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -37,10 +38,11 @@ def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list]) -> No
 
 
 def _deadline_rows(report: Report, rows: list[ReportRow]) -> tuple[list[str], list[list]]:
-    header = ["Đơn vị"]
+    header = [_("Đơn vị")]
     for _type, label in report.types:
         header += [f"{label} – {STATUS_LABELS[s]}" for s in STATUSES]
-    header += [f"Tổng – {STATUS_LABELS[s]}" for s in STATUSES] + ["Tổng số", "Tỉ lệ đúng hạn (%)"]
+    header += [_("Tổng – %(status)s") % {"status": STATUS_LABELS[s]} for s in STATUSES]
+    header += [_("Tổng số"), _("Tỉ lệ đúng hạn (%)")]
     body = []
     for row in rows:
         line: list = [row.label]
@@ -54,10 +56,14 @@ def _deadline_rows(report: Report, rows: list[ReportRow]) -> tuple[list[str], li
 
 
 def _completeness_rows(report: Report, rows: list[ReportRow]) -> tuple[list[str], list[list]]:
-    header = ["Đơn vị"]
+    header = [_("Đơn vị")]
     for _key, label in report.completeness_keys:
-        header += [f"{label} – cần có", f"{label} – đã có", f"{label} – %"]
-    header += ["Tổng cần có", "Tổng đã có", "Tỉ lệ đầy đủ (%)"]
+        header += [
+            _("%(label)s – cần có") % {"label": label},
+            _("%(label)s – đã có") % {"label": label},
+            f"{label} – %",
+        ]
+    header += [_("Tổng cần có"), _("Tổng đã có"), _("Tỉ lệ đầy đủ (%)")]
     body = []
     for row in rows:
         line: list = [row.label]
@@ -74,27 +80,28 @@ def report_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     year = report.school_year.name
     ws = workbook.active
-    ws.title = "Hạn nộp"
+    ws.title = _("Hạn nộp")
     header, body = _deadline_rows(report, report.rows)
     _sheet(
         ws,
-        f"Thực hiện thời hạn hồ sơ (Điều 12) – năm học {year} – tính đến {report.today:%d/%m/%Y}",
+        _("Thực hiện thời hạn hồ sơ (Điều 12) – năm học %(year)s – tính đến %(today)s")
+        % {"year": year, "today": f"{report.today:%d/%m/%Y}"},
         header,
         body,
     )
     header, body = _completeness_rows(report, report.rows)
     _sheet(
-        workbook.create_sheet("Đầy đủ"),
-        f"Mức độ đầy đủ hồ sơ bắt buộc – năm học {year}",
+        workbook.create_sheet(_("Đầy đủ")),
+        _("Mức độ đầy đủ hồ sơ bắt buộc – năm học %(year)s") % {"year": year},
         header,
         body,
     )
-    for title, rows in (("Theo tổ", report.groups), ("Theo giáo viên", report.teachers)):
+    for title, rows in ((_("Theo tổ"), report.groups), (_("Theo giáo viên"), report.teachers)):
         if rows:
             header, body = _deadline_rows(report, rows)
             _sheet(
                 workbook.create_sheet(title),
-                f"Thời hạn hồ sơ {title.lower()} – năm học {year}",
+                _("Thời hạn hồ sơ %(by)s – năm học %(year)s") % {"by": title.lower(), "year": year},
                 header,
                 body,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from recordpages.models import SchoolYear
@@ -37,7 +38,7 @@ def _report(request: HttpRequest) -> Report:
 @require_GET
 def report_screen(request: HttpRequest) -> HttpResponse:
     report = _report(request)
-    title = "Thực hiện thời hạn hồ sơ – năm học " + report.school_year.name
+    title = _("Thực hiện thời hạn hồ sơ – năm học %(year)s") % {"year": report.school_year.name}
     return TemplateResponse(
         request,
         "reports/report.html",
@@ -48,7 +49,7 @@ def report_screen(request: HttpRequest) -> HttpResponse:
             "chart": status_chart(
                 report.rows if report.kind == "district" else report.teachers or report.rows, title
             ),
-            "page_title": "Báo cáo hồ sơ chuyên môn",
+            "page_title": _("Báo cáo hồ sơ chuyên môn"),
         },
     )
 

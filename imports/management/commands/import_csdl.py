@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imports.presentation import plan_lines
 from imports.reader import ImportFileError
@@ -14,17 +15,21 @@ from recordpages.models import School, SchoolYear
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Xem trước (mặc định) hoặc áp dụng (--apply) tệp XLSX xuất từ CSDL ngành: học sinh, "
         "lớp, cán bộ. Áp dụng hai lần cùng một tệp không thay đổi gì."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Tệp .xlsx xuất từ CSDL ngành")
-        parser.add_argument("--school", help="Mã trường (ví dụ THHN); mặc định: đọc từ tiêu đề tệp")
-        parser.add_argument("--year", help="Năm học, ví dụ 2026-2027; mặc định: đọc từ tiêu đề tệp")
+        parser.add_argument("file", help=_("Tệp .xlsx xuất từ CSDL ngành"))
         parser.add_argument(
-            "--apply", action="store_true", help="Ghi dữ liệu (không có: chỉ xem trước)"
+            "--school", help=_("Mã trường (ví dụ THHN); mặc định: đọc từ tiêu đề tệp")
+        )
+        parser.add_argument(
+            "--year", help=_("Năm học, ví dụ 2026-2027; mặc định: đọc từ tiêu đề tệp")
+        )
+        parser.add_argument(
+            "--apply", action="store_true", help=_("Ghi dữ liệu (không có: chỉ xem trước)")
         )
 
     def handle(self, *args, **options):
