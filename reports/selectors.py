@@ -1,11 +1,9 @@
 """Deadline and completeness figures (R6, R14, R15), aggregated in the database.
 
 Each figure is one grouped query over RecordState or the people tables, so the
-number of queries does not grow with schools, records or pupils. The on-time
-rule is workflow.deadlines.deadline_status written as SQL: a record is on
-time when its milestone (approval; signing for học bạ, class summaries and
-the sổ đăng bộ) fell, in local time, on or before its deadline; missing when
-the deadline has passed without it; pending before the deadline.
+number of queries does not grow with schools, records or pupils. The deadline
+statuses and their labels are workflow.deadlines' (one annotation, one label
+table); this module only counts them per group.
 """
 
 from __future__ import annotations
