@@ -7,6 +7,7 @@ skip: a skipped test is reported as a failure naming what was missing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import io
@@ -14,6 +15,7 @@ import os
 import secrets
 
 import pytest
+from django.db import transaction
 
 pytest_plugins = (
     ["devservices.pytest_plugin"] if importlib.util.find_spec("devservices.pytest_plugin") else []
@@ -89,9 +91,59 @@ def load_small_district(today: dt.date = DEMO_TODAY):
     )
 
 
+def _module_is_transactional(module_node, items) -> bool:
+    """Whether any test of the module flushes the database (transactional tests commit
+    for real, so they cannot run inside a transaction the module keeps open)."""
+    prefix = module_node.nodeid + "::"
+    for item in items:
+        if not item.nodeid.startswith(prefix):
+            continue
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+            return True
+        if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def kept_for_module(django_db_blocker):
+    """Open a transaction for a whole module and roll it back at the end: data built
+    inside it is shared by the module's tests, each of which runs in its own savepoint
+    (pytest-django's `db`), so what one test changes the next does not see. This is
+    Django's TestCase.setUpTestData, for a module of pytest functions."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _module_district(request, django_db_setup, django_db_blocker):
+    """The small district loaded once per module (about 2 s, more on a busy machine),
+    or None in a module with transactional tests, which then load it per test."""
+    if _module_is_transactional(request.node, request.session.items):
+        yield None
+        return
+    with kept_for_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            authority_pk = load_small_district().pk
+        yield authority_pk
+
+
 @pytest.fixture
-def district(db):
-    return load_small_district()
+def district(_module_district, db):
+    """The small district; a fresh copy of its authority page for each test."""
+    from recordpages.models import AuthorityPage
+
+    if _module_district is None:
+        return load_small_district()
+    return AuthorityPage.objects.get(pk=_module_district)
 
 
 def minimal_pdf(catalog: bytes = b"") -> bytes:
