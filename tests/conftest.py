@@ -77,6 +77,8 @@ def load_small_district(today: dt.date = DEMO_TODAY):
     """Two schools with every role and every record type, kept small for speed."""
     from recordpages.demo.loader import Options, load_demo_district
 
+    load_small_district.calls += 1  # read by tests/test_shared_district.py
+
     return load_demo_district(
         Options(
             today=today,
@@ -89,6 +91,9 @@ def load_small_district(today: dt.date = DEMO_TODAY):
             bulk_index=False,
         )
     )
+
+
+load_small_district.calls = 0
 
 
 def _module_is_transactional(module_node, items) -> bool:
