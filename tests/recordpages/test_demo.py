@@ -45,7 +45,8 @@ class DemoDistrictTests(TestCase):
     def test_every_record_type_and_every_role_is_present(self):
         load_small_district()
         for model in registry.page_models():
-            self.assertTrue(model.objects.exists(), model.__name__)
+            if model._meta.app_label == "recordpages":  # not the tests' example type
+                self.assertTrue(model.objects.exists(), model.__name__)
         roles = set(StaffProfile.objects.values_list("roles__code", flat=True))
         self.assertEqual(
             roles,
