@@ -23,7 +23,7 @@ from accounts.models import AccountSecurity
 from accounts.sessions import LOGIN_AT, SEEN_AT
 from recordpages.demo.loader import DEMO_PASSWORD
 from recordpages.models import StaffProfile
-from tests.conftest import load_small_district
+from tests.factories import school_world
 
 User = get_user_model()
 LOCKOUT_TEXT = "tạm thời bị khóa"
@@ -35,7 +35,7 @@ LOCKOUT_TEXT = "tạm thời bị khóa"
 class LockoutTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        school_world()
 
     def test_an_account_is_locked_after_repeated_failures_even_with_the_right_password(self):
         with captured_events() as events:
@@ -86,7 +86,7 @@ class LockoutTests(TestCase):
 class TwoFactorTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        school_world()
 
     def test_a_principal_must_enrol_before_any_admin_page(self):
         login_form(self.client, "hn.hieutruong", DEMO_PASSWORD)
@@ -171,7 +171,7 @@ class TwoFactorTests(TestCase):
 class SessionExpiryTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        school_world()
 
     def _age_session(self, *, login_ago: int, seen_ago: int) -> None:
         session = self.client.session
@@ -242,7 +242,8 @@ class PasswordRuleTests(TestCase):
 class AdminPasswordResetTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        school_world()
+        school_world(code="THAD", name="Trường Tiểu học Anh Dũng")  # ad.hieutruong
         cls.teacher = StaffProfile.objects.get(user__username="hn.giaovien")
 
     def _reset_as(self, username: str, staff: StaffProfile):
