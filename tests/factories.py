@@ -268,7 +268,10 @@ class PupilFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     ministry_id = factory.Sequence(lambda n: f"31{n:08d}")
     register_number = factory.Sequence(lambda n: f"{n:03d}/2026")
-    full_name = "Trần Minh Khôi"
+    # Names with stacked diacritics, which searches and PDFs must keep.
+    full_name = factory.Iterator(
+        ["Trần Minh Khôi", "Nguyễn Thị Ngọc Ánh", "Lê Hoàng Phương", "Phạm Đức Thắng"]
+    )
     date_of_birth = dt.date(2019, 3, 14)
     sex = "nam"
     entry_date = dt.date(2026, 9, 5)
@@ -638,3 +641,9 @@ def _build_school_world(
     for rest in enrolled_1b[1:]:
         StudentRecordFactory(school_class=class_1b, pupil=rest)
     return world
+
+
+def two_school_worlds() -> tuple[SchoolWorld, SchoolWorld]:
+    """Hòa Nghĩa (THHN, the users' own school) and Anh Dũng (THAD, the other one), as
+    the cross-school rules compare them."""
+    return school_world(), school_world(code="THAD", name="Trường Tiểu học Anh Dũng")
