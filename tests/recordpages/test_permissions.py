@@ -10,7 +10,7 @@ from recordpages.models import (
     SchoolYearPage,
     StaffProfile,
 )
-from tests.conftest import load_small_district
+from tests.factories import two_school_worlds
 
 ALLOWED, DENIED = "allowed", "denied"
 
@@ -52,7 +52,7 @@ EXPECTED = {
 class RoleMatrixTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        two_school_worlds()
         own = SchoolPage.objects.get(school__code="THHN")
         other = SchoolPage.objects.get(school__code="THAD")
         cls.own_school, cls.other_school = own, other
@@ -165,7 +165,7 @@ class RoleMatrixTests(TestCase):
 class SnippetSearchTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        two_school_worlds()
 
     def test_searching_people_lists_stays_inside_the_users_schools(self):
         from django.contrib.auth import get_user_model
