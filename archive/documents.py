@@ -8,8 +8,12 @@ approved, not what was edited since.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from wagtail.fields import RichTextField
+from wagtail.rich_text import RichText
 
 from recordpages import blocks, programme, selectors
 from recordpages.models import (
@@ -34,15 +38,6 @@ from recordpages.models import (
 A4_PORTRAIT = "A4 portrait"
 A4_LANDSCAPE = "A4 landscape"
 A3_LANDSCAPE = "A3 landscape"
-
-# Abbreviation in "Số: …/<abbr>-<school code>" (Nghị định 30/2020 naming).
-DOCUMENT_ABBR = {
-    "school_plan": "KH",
-    "group_plan": "KH",
-    "lesson_plan": "KHBD",
-    "other": "HS",
-    "minutes": "BB",
-}
 
 
 @dataclass(frozen=True)
@@ -90,12 +85,13 @@ def build_header(school: School, *, number: str, issued_on: dt.date) -> Header:
     )
 
 
-def document_number(page: RecordPage, record_type: str, version: int) -> str:
-    """The number the system gives; never a blank or a placeholder (FORMS.md)."""
+def document_number(page: RecordPage, version: int) -> str:
+    """The number the system gives; never a blank or a placeholder (FORMS.md). The
+    abbreviation is the type's declared `document_prefix` (Nghị định 30/2020)."""
     own = getattr(page, "document_number", "")
     if own:
         return own
-    abbr = DOCUMENT_ABBR.get(record_type, "HS")
+    abbr = page.rules.document_prefix
     suffix = f".{version}" if version > 1 else ""
     return f"{page.pk}{suffix}/{abbr}-{page.school.code}"
 
@@ -274,15 +270,57 @@ def _other(page: OtherRecordPage) -> DocumentSpec:
     return DocumentSpec(template="pdf/other_record.html", page_size=A4_PORTRAIT, title=page.title)
 
 
-BUILDERS = {
-    "student_record": _student_record,
-    "class_summary": _class_summary,
-    "enrollment_register": _enrollment_register,
-    "lesson_plan": _lesson_plan,
-    "school_plan": _school_plan,
-    "group_plan": _group_plan,
-    "other": _other,
+# The record types with a paper form of their own (FORMS.md). Keyed by page class, so
+# that a renamed type code changes nothing here; any other record type prints with
+# `_generic`, so a new type archives without touching this module.
+BUILDERS: dict[type[RecordPage], Callable[[Any], DocumentSpec]] = {
+    StudentRecordPage: _student_record,
+    ClassResultSummaryPage: _class_summary,
+    EnrollmentRegisterPage: _enrollment_register,
+    LessonPlanPage: _lesson_plan,
+    SchoolPlanPage: _school_plan,
+    GroupTeachingPlanPage: _group_plan,
+    OtherRecordPage: _other,
 }
+
+# Fields every record page has: the header and footer say them already.
+_COMMON_FIELDS = frozenset(f.name for f in RecordPage._meta.get_fields())
+
+
+def record_fields(page: RecordPage) -> list[dict[str, Any]]:
+    """The page type's own fields, in declaration order, with their labels and values
+    as the template prints them (a StreamField or rich text renders as HTML)."""
+    rows = []
+    for model_field in page._meta.concrete_fields:
+        if model_field.name in _COMMON_FIELDS or model_field.auto_created:
+            continue
+        if model_field.is_relation or not model_field.editable:
+            continue
+        value = getattr(page, model_field.name)
+        if model_field.choices:
+            value = getattr(page, f"get_{model_field.name}_display")()
+        elif isinstance(model_field, RichTextField):
+            value = RichText(value)  # printed as HTML; a StreamValue already is
+        rows.append({"label": str(model_field.verbose_name), "value": value})
+    return rows
+
+
+def _generic(page: RecordPage) -> DocumentSpec:
+    """A record type without a paper form of its own: its title, what it is, and
+    each of its fields under its label."""
+    return DocumentSpec(
+        template="pdf/record.html",
+        page_size=A4_PORTRAIT,
+        title=page.title,
+        context={"fields": record_fields(page)},
+    )
+
+
+def builder_for(page: RecordPage) -> Callable[[Any], DocumentSpec]:
+    for cls in type(page).__mro__:
+        if cls in BUILDERS:
+            return BUILDERS[cls]
+    return _generic
 
 
 def principal_name(school: School) -> str:
@@ -295,7 +333,7 @@ def principal_name(school: School) -> str:
 
 
 def record_spec(page: RecordPage) -> DocumentSpec:
-    spec = BUILDERS[page.record_type](page)
+    spec = builder_for(page)(page)
     spec.context.setdefault("page", page)
     spec.context.setdefault("principal_name", principal_name(page.school))
     spec.context.setdefault("record_type_label", page.record_type_label)

@@ -38,24 +38,38 @@ from archive import signing, storage
 from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
 from imports.selectors import data_files_for
+from recordpages import registry
 from recordpages.xlsx import csv_safe, safe_row
 from workflow.audit import export_year
+from workflow.models import RecordState
 
 logger = logging.getLogger(__name__)
 
-# Retention per record type (check against Thông tư 27/2016/TT-BGDĐT before relying on it).
-RETENTION = {
-    "student_record": "Vĩnh viễn",
-    "enrollment_register": "Vĩnh viễn",
-    "class_summary": "Vĩnh viễn",
-    "school_plan": "10 năm",
-    "group_plan": "5 năm",
-    "lesson_plan": "5 năm",
-    "other": "Theo quy định của nhà trường",
-    "minutes": "Vĩnh viễn",
-    "csdl_data_file": "Vĩnh viễn",  # the source of the sổ đăng bộ
-    "audit_log": "Vĩnh viễn",
-}
+# Retention of what the package holds beside records (each record type declares its
+# own: `retention` in recordpages.registry). Check against Thông tư 27/2016/TT-BGDĐT.
+MINUTES_RETENTION = "Vĩnh viễn"
+CSDL_DATA_FILE_RETENTION = "Vĩnh viễn"  # the source of the sổ đăng bộ
+AUDIT_LOG_RETENTION = "Vĩnh viễn"
+UNKNOWN_RETENTION = "Theo quy định"
+
+
+def record_retention(rows: list[ArchivedVersion]) -> dict[int, str]:
+    """How long each archived record is kept, by page: as its rules declare (its
+    type's, or its school category's). A record whose state row is gone (a deleted
+    page) falls back to its type's declaration."""
+    pages = {row.page_ref for row in rows if row.kind == DocumentKind.RECORD}
+    kept: dict[int, str] = {}
+    for state in RecordState.objects.filter(pk__in=pages):
+        kept[state.pk] = str(registry.for_record(state).retention)
+    for row in rows:
+        if row.kind == DocumentKind.RECORD and row.page_ref not in kept:
+            try:
+                kept[row.page_ref] = str(registry.get(row.record_type).retention)
+            except LookupError:
+                kept[row.page_ref] = UNKNOWN_RETENTION
+    return kept
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -204,7 +218,7 @@ def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
         "chain": verification.get("chain"),
         "chain_intact": verification.get("intact"),
         "sha256": storage.sha256(files[AUDIT_LOG]),
-        "retention": RETENTION["audit_log"],
+        "retention": AUDIT_LOG_RETENTION,
         "format": "application/x-ndjson; UTF-8",
     }
     return files, listed
@@ -236,7 +250,7 @@ def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
                 "size": len(data_file.content),
                 "sha256": sha,
                 "sha256_matches_import": sha == data_file.sha256,
-                "retention": RETENTION["csdl_data_file"],
+                "retention": CSDL_DATA_FILE_RETENTION,
                 "format": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             }
         )
@@ -305,6 +319,7 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
     reports = validate_many([d for _, _, d in documents], lambda done, _n: tick())
     manifest_docs = []
     report_docs = []
+    retention = record_retention(rows)
     for (row, path, data), report in zip(documents, reports, strict=True):
         sha = storage.sha256(data)
         manifest_docs.append(
@@ -324,9 +339,10 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
                 "sha256_matches_index": sha == row.sha256,
                 "content_sha256": row.content_sha256,
                 "storage_key": row.key,
-                "retention": RETENTION.get(
-                    "minutes" if row.kind == DocumentKind.MINUTES else row.record_type,
-                    "Theo quy định",
+                "retention": (
+                    MINUTES_RETENTION
+                    if row.kind == DocumentKind.MINUTES
+                    else retention[row.page_ref]
                 ),
                 "format": "application/pdf; PDF/A-2u; PAdES",
             }

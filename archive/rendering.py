@@ -173,9 +173,7 @@ def render_record(
     spec = record_spec(page)
     header = build_header(
         page.school,
-        number=document_number(
-            page, page.record_type, version or (footer.version if footer else 0)
-        ),
+        number=document_number(page, version or (footer.version if footer else 0)),
         issued_on=issued_on,
     )
     return render_spec(spec, header=header, footer=footer)

@@ -9,48 +9,45 @@ later `next_attempt_at`; the record's workflow state is never touched here.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from archive import signing, storage
 from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind, JobKind, JobStatus
 from archive.rendering import Footer, render_record
+from recordpages import registry
+from workflow.versions import content_hash
 
 logger = logging.getLogger(__name__)
 
-# Records frozen when signed (R9: paper first, then the digital signature) …
-FREEZE_ON_SIGN = frozenset({"student_record", "class_summary", "enrollment_register"})
-# … and the others when approved.
-FREEZE_ON_APPROVE = frozenset({"school_plan", "group_plan", "lesson_plan", "other"})
 LEASE = dt.timedelta(minutes=10)
 
 
-def should_freeze(record_type: str, target: str) -> bool:
-    if record_type in FREEZE_ON_SIGN:
-        return target == "signed"
-    if record_type in FREEZE_ON_APPROVE:
-        # "published": a published school plan corrected comes back published, as a
-        # new version to freeze; publishing itself changes no version (one job each).
-        return target in ("approved", "published")
-    return False
+class PinnedContentChanged(Exception):
+    """The pinned revision no longer hashes to what the reviewer approved."""
+
+
+def should_freeze(record_state, target: str) -> bool:
+    """Whether reaching `target` freezes a new version of this record: its type's
+    declared `freeze_on` (recordpages.registry). A published school plan corrected
+    comes back published, as a new version to freeze, so types frozen on approval
+    also declare "published"; publishing itself changes no version (one job each)."""
+    try:
+        rules = registry.for_record(record_state)
+    except LookupError:
+        return False
+    return target in rules.freeze_on
 
 
 def record_key(*, school_code: str, year: str, record_type: str, page_id: int, version: int) -> str:
     return f"schools/{school_code}/{year}/{record_type}/{page_id}/v{version}.pdf"
-
-
-def content_hash(revision) -> str:
-    return hashlib.sha256(
-        json.dumps(revision.content, sort_keys=True, default=str).encode()
-    ).hexdigest()
 
 
 # --- enqueue -------------------------------------------------------------------
@@ -87,18 +84,20 @@ def freeze_enqueue(
 
 
 def freeze_missing() -> int:
-    """Queue what an event may have missed (a crash between commit and enqueue)."""
+    """Queue what an event may have missed (a crash between commit and enqueue): the
+    frozen records whose current version has no freeze job and whose rules (type or
+    school category) freeze them in the state they are in."""
     from workflow.models import RecordState
 
-    count = 0
-    queryset = RecordState.objects.filter(
-        Q(record_type__in=FREEZE_ON_SIGN, state="signed")
-        | Q(record_type__in=FREEZE_ON_APPROVE, state__in=["approved", "published"])
+    has_job = ArchiveJob.objects.filter(
+        kind=JobKind.FREEZE, page_id=OuterRef("page_id"), version=OuterRef("version")
     )
-    for row in queryset.iterator():
-        if not ArchiveJob.objects.filter(
-            kind=JobKind.FREEZE, page_id=row.page_id, version=row.version
-        ).exists():
+    # Any state some type freezes on (a school's category borrows these states).
+    freezing = set().union(*(rules.freeze_on for rules in registry.all_types()))
+    missing = RecordState.objects.filter(state__in=freezing).exclude(Exists(has_job))
+    count = 0
+    for row in missing.iterator():
+        if should_freeze(row, row.state):
             freeze_enqueue(record_state=row, transition="sweep")
             count += 1
     return count
@@ -248,7 +247,7 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
     from workflow.models import RecordState
 
     state = RecordState.objects.filter(page_id=job.page_id).first()
-    digest = (state.approved_hash if state else "") or (content_hash(revision) if revision else "")
+    digest = _pinned_digest(state, revision)
     when = (state and (state.signed_at or state.approved_at)) or timezone.now()
     issued_on = timezone.localtime(when).date()
     school = page.school
@@ -284,6 +283,22 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
             revision_id=job.revision_id,
             content_sha256=digest,
         )
+
+
+def _pinned_digest(state, revision) -> str:
+    """The hash printed on the PDF: recomputed from the pinned revision with the one
+    formula (workflow.versions), and refused when it no longer matches what the
+    reviewer approved (a revision changed behind the workflow's back)."""
+    if revision is None:
+        return state.approved_hash if state else ""
+    digest = content_hash(revision)
+    approved = state is not None and state.approved_revision_id == revision.pk
+    if approved and state.approved_hash and state.approved_hash != digest:
+        raise PinnedContentChanged(
+            f"page {state.page_id}: revision {revision.pk} hashes to {digest}, "
+            f"approved {state.approved_hash}"
+        )
+    return digest
 
 
 # --- correction minutes (R5) ------------------------------------------------------

@@ -26,7 +26,7 @@ def on_record_transitioned(
     as a new version: that version is frozen beside the earlier one (when the state
     it returns to freezes its type), and the correction minutes are queued, linked
     to both versions."""
-    if services.should_freeze(record_state.record_type, target):
+    if services.should_freeze(record_state, target):
         services.freeze_enqueue(
             record_state=record_state,
             transition=transition,
