@@ -3,7 +3,9 @@
 Separation of duties: an account's password or second factor is reset only by a
 person of strictly higher authority in the same school, and a principal's only by
 the officer of the authority over the school. Every reset is e-mailed to the owner
-and written to the audit chain (through accounts.signals)."""
+and written to the audit chain (through accounts.signals). The resets are actions
+(workflow.actions.base.Action): a refused one is written to the audit chain once,
+by the base class, like every refused write."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from axes.utils import reset as axes_reset
@@ -27,8 +30,11 @@ from accounts.signals import EventKind, emit_security_event
 from accounts.twofactor import devices_remove
 from recordpages.models.people import AUTHORITY_ROLES, RoleCode, StaffProfile
 from recordpages.permissions import get_scope, visible_schools
+from workflow.actions.base import Action, ActionRefused
 
 logger = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 # The regulation's dates and times are Vietnam's, whatever the server's zone.
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -144,14 +150,12 @@ def reset_refusal(
     return None
 
 
-class PasswordResetRefused(PermissionError):
-    def __init__(self, refusal: Refusal):
-        super().__init__(refusal.value)
-        self.refusal = refusal
+class PasswordResetRefused(ActionRefused):
+    """A credential reset refused by the separation-of-duties rule (R2)."""
 
-    @property
-    def message(self) -> str:
-        return refusal_message(self.refusal)
+    def __init__(self, refusal: Refusal, **where):
+        super().__init__(refusal_message(refusal), **where)
+        self.refusal = refusal
 
 
 def _party_of_actor(actor) -> Party:
@@ -236,19 +240,110 @@ def _owner_notify(*, user, actor, what: str, when: dt.datetime, ip: str | None) 
     transaction.on_commit(send)
 
 
-def _refuse_unless_allowed(actor, staff: StaffProfile) -> None:
-    refusal = credential_reset_refusal(actor, staff)
-    if refusal is not None:
-        logger.warning(
-            "credential reset of %s refused to %s: %s",
-            staff.user.get_username(),
-            getattr(actor, "username", None),
-            refusal.value,
+class _CredentialReset(Action[Result]):
+    """A reset of someone else's credential: the rank rule (R2) in `check()`; the owner
+    is e-mailed after commit and the audit chain names who did it (R16)."""
+
+    object_type = "user"
+
+    def __init__(self, *, actor, staff: StaffProfile, request: HttpRequest | None = None):
+        super().__init__(user=actor, request=request)
+        self.staff = staff
+        # A refusal is evidence for the school whose account was asked for.
+        self.school_id = staff.school_id
+        self.object_id = staff.user_id
+
+    def check(self) -> None:
+        refusal = credential_reset_refusal(self.user, self.staff)
+        if refusal is not None:
+            logger.warning(
+                "credential reset of %s refused to %s: %s",
+                self.staff.user.get_username(),
+                getattr(self.user, "username", None),
+                refusal.value,
+            )
+            raise PasswordResetRefused(
+                refusal,
+                school_id=self.school_id,
+                object_type=self.object_type,
+                object_id=self.object_id,
+                attempted=self.name,
+            )
+
+    def ip(self) -> str | None:
+        return client_ip(self.request) if self.request is not None else None
+
+
+class PasswordReset(_CredentialReset[str]):
+    """Give `staff` a temporary password they must change at their next login.
+
+    Returns the password, to be shown once to the administrator. Also lifts a
+    lockout of that account and, on request, forgets its authenticator (lost phone).
+    """
+
+    name = "account.password_reset"
+
+    def __init__(
+        self,
+        *,
+        actor,
+        staff: StaffProfile,
+        reset_two_factor: bool = False,
+        request: HttpRequest | None = None,
+    ):
+        super().__init__(actor=actor, staff=staff, request=request)
+        self.reset_two_factor = reset_two_factor
+
+    def perform(self) -> str:
+        actor, user, now, ip = self.user, self.staff.user, timezone.now(), self.ip()
+        password = temporary_password()
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        AccountSecurity.objects.update_or_create(
+            user=user,
+            defaults={
+                "temporary_password_hash": user.password,
+                "reset_by": actor,
+                "reset_at": now,
+            },
         )
-        raise PasswordResetRefused(refusal)
+        axes_reset(username=user.get_username())
+        if self.reset_two_factor:
+            devices_remove(user=user, actor=actor, request=self.request)
+        emit_security_event(
+            EventKind.PASSWORD_RESET_BY_ADMIN,
+            user=user,
+            actor=actor,
+            ip=ip,
+            when=now,
+            detail=f"by {actor.get_username()}" + ("; 2FA reset" if self.reset_two_factor else ""),
+        )
+        what = _("Mật khẩu và xác thực hai lớp") if self.reset_two_factor else _("Mật khẩu")
+        _owner_notify(user=user, actor=actor, what=what, when=now, ip=ip)
+        return password
 
 
-@transaction.atomic
+class TwoFactorReset(_CredentialReset[int]):
+    """Forget every authenticator of `staff` (a lost phone): the owner enrols a new one
+    at their next login. Returns how many were removed."""
+
+    name = "account.two_factor_reset"
+
+    def perform(self) -> int:
+        actor, user, now, ip = self.user, self.staff.user, timezone.now(), self.ip()
+        count = devices_remove(user=user, actor=actor, request=self.request)
+        emit_security_event(
+            EventKind.TWO_FACTOR_RESET_BY_ADMIN,
+            user=user,
+            actor=actor,
+            ip=ip,
+            when=now,
+            detail=f"by {actor.get_username()}; {count} device(s)",
+        )
+        _owner_notify(user=user, actor=actor, what=_("Xác thực hai lớp"), when=now, ip=ip)
+        return count
+
+
 def staff_password_reset(
     *,
     actor,
@@ -256,64 +351,15 @@ def staff_password_reset(
     reset_two_factor: bool = False,
     request: HttpRequest | None = None,
 ) -> str:
-    """Give `staff` a temporary password they must change at their next login.
-
-    Returns the password, to be shown once to the administrator. Also lifts a
-    lockout of that account and, on request, forgets its authenticator (lost phone).
-    The owner is e-mailed and the audit chain records who did it (R2, R16).
-    """
-    _refuse_unless_allowed(actor, staff)
-    user = staff.user
-    now = timezone.now()
-    ip = client_ip(request) if request is not None else None
-    password = temporary_password()
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    AccountSecurity.objects.update_or_create(
-        user=user,
-        defaults={
-            "temporary_password_hash": user.password,
-            "reset_by": actor,
-            "reset_at": now,
-        },
-    )
-    axes_reset(username=user.get_username())
-    if reset_two_factor:
-        devices_remove(user=user, actor=actor, request=request)
-    emit_security_event(
-        EventKind.PASSWORD_RESET_BY_ADMIN,
-        user=user,
-        actor=actor,
-        ip=ip,
-        when=now,
-        detail=f"by {actor.get_username()}" + ("; 2FA reset" if reset_two_factor else ""),
-    )
-    what = _("Mật khẩu và xác thực hai lớp") if reset_two_factor else _("Mật khẩu")
-    _owner_notify(user=user, actor=actor, what=what, when=now, ip=ip)
-    return password
+    return PasswordReset(
+        actor=actor, staff=staff, reset_two_factor=reset_two_factor, request=request
+    ).execute()
 
 
-@transaction.atomic
 def staff_two_factor_reset(
     *, actor, staff: StaffProfile, request: HttpRequest | None = None
 ) -> int:
-    """Forget every authenticator of `staff` (a lost phone): the owner enrols a new one
-    at their next login. Same rule, e-mail and audit as the password reset."""
-    _refuse_unless_allowed(actor, staff)
-    user = staff.user
-    now = timezone.now()
-    ip = client_ip(request) if request is not None else None
-    count = devices_remove(user=user, actor=actor, request=request)
-    emit_security_event(
-        EventKind.TWO_FACTOR_RESET_BY_ADMIN,
-        user=user,
-        actor=actor,
-        ip=ip,
-        when=now,
-        detail=f"by {actor.get_username()}; {count} device(s)",
-    )
-    _owner_notify(user=user, actor=actor, what=_("Xác thực hai lớp"), when=now, ip=ip)
-    return count
+    return TwoFactorReset(actor=actor, staff=staff, request=request).execute()
 
 
 def must_change_password(user) -> bool:

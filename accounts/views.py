@@ -126,8 +126,9 @@ def _staff_or_404(staff_id: int) -> StaffProfile:
 def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpResponse:
     """Someone of higher authority gives a colleague a temporary password (R2)."""
     staff = _staff_or_404(staff_id)
+    # A POST goes to the action, which refuses and logs the attempt (R16) itself.
     refusal = credential_reset_refusal(request.user, staff)
-    if refusal is not None:
+    if refusal is not None and request.method != "POST":
         return _refused(request, refusal)
     form = PasswordResetForm(request.POST if request.method == "POST" else None)
     context = {
@@ -136,12 +137,12 @@ def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpRespon
         "page_title": _("Đặt lại mật khẩu"),
         "header_icon": "key",
     }
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (form.is_valid() or refusal is not None):
         try:
             context["temporary_password"] = staff_password_reset(
                 actor=request.user,
                 staff=staff,
-                reset_two_factor=form.cleaned_data["reset_two_factor"],
+                reset_two_factor=form.cleaned_data.get("reset_two_factor", False),
                 request=request,
             )
         except PasswordResetRefused as refused:
@@ -154,8 +155,9 @@ def staff_password_reset_view(request: HttpRequest, staff_id: int) -> HttpRespon
 def staff_two_factor_reset_view(request: HttpRequest, staff_id: int) -> HttpResponse:
     """Forget a colleague's authenticator (a lost phone): they enrol again at next login."""
     staff = _staff_or_404(staff_id)
+    # A POST goes to the action, which refuses and logs the attempt (R16) itself.
     refusal = credential_reset_refusal(request.user, staff)
-    if refusal is not None:
+    if refusal is not None and request.method != "POST":
         return _refused(request, refusal)
     context = {
         "staff": staff,

@@ -169,8 +169,9 @@ def correction_minutes(request, correction_id: int):
 def lesson_adjustments(request, page_id: int):
     record = _visible_record(request, page_id)
     page = record.page.specific
+    field = record.rules.after_teaching_field
     form = AdjustmentsForm(
-        request.POST or None, initial={"adjustments": getattr(page, "adjustments", "")}
+        request.POST or None, initial={"adjustments": getattr(page, field, "") if field else ""}
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,6 +13,7 @@ from recordpages.models import LessonPlanPage
 from tests.conftest import load_small_district
 from tests.workflow.conftest import user
 from workflow import services
+from workflow.actions import base as actions_base
 from workflow.models import RecordState, RecordVersion, TransitionLog
 
 
@@ -30,7 +31,7 @@ def test_two_simultaneous_approvals_end_with_one_approval_and_one_refusal():
     # truly asks for it while the first transaction is open: it must wait (SELECT …
     # FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) and then find it approved.
     first_in = threading.Lock()
-    lock_row = services._lock_row
+    lock_row = actions_base.lock_record
 
     def lock_row_and_hold(page_id):
         record = lock_row(page_id)
@@ -53,7 +54,7 @@ def test_two_simultaneous_approvals_end_with_one_approval_and_one_refusal():
             connections.close_all()
 
     threads = [threading.Thread(target=approve, args=(reviewer,)) for reviewer in reviewers]
-    with mock.patch.object(services, "_lock_row", lock_row_and_hold):
+    with mock.patch.object(actions_base, "lock_record", lock_row_and_hold):
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -83,6 +83,7 @@ class CorrectionTests(TestCase):
                 "correction.consented",
                 "correction.minutes",
                 "correction.acknowledged",
+                "access.refused",  # the second acknowledgement by the requester (R16)
             },
         )
 

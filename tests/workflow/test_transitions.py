@@ -19,6 +19,7 @@ from tests.workflow.records import one_record_of_each_type
 from workflow import policy, services
 from workflow.models import AuditEntry, RecordState, RecordVersion, TransitionLog
 from workflow.services import TransitionRefused, ensure_all_record_states
+from workflow.versions import content_hash
 
 ACCOUNTS = [
     "admin",
@@ -368,5 +369,5 @@ class RuleTests(TestCase):
             user=user("hn.hieutruong"), page_id=page.pk, transition="approve"
         )
         self.assertEqual(record.approved_revision_id, page.get_latest_revision().pk)
-        self.assertEqual(record.approved_hash, services.content_hash(record.approved_revision))
+        self.assertEqual(record.approved_hash, content_hash(record.approved_revision))
         self.assertEqual(len(record.approved_hash), 64)
