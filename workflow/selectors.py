@@ -18,7 +18,7 @@ from recordpages.permissions import get_scope, school_filter, visible_schools
 from recordpages.registry import Step
 from workflow import policy
 from workflow.choices import State
-from workflow.deadlines import REACHED, STATUS_LABELS, DeadlineStatus, with_status
+from workflow.deadlines import REACHED, DeadlineStatus, with_status
 from workflow.models import AuditEntry, RecordState, attach_editors
 
 
@@ -44,7 +44,7 @@ class DueItem:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(self.status.label)
 
     @property
     def type_label(self) -> str:

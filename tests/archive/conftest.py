@@ -1,12 +1,11 @@
-"""A small school built with the models directly: one record of every type,
-frozen-ready (a RecordState row with a pinned revision and version 1)."""
+"""A small school built with the models directly: one record of every type, taken
+by its school's people through the workflow's services to approval or signing
+(a pinned revision and version 1), frozen-ready."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import json
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,7 +15,7 @@ from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Page
 
-from recordpages import programme
+from recordpages import programme, registry
 from recordpages.models import (
     AuthorityPage,
     ClassEnrollment,
@@ -42,8 +41,10 @@ from recordpages.models import (
     StudentRecordPage,
     SubjectResult,
 )
+from workflow import events, policy
 from workflow.choices import State
 from workflow.models import RecordState
+from workflow.services import record_state_sync, record_transition
 
 ANH = "Nguyễn Thị Ngọc Ánh"
 
@@ -74,27 +75,46 @@ def _staff(school: School, username: str, name: str, *roles: str) -> StaffProfil
     return profile
 
 
-def pin(page, state: str = State.APPROVED, version: int = 1) -> RecordState:
-    """What the workflow's approve/sign service will do: pin a revision and its hash."""
-    revision = page.save_revision()
-    content_hash = hashlib.sha256(
-        json.dumps(revision.content, sort_keys=True, default=str).encode()
-    ).hexdigest()
-    fields = {
-        "record_type": page.record_type,
-        "school_id": page.school_id,
-        "school_year_id": page.school_year_id,
-        "approved_revision": revision,
-        "approved_hash": content_hash,
-        "version": version,
-        "approved_at": dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.UTC),
-    }
-    # The workflow may already have made the row (on page creation): update it in place,
-    # past the protected FSM field, as its services would.
-    if not RecordState.objects.filter(page_id=page.pk).update(state=state, **fields):
-        row = RecordState(page_id=page.pk, **fields)
-        row.__dict__["state"] = state
-        row.save()
+# When the fixture's reviewers act: the approval day of the school year's records.
+PINNED_AT = dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def _path_to(record: RecordState, target: str) -> list[str]:
+    """The forward steps of the record's declared path from where it stands to
+    `target` (breadth-first, so the shortest)."""
+    forward = [step for step in record.rules.steps if step.name != registry.RETURN]
+    paths: dict[str, list[str]] = {record.state: []}
+    queue = [record.state]
+    while queue:
+        state = queue.pop(0)
+        for step in forward:
+            if state in step.source and step.target not in paths:
+                paths[step.target] = [*paths[state], step.name]
+                queue.append(step.target)
+    if target not in paths:
+        raise ValueError(f"{record.record_type} cannot reach {target!r} from {record.state!r}.")
+    return paths[target]
+
+
+def pin(page, state: str = State.APPROVED) -> RecordState:
+    """Take the record along its declared path to `state` through the workflow's own
+    service, each step by a member of its school whom the policy lets take it: the
+    revision, its hash, the version, the times, the history and the audit entries are
+    the services' own. Events are muted, as in a bulk load (nothing is frozen yet)."""
+    record = record_state_sync(page)
+    people = [
+        staff.user
+        for staff in StaffProfile.objects.filter(school_id=page.school_id).select_related("user")
+    ]
+    with events.muted():
+        for step in _path_to(record, state):
+            record = RecordState.objects.get(pk=page.pk)
+            actor = next(
+                (user for user in people if policy.refusal(user, record, step) is None), None
+            )
+            if actor is None:
+                raise LookupError(f"Nobody in the school may {step} {record.record_type}.")
+            record_transition(user=actor, page_id=page.pk, transition=step, now=PINNED_AT)
     return RecordState.objects.get(page_id=page.pk)
 
 
@@ -129,6 +149,7 @@ def build_school(
     principal = _staff(school, f"ht-{code}", "Trần Văn Hưng", "principal")
     teacher = _staff(school, f"gv-{code}", "Lê Thị Hồng Nhung", "teacher")
     leader = _staff(school, f"tt-{code}", "Phạm Đức Thắng", "group_leader")
+    _staff(school, f"vt-{code}", "Ngô Thị Thanh Mai", "clerk")  # confirms the paper copies
     del principal
 
     classes: list[tuple[SchoolClass, ClassPage]] = []
@@ -210,6 +231,9 @@ def build_school(
         if number == 0:
             data.records["student_record"] = record
             data.states["student_record"] = pin(record, State.SIGNED)
+        else:
+            # A class summary is handed in once its class's học bạ are approved (Đ12).
+            pin(record, State.APPROVED)
     if not with_records:
         return data
 
