@@ -25,6 +25,7 @@ from recordpages.models import (
     RoleCode,
     School,
     SchoolClass,
+    SchoolPlanPage,
     SchoolYear,
     StudentRecordPage,
 )
@@ -124,12 +125,20 @@ class Completeness:
         return max(self.expected - self.present, 0)
 
 
+# The records a school owes a known number of, each counted its own way below (one
+# school plan, a học bạ per pupil…): genuinely specific to these types, so named
+# through their page classes, never by a type string.
+SCHOOL_PLAN = SchoolPlanPage.record_type
+GROUP_PLAN = GroupTeachingPlanPage.record_type
+STUDENT_RECORD = StudentRecordPage.record_type
+CLASS_SUMMARY = ClassResultSummaryPage.record_type
+LESSON_PLAN = LessonPlanPage.record_type
 COMPLETENESS_LABELS = {
-    "school_plan": "Kế hoạch giáo dục nhà trường (1/năm)",
-    "group_plan": "Kế hoạch dạy học của tổ (mỗi tổ × Tiếng Việt, Toán)",
-    "student_record": "Học bạ (mỗi học sinh đang học)",
-    "class_summary": "Bảng tổng hợp của lớp (mỗi lớp × kì đã đến hạn)",
-    "lesson_plan": "Kế hoạch bài dạy (mỗi giáo viên × tuần đã đến hạn)",
+    SCHOOL_PLAN: "Kế hoạch giáo dục nhà trường (1/năm)",
+    GROUP_PLAN: "Kế hoạch dạy học của tổ (mỗi tổ × Tiếng Việt, Toán)",
+    STUDENT_RECORD: "Học bạ (mỗi học sinh đang học)",
+    CLASS_SUMMARY: "Bảng tổng hợp của lớp (mỗi lớp × kì đã đến hạn)",
+    LESSON_PLAN: "Kế hoạch bài dạy (mỗi giáo viên × tuần đã đến hạn)",
 }
 
 
@@ -164,28 +173,28 @@ def completeness(
     }
     in_scope = {"school_id__in": school_ids, "school_year": school_year}
     for pk in school_ids:
-        result[pk]["school_plan"].expected = 1
+        result[pk][SCHOOL_PLAN].expected = 1
     for row in (
-        RecordState.objects.filter(record_type="school_plan", **in_scope)
+        RecordState.objects.filter(record_type=SCHOOL_PLAN, **in_scope)
         .values("school_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        result[row["school_id"]]["school_plan"].present = min(row["n"], 1)
+        result[row["school_id"]][SCHOOL_PLAN].present = min(row["n"], 1)
     for row in (
         ProfessionalGroup.objects.filter(**in_scope)
         .values("school_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        result[row["school_id"]]["group_plan"].expected = row["n"] * len(MAIN_SUBJECTS)
+        result[row["school_id"]][GROUP_PLAN].expected = row["n"] * len(MAIN_SUBJECTS)
     for row in (
         GroupTeachingPlanPage.objects.filter(subject__in=MAIN_SUBJECTS, **in_scope)
         .values("school_id")
         .annotate(n=Count(pair_key("group_id", "subject"), distinct=True))
         .order_by()
     ):
-        result[row["school_id"]]["group_plan"].present = row["n"]
+        result[row["school_id"]][GROUP_PLAN].present = row["n"]
     for row in (
         ClassEnrollment.objects.filter(
             school_class__school_id__in=school_ids,
@@ -196,14 +205,14 @@ def completeness(
         .annotate(n=Count("pupil_id", distinct=True))
         .order_by()
     ):
-        result[row["school_class__school_id"]]["student_record"].expected = row["n"]
+        result[row["school_class__school_id"]][STUDENT_RECORD].expected = row["n"]
     for row in (
         StudentRecordPage.objects.filter(**in_scope)
         .values("school_id")
         .annotate(n=Count("pupil_id", distinct=True))
         .order_by()
     ):
-        result[row["school_id"]]["student_record"].present = row["n"]
+        result[row["school_id"]][STUDENT_RECORD].present = row["n"]
     periods = summary_periods_due(school_year, today)
     for row in (
         SchoolClass.objects.filter(**in_scope)
@@ -211,24 +220,24 @@ def completeness(
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        result[row["school_id"]]["class_summary"].expected = row["n"] * len(periods)
+        result[row["school_id"]][CLASS_SUMMARY].expected = row["n"] * len(periods)
     for row in (
         ClassResultSummaryPage.objects.filter(period__in=periods, **in_scope)
         .values("school_id")
         .annotate(n=Count(pair_key("school_class_id", "period"), distinct=True))
         .order_by()
     ):
-        result[row["school_id"]]["class_summary"].present = row["n"]
+        result[row["school_id"]][CLASS_SUMMARY].present = row["n"]
     weeks = weeks_due(school_year, today)
     for school_id, teachers in lesson_plan_teachers(school_ids, school_year).items():
-        result[school_id]["lesson_plan"].expected = len(teachers) * len(weeks)
+        result[school_id][LESSON_PLAN].expected = len(teachers) * len(weeks)
     for row in (
         LessonPlanPage.objects.filter(week_start__in=weeks, **in_scope)
         .values("school_id")
         .annotate(n=Count(pair_key("teacher_id", "week_start"), distinct=True))
         .order_by()
     ):
-        result[row["school_id"]]["lesson_plan"].present = row["n"]
+        result[row["school_id"]][LESSON_PLAN].present = row["n"]
     return result
 
 

@@ -14,15 +14,10 @@ from recordpages.models import ProfessionalGroup, SchoolYear, StaffProfile
 from reports import selectors
 from reports.selectors import Completeness, ReportScope, StatusCounts
 
-DEADLINE_TYPES = (
-    "school_plan",
-    "group_plan",
-    "lesson_plan",
-    "student_record",
-    "class_summary",
-    "enrollment_register",
-    "other",
-)
+
+def deadline_types() -> tuple[str, ...]:
+    """Every record type has a deadline column, in the registry's order."""
+    return registry.codes()
 
 
 @dataclass
@@ -59,7 +54,7 @@ class Report:
 
     @property
     def types(self) -> list[tuple[str, str]]:
-        return [(t, registry.label(t)) for t in DEADLINE_TYPES]
+        return [(t, registry.label(t)) for t in deadline_types()]
 
     @property
     def completeness_keys(self) -> list[tuple[str, str]]:
@@ -76,7 +71,7 @@ def build_report(scope: ReportScope, school_year: SchoolYear, today: dt.date) ->
     rows = []
     for pk, name in schools:
         row = ReportRow(str(pk), name, completeness=complete.get(pk, {}))
-        for record_type in DEADLINE_TYPES:
+        for record_type in deadline_types():
             row.by_type[record_type] = by_school.get((pk, record_type), StatusCounts())
         rows.append(row)
     report = Report(scope.kind, school_year, today, rows)
@@ -116,10 +111,10 @@ def _breakdown(
     plans = selectors.lesson_plans_per_teacher(school_id, school_year, weeks)
     for pk, row in teachers.items():
         if pk in teacher_ids:
-            row.completeness["lesson_plan"] = Completeness(len(weeks), plans.get(pk, 0))
+            row.completeness[selectors.LESSON_PLAN] = Completeness(len(weeks), plans.get(pk, 0))
     group_plans = selectors.group_plans_per_group(school_id, school_year)
     for pk, row in groups.items():
-        row.completeness["group_plan"] = Completeness(
+        row.completeness[selectors.GROUP_PLAN] = Completeness(
             len(selectors.MAIN_SUBJECTS), group_plans.get(pk, 0)
         )
     return (
