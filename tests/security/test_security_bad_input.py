@@ -20,9 +20,16 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from accounts.names import clean_person_name
 from accounts.uploads import UploadRefused, inspect_upload
-from recordpages.models import OtherRecordPage, Pupil, School, StaffProfile
+from recordpages.models import OtherRecordPage, Pupil, RoleCode, StaffProfile
 from recordpages.services import school_collection
-from tests.conftest import load_small_district, minimal_pdf
+from tests.conftest import minimal_pdf
+from tests.factories import (
+    OtherRecordFactory,
+    SchoolFactory,
+    SchoolYearFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 User = get_user_model()
 Document = get_document_model()
@@ -89,8 +96,8 @@ def _assert_neutralised(html: str) -> None:
 class RichTextInjectionTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
-        cls.page = OtherRecordPage.objects.filter(school__code="THHN").first()
+        school = SchoolFactory(code="THHN")
+        cls.page = OtherRecordFactory(school=school, year=SchoolYearFactory())
         cls.superuser = User.objects.create_superuser("root.rt", "", "Root@2026-hoso!")
 
     def _post(self, body_value):
@@ -134,10 +141,10 @@ PUPIL_ADD = "/admin/snippets/recordpages/pupil/add/"
 class PeopleFormTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
-        cls.own = School.objects.get(code="THHN")
-        cls.other = School.objects.get(code="THAD")
-        cls.principal = User.objects.get(username="hn.hieutruong")
+        cls.own, cls.other = SchoolFactory(code="THHN"), SchoolFactory(code="THAD")
+        cls.principal = StaffFactory(
+            user=UserFactory(username="hn.hieutruong"), school=cls.own, roles=[RoleCode.PRINCIPAL]
+        ).user
 
     def setUp(self):
         self.client.force_login(self.principal)
@@ -252,12 +259,12 @@ def test_confusable_and_invisible_characters_in_names_are_refused(name, fragment
 
 
 def test_the_pupil_form_refuses_a_cyrillic_look_alike(db):
-    load_small_district()
     from django.test import Client
 
+    school = SchoolFactory(code="THHN")
+    principal = StaffFactory(school=school, roles=[RoleCode.PRINCIPAL])
     client = Client()
-    client.force_login(User.objects.get(username="hn.hieutruong"))
-    school = School.objects.get(code="THHN")
+    client.force_login(principal.user)
     response = client.post(
         PUPIL_ADD,
         {
@@ -347,9 +354,9 @@ def test_honest_documents_pass(name, data):
 class DocumentUploadTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
-        cls.teacher = User.objects.get(username="hn.giaovien")
-        cls.collection = school_collection(school=School.objects.get(code="THHN"))
+        school = SchoolFactory(code="THHN")
+        cls.teacher = StaffFactory(school=school, roles=[RoleCode.TEACHER]).user
+        cls.collection = school_collection(school=school)
 
     def setUp(self):
         self.client.force_login(self.teacher)
