@@ -7,8 +7,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from pagecache import conf, store
-
-_PUBLISHED = "published"
+from recordpages import registry
+from recordpages.registry import State
 
 
 def _is_public_type(instance) -> bool:
@@ -55,7 +55,7 @@ def on_archived(sender, instance, **kwargs):
 
 
 def on_record_transitioned(sender, *, page_id, transition="", source="", target="", **kwargs):
-    if transition in ("publish", "correction") or _PUBLISHED in (source, target):
+    if transition in (registry.PUBLISH, registry.CORRECTION) or State.PUBLISHED in (source, target):
         store.invalidate(f"record {page_id} {transition}")
 
 

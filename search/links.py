@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from wagtail.models import Page
 
-from search.types import SearchHit
+from search.types import APPROVED, SearchHit
 
 
 def record_url(hit: SearchHit) -> str:
@@ -52,6 +52,6 @@ def _resolver() -> Callable[[int, int | None], str | None] | None:
 def signed_pdf_url(hit: SearchHit) -> str | None:
     """The signed PDF of the approved version shown, when the archive has one."""
     resolver = _resolver()
-    if resolver is None or hit.variant != "approved":
+    if resolver is None or hit.variant != APPROVED:
         return None
     return resolver(hit.page_id, hit.revision_id)

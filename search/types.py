@@ -10,6 +10,7 @@ from typing import Literal
 Variant = Literal["approved", "working"]
 APPROVED: Variant = "approved"
 WORKING: Variant = "working"
+VARIANTS: tuple[Variant, ...] = (APPROVED, WORKING)
 
 MAX_RESULTS = 10_000
 FACETS = ("school", "year", "record_type", "state", "grade", "subject")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from search.types import ApprovedAccess, SearchFilters, SearchScope, WorkingAccess
+from search.types import (
+    APPROVED,
+    WORKING,
+    ApprovedAccess,
+    SearchFilters,
+    SearchScope,
+    WorkingAccess,
+)
 
 Sql = tuple[str, list]
 SUBJECT_TABLE = "search_searchentrysubject"
@@ -64,9 +71,9 @@ def scope_sql(scope: SearchScope, col: Column = plain) -> Sql:
     branches: list[Sql] = []
     if scope.working is not None:
         working = working_sql(scope.working, col)
-        branches.append(_and([(f"{col('e.variant')} = %s", ["working"]), working]))
+        branches.append(_and([(f"{col('e.variant')} = %s", [WORKING]), working]))
     if scope.approved is not None:
-        parts = [(f"{col('e.variant')} = %s", ["approved"]), approved_sql(scope.approved, col)]
+        parts = [(f"{col('e.variant')} = %s", [APPROVED]), approved_sql(scope.approved, col)]
         if scope.working is not None:
             sql, params = working_sql(scope.working, col)
             parts.append((f"NOT ({sql})", params))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterable, Sequence
 
-from search.types import SearchDocument, SearchQuery, SearchResults, SearchScope
+from search.types import VARIANTS, SearchDocument, SearchQuery, SearchResults, SearchScope
 
 Progress = Callable[[int], None]
 
@@ -51,7 +51,7 @@ class SearchBackend(abc.ABC):
                 [
                     (pid, variant)
                     for pid in stale
-                    for variant in ("approved", "working")
+                    for variant in VARIANTS
                     if f"{pid}-{variant}" not in present
                 ]
             )

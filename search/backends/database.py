@@ -19,6 +19,7 @@ from search.backends.base import RANK_LIMIT, Progress, SearchBackend
 from search.models import SearchEntry, SearchEntrySubject
 from search.types import (
     FACETS,
+    VARIANTS,
     FacetCount,
     SearchDocument,
     SearchHit,
@@ -278,7 +279,7 @@ class DatabaseBackend(SearchBackend):
                 )
 
     def remove_variants(self, keys: Sequence[tuple[int, str]]) -> None:
-        for variant in ("approved", "working"):
+        for variant in VARIANTS:
             ids = [page_id for page_id, v in keys if v == variant]
             for start in range(0, len(ids), BATCH):
                 self._delete(
