@@ -14,7 +14,6 @@ from wagtail.models import Collection
 
 from recordpages.models import School
 from recordpages.services import school_collection
-from tests.conftest import load_small_district
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,7 @@ REFUSAL = "Bạn không có quyền tải tài liệu này"
 
 
 @pytest.fixture
-def documents():
-    load_small_district()
+def documents(district):
     Document = get_document_model()
     out = {}
     for code in ("THHN", "THAD"):
