@@ -18,7 +18,6 @@ from openpyxl import load_workbook
 from security_helpers import force_login_verified
 
 from recordpages.models import ProfessionalGroup, Pupil, School, SchoolYear, StaffProfile
-from tests.conftest import load_small_district
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +33,7 @@ EXPORTERS = {"reports/exports.py", "archive/package.py"}
 
 
 @pytest.fixture
-def hostile_district():
-    load_small_district()
+def hostile_district(district):
     school = School.objects.get(code="THAD")
     group = ProfessionalGroup.objects.filter(school=school).order_by("pk").first()
     ProfessionalGroup.objects.filter(pk=group.pk).update(name=HOSTILE["group"])
