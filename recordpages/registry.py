@@ -311,6 +311,8 @@ class RecordType:
     after_teaching_field: str = ""
     # Signature steps (issue 13): which steps put a signature on the document.
     signature_steps: tuple[str, ...] = ()
+    # Where it stands in lists and reports: the regulation's order (Điều 14).
+    order: int = 100
     # Set for a category a school defined (Đ12); None for the types in code.
     category_id: int | None = None
     page_model: type | None = field(default=None, compare=False, repr=False)
@@ -397,6 +399,9 @@ def register(rules: RecordType, page_model: type) -> RecordType:
         if not same:
             raise ValueError(f"Record type {rules.code!r} is declared twice.")
     _TYPES[rules.code] = rules
+    ordered = sorted(_TYPES.values(), key=lambda t: (t.order, t.code))
+    _TYPES.clear()
+    _TYPES.update((t.code, t) for t in ordered)
     return rules
 
 

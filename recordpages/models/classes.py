@@ -117,6 +117,7 @@ class StudentRecordPage(ClassRecordPage):
 
     rules = RecordType(
         code="student_record",
+        order=40,
         label=_("Học bạ"),
         steps=(
             r.submit(by=(Actor.HOMEROOM,)),
@@ -319,6 +320,7 @@ class ClassResultSummaryPage(ClassRecordPage):
 
     rules = RecordType(
         code="class_summary",
+        order=50,
         label=_("Bảng tổng hợp kết quả đánh giá giáo dục của lớp"),
         prerequisite=r.Prerequisite(
             "student_record",

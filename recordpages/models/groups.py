@@ -72,6 +72,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
 
     rules = RecordType(
         code="group_plan",
+        order=20,
         label=_("Kế hoạch dạy học của tổ chuyên môn"),
         steps=(r.submit(by=(Actor.GROUP_LEADER,)), r.approve(), r.give_back()),
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
@@ -139,6 +140,7 @@ class LessonPlanPage(GroupRecordPage):
 
     rules = RecordType(
         code="lesson_plan",
+        order=30,
         label=_("Kế hoạch bài dạy và báo giảng"),
         # The teacher hands it in, the group leader checks, the principal or the
         # vice-principal assigned lesson plans approves (Đ11.2).

@@ -151,6 +151,7 @@ class SchoolPlanPage(RecordPage):
 
     rules = RecordType(
         code="school_plan",
+        order=10,
         label=_("Kế hoạch giáo dục nhà trường"),
         # Written by the principal or a vice-principal; approved by the principal
         # alone, then published on the school's site (Đ14.1, R10).
@@ -234,6 +235,7 @@ class EnrollmentRegisterPage(RecordPage):
 
     rules = RecordType(
         code="enrollment_register",
+        order=60,
         label=_("Sổ đăng bộ"),
         # Kept up to date all year, closed, printed and signed (R9: paper first).
         initial=State.MAINTAINED,
@@ -395,6 +397,7 @@ class OtherRecordPage(RecordPage):
 
     rules = RecordType(
         code="other",
+        order=70,
         label=_("Hồ sơ khác"),
         steps=(r.submit(by=(Actor.AUTHOR, Actor.PRINCIPAL)), r.approve(), r.give_back()),
         deadline=r.SetOnRecord("deadline"),  # Đ12: the school sets it
