@@ -16,7 +16,6 @@ from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
 
 from recordpages.models import (
-    RECORD_TYPE_CHOICES,
     ClassEnrollment,
     ClassResultSummaryPage,
     GroupTeachingPlanPage,
@@ -34,7 +33,6 @@ from workflow.deadlines import STATUS_LABELS as STATUS_LABELS  # the exports and
 from workflow.deadlines import STATUSES, DeadlineStatus, with_status
 from workflow.models import RecordState
 
-TYPE_LABELS = dict(RECORD_TYPE_CHOICES)
 # The group plans every group owes (Đ12: "kế hoạch dạy học các môn học"): the main subjects.
 MAIN_SUBJECTS = ("tieng_viet", "toan")
 # When each class summary is due, as (month, day) in the school year (first or second calendar year).
