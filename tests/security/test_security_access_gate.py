@@ -19,10 +19,10 @@ from wagtail.images import get_image_model
 
 from accounts import access
 from recordpages.demo.loader import DEMO_PASSWORD
-from recordpages.models import School, StudentRecordPage
+from recordpages.models import RoleCode, StudentRecordPage
 from recordpages.services import school_collection
 from search.services import search_rebuild
-from tests.conftest import load_small_district
+from tests.factories import StaffFactory, UserFactory, school_world, two_school_worlds
 
 User = get_user_model()
 
@@ -48,7 +48,7 @@ class PasswordOnlySessionTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
+        school_world()
         principal = User.objects.get(username="hn.hieutruong")
         TOTPDevice.objects.create(user=principal, name="phone", confirmed=True)
         search_rebuild()
@@ -106,8 +106,9 @@ class NewViewIsClosedTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
-        principal = User.objects.get(username="hn.hieutruong")
+        principal = StaffFactory(
+            user=UserFactory(username="hn.hieutruong"), roles=[RoleCode.PRINCIPAL]
+        ).user
         TOTPDevice.objects.create(user=principal, name="phone", confirmed=True)
 
     def test_a_visitor_is_sent_to_the_login(self):
@@ -148,8 +149,7 @@ class PrivateUploadTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_small_district()
-        school = School.objects.get(code="THHN")
+        school = two_school_worlds()[0].school
         cls.image = get_image_model().objects.create(
             title="Ảnh học sinh",
             file=ContentFile(_png(), name="anh-hoc-sinh.png"),
