@@ -8,6 +8,8 @@ The data is one factory-made school (tests.factories.school_world), no district.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -408,3 +410,38 @@ def test_check_alone_refuses_without_writing_anything(world, lesson):
     assert (refused_count(), other_entries()) == (refused, others)
     lesson.refresh_from_db()
     assert lesson.state == registry.State.DRAFT
+
+
+def test_the_last_acknowledgement_writes_one_history_one_audit_entry_and_fires_after_commit(
+    world, lesson, django_capture_on_commit_callbacks
+):
+    correction = requested_correction(world, lesson)
+    teacher, principal = world.user("hn.giaovien"), world.user("hn.hieutruong")
+    services.correction_decide(user=principal, correction_id=correction.pk, consent=True)
+    page = world.records["lesson_plan"].specific_class.objects.get(pk=lesson.pk)
+    page.prepared_on = page.prepared_on - dt.timedelta(days=1)
+    page.save_revision(user=teacher)
+    services.correction_finish_editing(user=teacher, correction_id=correction.pk)
+    for username in ("hn.giaovien", "hn.hieutruong"):
+        services.correction_acknowledge(user=world.user(username), correction_id=correction.pk)
+    history, audit = lesson.history.count(), other_entries()
+    fired = []
+    record_transitioned.connect(
+        lambda **kwargs: fired.append(kwargs["transition"]), dispatch_uid="test_ack", weak=False
+    )
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.correction_acknowledge(
+                user=world.user("hn.quantri"), correction_id=correction.pk
+            )
+        assert fired == []
+        for callback in callbacks:
+            callback()
+        assert fired == [registry.CORRECTION]
+    finally:
+        record_transitioned.disconnect(dispatch_uid="test_ack")
+    lesson.refresh_from_db()
+    correction.refresh_from_db()
+    assert correction.state == CorrectionState.CLOSED
+    assert (lesson.state, lesson.version) == (registry.State.APPROVED, 2)
+    assert (lesson.history.count() - history, other_entries() - audit) == (1, 1)
