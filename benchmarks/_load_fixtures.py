@@ -26,6 +26,7 @@ from wagtail.models import Page  # noqa: E402
 
 from accounts.sessions import LOGIN_AT, SEEN_AT  # noqa: E402
 from recordpages.models import SchoolPlanPage, StaffProfile  # noqa: E402
+from workflow.choices import UNSUBMITTED_STATES  # noqa: E402
 from workflow.models import RecordState  # noqa: E402
 from workflow.services import write_refusal  # noqa: E402
 
@@ -57,7 +58,7 @@ def editable_record():
     """A draft or returned record the teacher may open in the editor (a submitted or
     approved one sends the editor to its record screen instead): on 25/11 the
     teacher's lesson plans are approved, the học bạ of the class are drafts."""
-    for state in RecordState.objects.filter(state__in=["draft", "returned"]).order_by("pk"):
+    for state in RecordState.objects.filter(state__in=UNSUBMITTED_STATES).order_by("pk"):
         page = Page.objects.get(pk=state.pk).specific
         if page.permissions_for_user(teacher.user).can_edit():
             if write_refusal(page, teacher.user) is None:

@@ -99,6 +99,7 @@ def main() -> None:
     from archive.package import build_year_package
     from archive.rendering import Footer, render_record
     from recordpages.models import StudentRecordPage
+    from workflow.choices import State
     from workflow.models import RecordState
 
     print(f"start: {_load()}")
@@ -107,7 +108,7 @@ def main() -> None:
     for record in StudentRecordPage.objects.filter(school=data.school):
         row = RecordState.objects.filter(page_id=record.pk).first()
         if row is None or row.approved_revision_id is None:
-            pin(record, "signed")
+            pin(record, State.SIGNED)
     pinned = RecordState.objects.filter(school=data.school, approved_revision__isnull=False)
     kinds = Counter(pinned.values_list("record_type", flat=True))
     print(
@@ -116,7 +117,7 @@ def main() -> None:
     )
 
     # Per-step rates on a sample of học bạ, one process (the first render warms up).
-    states = list(pinned.filter(record_type="student_record")[: args.sample + 1])
+    states = list(pinned.filter(record_type=StudentRecordPage.record_type)[: args.sample + 1])
     pages = [s.approved_revision.as_object() for s in states]
     footers = [
         Footer(p.pk, 1, s.approved_hash, f"B{p.pk}") for p, s in zip(pages, states, strict=True)

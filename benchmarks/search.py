@@ -29,6 +29,8 @@ import time
 import uuid
 from pathlib import Path
 
+from recordpages.registry import State as S
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 VOCABULARY = (
@@ -41,8 +43,28 @@ VOCABULARY = (
     "biên bản họp chuyên đề bồi dưỡng phụ đạo năng khiếu cơ sở vật chất đội ngũ điều kiện mục tiêu "
     "giải pháp tổ chức thực hiện căn cứ công văn thông tư hướng dẫn Bộ Sở Phòng hòa bình đồng"
 ).split()
-TYPES = ["lesson_plan"] * 14 + ["student_record"] * 8 + ["group_plan", "other", "class_summary"]
-STATES = ["draft", "submitted", "checked", "approved", "approved", "approved", "signed", "returned"]
+# A district's mix of states; the types' mix is `_type_mix()` (their codes are
+# declared on the page classes, known once Django is set up).
+STATES = [S.DRAFT, S.SUBMITTED, S.CHECKED, *[S.APPROVED] * 3, S.SIGNED, S.RETURNED]
+
+
+def _codes(page_classes: tuple[str, ...]) -> tuple[str, ...]:
+    from recordpages import models
+
+    return tuple(getattr(models, name).record_type for name in page_classes)
+
+
+def _type_mix() -> list[str]:
+    from recordpages import models as m
+
+    return (
+        [m.LessonPlanPage.record_type] * 14
+        + [m.StudentRecordPage.record_type] * 8
+        + [m.GroupTeachingPlanPage.record_type, m.OtherRecordPage.record_type]
+        + [m.ClassResultSummaryPage.record_type]
+    )
+
+
 SUBJECTS = ["tieng_viet", "toan", "dao_duc", "tnxh", "khoa_hoc", "lich_su_dia_li"]
 YEARS = ["2023-2024", "2024-2025", "2025-2026"]
 QUERIES = [
@@ -52,7 +74,7 @@ QUERIES = [
     {"text": "đánh giá thường xuyên toán"},
     {"text": "hoa"},
     {"text": "doc hieu", "years": ("2024-2025",)},
-    {"text": "phẩm chất năng lực", "record_types": ("student_record",)},
+    {"text": "phẩm chất năng lực", "record_pages": ("StudentRecordPage",)},
     {"text": "", "sort": "date", "years": ("2025-2026",)},
     {"text": "bồi dưỡng năng khiếu", "sort": "date"},
     {"text": '"giáo dục thể chất" lớp'},
@@ -75,13 +97,14 @@ def setup_django(database_url: str | None) -> None:
 
 
 def documents(records: int, schools: int, seed: int = 5):
-    from search.types import SearchDocument
+    from search.types import APPROVED, WORKING, SearchDocument
 
+    types = _type_mix()
     rng = random.Random(seed)
     start = dt.datetime(2023, 9, 1, tzinfo=dt.UTC)
     weights = [1 / (rank + 1) for rank in range(len(VOCABULARY))]
     for page_id in range(1, records + 1):
-        record_type = rng.choice(TYPES)
+        record_type = rng.choice(types)
         state = rng.choice(STATES)
         words = rng.choices(VOCABULARY, weights=weights, k=rng.randint(60, 160))
         base = {
@@ -99,9 +122,9 @@ def documents(records: int, schools: int, seed: int = 5):
             "author_id": rng.randint(1, schools * 40),
         }
         base["school_name"] = f"Trường Tiểu học số {base['school_id']}"
-        yield SearchDocument(variant="working", **base)
-        if state in ("approved", "signed"):
-            yield SearchDocument(variant="approved", **base)
+        yield SearchDocument(variant=WORKING, **base)
+        if state in (S.APPROVED, S.SIGNED):
+            yield SearchDocument(variant=APPROVED, **base)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -184,14 +207,14 @@ def main() -> None:
 
     scope = SearchScope(
         approved=ApprovedAccess(
-            school_ids=tuple(range(1, schools + 1)), states=("approved", "signed", "published")
+            school_ids=tuple(range(1, schools + 1)), states=(S.APPROVED, S.SIGNED, S.PUBLISHED)
         )
     )
     queries = []
     for spec in QUERIES:
         spec = dict(spec)
         filters = SearchFilters(
-            years=spec.pop("years", ()), record_types=spec.pop("record_types", ())
+            years=spec.pop("years", ()), record_types=_codes(spec.pop("record_pages", ()))
         )
         queries.append(SearchQuery(filters=filters, per_page=20, **spec))
     for query in queries:  # warm caches once

@@ -82,9 +82,10 @@ def main() -> None:
 
     from archive import services, storage
     from archive.models import ArchivedVersion
+    from recordpages.models import StudentRecordPage
 
     data = build_school(pupils=1)
-    services.freeze_enqueue(record_state=data.states["student_record"])
+    services.freeze_enqueue(record_state=data.states[StudentRecordPage.record_type])
     services.run_once()
     record = storage.get_store().get(ArchivedVersion.objects.get().key)
     files = {

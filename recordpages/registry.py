@@ -230,6 +230,8 @@ class Milestone(StrEnum):
 
 @dataclass(frozen=True)
 class NoDeadline:
+    """No deadline: the milestone is never late."""
+
     description: Promise = _("Không có hạn")
 
     def due(self, *, school_year, page=None) -> dt.date | None:

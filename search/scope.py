@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from recordpages import registry
 from recordpages.models.people import ProfessionalGroup, RoleCode
 from recordpages.permissions import get_scope, visible_schools
 from search.types import ApprovedAccess, SearchScope, WorkingAccess
@@ -11,11 +12,20 @@ from workflow.choices import APPROVED_STATES, State
 # Roles that read every working version of their school (R3: leadership manages records).
 SCHOOL_DRAFT_READERS = frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL})
 _APPROVED = tuple(sorted(str(state) for state in APPROVED_STATES))
-PUBLIC = SearchScope(
-    approved=ApprovedAccess(
-        school_ids=None, states=(str(State.PUBLISHED),), record_types=("school_plan",)
+
+
+def public_scope() -> SearchScope:
+    """What a visitor may search: the published versions of the record types whose
+    path publishes them (the school plan, R10), whatever their school."""
+    return SearchScope(
+        approved=ApprovedAccess(
+            school_ids=None, states=(str(State.PUBLISHED),), record_types=published_types()
+        )
     )
-)
+
+
+def published_types() -> tuple[str, ...]:
+    return registry.codes_where(lambda rules: rules.step(registry.PUBLISH) is not None)
 
 
 def search_scope_for(user) -> SearchScope:
@@ -33,7 +43,7 @@ def search_scope_for(user) -> SearchScope:
         )
         return SearchScope(approved=ApprovedAccess(school_ids=school_ids, states=_APPROVED))
     if scope.school_id is None or scope.staff is None:
-        return PUBLIC
+        return public_scope()
     school = (scope.school_id,)
     if scope.roles & SCHOOL_DRAFT_READERS:
         working = WorkingAccess(school_ids=school, whole_school=True)

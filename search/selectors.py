@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from recordpages import programme, registry
 from recordpages.models.people import School
 from search import get_backend
-from search.scope import PUBLIC, search_scope_for
+from search.scope import public_scope, search_scope_for
 from search.types import FacetCount, SearchQuery, SearchResults
 from workflow.choices import State
 
@@ -23,7 +23,7 @@ def search_records(*, user, query: SearchQuery) -> SearchResults:
     )
     scope = search_scope_for(user)
     results = get_backend().query(query, scope)
-    results.public = scope == PUBLIC
+    results.public = scope == public_scope()
     results.facets = label_facets(results.facets)
     return results
 

@@ -23,50 +23,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # search's own vocabulary: the index variant "approved" (the latest approved
     # version) beside "working"; declared once, a word, not the state.
     ("search/types.py", "approved"): "index variant name, declared once",
-    # The demo district's content: which categories each demo vice-principal is
-    # assigned (data of the demo, as a school's admin would type it).
-    ("recordpages/demo/loader.py", "lesson_plan"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "group_plan"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "student_record"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "class_summary"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "other"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "enrollment_register"): "demo content: a VP's assignment",
-    ("recordpages/demo/loader.py", "school_plan"): "demo content: a VP's assignment",
-    # Left for the next pass (issue 12, reported): the demo's choice of approver
-    # and the benchmarks' synthetic data.
-    ("workflow/demo.py", "lesson_plan"): "TODO: demo approver through policy.who_may_take",
-    ("workflow/demo.py", "group_plan"): "TODO: demo approver through policy.who_may_take",
-    ("workflow/demo.py", "student_record"): "TODO: demo approver through policy.who_may_take",
-    ("workflow/demo.py", "class_summary"): "TODO: demo approver through policy.who_may_take",
     # The page cache's receiver id for Wagtail's page_published signal: a name.
     ("pagecache/signals.py", "published"): "dispatch_uid of the page_published receiver",
-    # Left for the next pass (reported to the lead): the page declarations' own
-    # references (a prerequisite's type, …), the Elasticsearch modules' variant
-    # (search.types.APPROVED), the public scope's "published school plans"
-    # (registry: types with a publish step), and the benchmarks' synthetic data.
-    ("recordpages/models/classes.py", "student_record"): "TODO: StudentRecordPage.record_type",
-    ("recordpages/models/school.py", "published"): "TODO: State.PUBLISHED",
-    ("search/backends/_es_query.py", "approved"): "TODO: search.types.APPROVED",
-    ("search/backends/elasticsearch.py", "approved"): "TODO: search.types.APPROVED",
-    ("search/scope.py", "school_plan"): "TODO: types with a publish step",
-    ("reports/public/views.py", "school_plan"): "TODO: types with a publish step",
-    ("benchmarks/_load_fixtures.py", "draft"): "TODO: synthetic benchmark data",
-    ("benchmarks/_load_fixtures.py", "returned"): "TODO: synthetic benchmark data",
-    ("benchmarks/archive.py", "signed"): "TODO: synthetic benchmark data",
-    ("benchmarks/archive.py", "student_record"): "TODO: synthetic benchmark data",
-    ("benchmarks/verify_upload.py", "student_record"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "approved"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "checked"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "class_summary"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "draft"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "group_plan"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "lesson_plan"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "other"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "published"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "returned"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "signed"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "student_record"): "TODO: synthetic benchmark data",
-    ("benchmarks/search.py", "submitted"): "TODO: synthetic benchmark data",
 }
 
 

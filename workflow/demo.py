@@ -14,13 +14,14 @@ import random
 
 from django.utils import timezone
 
-from recordpages import programme, selectors
+from recordpages import programme, registry, selectors
 from recordpages.models import (
     RoleCode,
     StaffProfile,
     StudentRecordPage,
     SubjectResult,
 )
+from recordpages.registry import Actor
 from workflow import events, services
 from workflow.choices import State
 from workflow.models import RecordState
@@ -67,8 +68,16 @@ class DemoStates:
         return True
 
     def approver(self, record: RecordState) -> StaffProfile:
-        if record.record_type in ("lesson_plan", "group_plan", "student_record", "class_summary"):
-            return self.staff(record.school_id, RoleCode.VICE_PRINCIPAL)
+        """The school's (first) vice-principal for the types assigned to them, if the
+        type's approval admits an assigned vice-principal; else the principal."""
+        vice = self.staff(record.school_id, RoleCode.VICE_PRINCIPAL)
+        approve = record.rules.step(registry.APPROVE)
+        if (
+            approve is not None
+            and Actor.ASSIGNED_VP in approve.by
+            and record.record_type in (vice.assigned_categories or [])
+        ):
+            return vice
         return self.staff(record.school_id, RoleCode.PRINCIPAL)
 
     def run(self) -> None:
@@ -292,7 +301,7 @@ def _one_correction_under_way() -> None:
         return
     record = (
         RecordState.objects.filter(
-            record_type="student_record", state=State.SIGNED, school__code="THHN"
+            record_type=StudentRecordPage.record_type, state=State.SIGNED, school__code="THHN"
         )
         .select_related("school_class__homeroom_teacher__user")
         .order_by("pk")

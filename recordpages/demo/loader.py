@@ -30,6 +30,10 @@ from recordpages.models import (
     ClassEnrollment,
     ClassPage,
     ClassResultSummaryPage,
+    EnrollmentRegisterPage,
+    GroupTeachingPlanPage,
+    LessonPlanPage,
+    OtherRecordPage,
     ProfessionalGroup,
     ProfessionalGroupPage,
     Pupil,
@@ -37,9 +41,11 @@ from recordpages.models import (
     School,
     SchoolClass,
     SchoolPage,
+    SchoolPlanPage,
     SchoolYear,
     SchoolYearPage,
     StaffProfile,
+    StudentRecordPage,
 )
 from recordpages.services import staff_access_sync
 from recordpages.text import vn_slugify
@@ -47,6 +53,13 @@ from recordpages.text import vn_slugify
 logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "Demo@2026hoso"
+
+
+def _codes(*page_classes) -> list[str]:
+    """A vice-principal's assigned record types (Đ6), by their page classes."""
+    return [page_class.record_type for page_class in page_classes]
+
+
 AUTHORITY_SLUG = "phong-gd-duong-kinh"
 
 SCHOOLS = [
@@ -242,7 +255,9 @@ class DemoLoader(RecordBuilders):
             [RoleCode.VICE_PRINCIPAL],
             school=school,
             position="Phó hiệu trưởng",
-            assigned_categories=["lesson_plan", "group_plan", "student_record", "class_summary"],
+            assigned_categories=_codes(
+                LessonPlanPage, GroupTeachingPlanPage, StudentRecordPage, ClassResultSummaryPage
+            ),
         )
         self.staff(
             f"{prefix}.phohieutruong2",
@@ -250,7 +265,7 @@ class DemoLoader(RecordBuilders):
             [RoleCode.VICE_PRINCIPAL],
             school=school,
             position="Phó hiệu trưởng",
-            assigned_categories=["other", "enrollment_register", "school_plan"],
+            assigned_categories=_codes(OtherRecordPage, EnrollmentRegisterPage, SchoolPlanPage),
         )
         clerk = self.staff(
             f"{prefix}.vanthu",

@@ -323,7 +323,7 @@ class ClassResultSummaryPage(ClassRecordPage):
         order=50,
         label=_("Bảng tổng hợp kết quả đánh giá giáo dục của lớp"),
         prerequisite=r.Prerequisite(
-            "student_record",
+            StudentRecordPage.record_type,
             same="school_class_id",
             message=_("Còn %(count)s học bạ của lớp chưa được duyệt."),
         ),

@@ -227,7 +227,9 @@ class SchoolPlanPage(RecordPage):
         # Public once the workflow published it: live alone is not enough. The
         # state row belongs to the workflow app; it is read by name, not imported.
         record = getattr(self, "record_state", None)
-        return super().is_public_on_site() and record is not None and record.state == "published"
+        return (
+            super().is_public_on_site() and record is not None and record.state == State.PUBLISHED
+        )
 
 
 class EnrollmentRegisterPage(RecordPage):

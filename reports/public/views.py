@@ -43,6 +43,7 @@ def plan_pdf(request: HttpRequest, page_id: int) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     from search.backends.base import SearchUnavailable
+    from search.scope import published_types
     from search.selectors import search_records
     from search.types import SearchFilters, SearchQuery
 
@@ -50,7 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
     hits, unavailable = [], False
     if text:
         query = SearchQuery(
-            text=text, filters=SearchFilters(record_types=("school_plan",)), per_page=50
+            text=text, filters=SearchFilters(record_types=published_types()), per_page=50
         )
         try:
             # Always the public scope, even for a signed-in visitor: this is the public site.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from elasticsearch_dsl import Q
 
-from search.types import ApprovedAccess, SearchQuery, SearchScope, WorkingAccess
+from search.types import APPROVED, ApprovedAccess, SearchQuery, SearchScope, WorkingAccess
 from search.vietnamese import Clause
 
 EXACT_TIER_BOOST = 1000.0
@@ -45,7 +45,7 @@ def scope_q(scope: SearchScope) -> Q:
         branches.append(
             Q(
                 "bool",
-                filter=[Q("term", variant="approved"), _approved_q(scope.approved)],
+                filter=[Q("term", variant=APPROVED), _approved_q(scope.approved)],
                 must_not=must_not,
             )
         )

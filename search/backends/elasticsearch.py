@@ -52,6 +52,7 @@ from search.backends._es_schema import (
 from search.backends.base import RANK_LIMIT, Progress, SearchBackend, SearchUnavailable
 from search.types import (
     FACETS,
+    VARIANTS,
     FacetCount,
     SearchDocument,
     SearchHit,
@@ -212,7 +213,7 @@ class ElasticsearchBackend(SearchBackend):
             )
 
     def remove(self, page_ids: Iterable[int]) -> None:
-        self.remove_variants([(pid, v) for pid in page_ids for v in ("approved", "working")])
+        self.remove_variants([(pid, v) for pid in page_ids for v in VARIANTS])
 
     def remove_variants(self, keys: Sequence[tuple[int, str]]) -> None:
         if not keys:
