@@ -407,11 +407,6 @@ def register(rules: RecordType, page_model: type) -> RecordType:
     return rules
 
 
-def unregister(code: str) -> None:
-    """For tests that declare a throwaway record type."""
-    _TYPES.pop(code, None)
-
-
 def get(code: str) -> RecordType:
     try:
         return _TYPES[code]
@@ -439,10 +434,6 @@ def label(code: str) -> str:
 
 def page_models() -> tuple[type, ...]:
     return tuple(rules.page_model for rules in _TYPES.values() if rules.page_model is not None)
-
-
-def model_for(code: str) -> type:
-    return get(code).page_model
 
 
 def step_named(name: str) -> Step | None:
