@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from archive import services
+from recordpages import registry
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,17 @@ def on_record_transitioned(
     as a new version: that version is frozen beside the earlier one (when the state
     it returns to freezes its type), and the correction minutes are queued, linked
     to both versions."""
-    if services.should_freeze(record_state, target):
-        services.freeze_enqueue(
-            record_state=record_state,
-            transition=transition,
-            actor_id=actor_id,
-            revision_id=revision_id,
-        )
-    if transition == "correction":
-        services.correction_minutes_enqueue(record_state=record_state, revision_id=revision_id)
+    # After commit the step has happened: a failure to queue must not turn it into an
+    # error page. `freeze_missing` (the worker's sweep) queues what was missed.
+    try:
+        if services.should_freeze(record_state, target):
+            services.freeze_enqueue(
+                record_state=record_state,
+                transition=transition,
+                actor_id=actor_id,
+                revision_id=revision_id,
+            )
+        if transition == registry.CORRECTION:
+            services.correction_minutes_enqueue(record_state=record_state, revision_id=revision_id)
+    except Exception:  # noqa: BLE001 - logged; the sweep retries
+        logger.exception("Could not queue the archive work of page %s", record_state.pk)
