@@ -96,7 +96,7 @@ class Step:
 
     @property
     def is_review(self) -> bool:
-        return self.bar is not Bar.NONE
+        return self.bar != Bar.NONE
 
 
 # The steps, named once. A record type picks its steps and may change who takes them.
@@ -222,7 +222,7 @@ class Milestone(StrEnum):
 
     @property
     def reached_field(self) -> str:
-        return "signed_at" if self is Milestone.SIGNED else "approved_at"
+        return "signed_at" if self == Milestone.SIGNED else "approved_at"
 
     def reached_at(self, record) -> dt.datetime | None:
         return getattr(record, self.reached_field)

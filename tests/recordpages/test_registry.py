@@ -101,7 +101,7 @@ def test_the_register_is_kept_then_closed_printed_and_signed():
     assert rules.allows("finalize", State.MAINTAINED)
     assert rules.allows("confirm_paper", State.FINALIZED)
     assert not rules.allows("confirm_paper", State.APPROVED)
-    assert rules.step("finalize").bar is Bar.WRITERS_UNLESS_SYSADMIN
+    assert rules.step("finalize").bar == Bar.WRITERS_UNLESS_SYSADMIN
     assert rules.states == {
         State.MAINTAINED,
         State.FINALIZED,
@@ -117,8 +117,8 @@ def test_steps_flag_what_the_actions_do():
     assert rules.step("sign").stamps == "signed_at"
     assert rules.step("approve").pins_revision and not rules.step("submit").pins_revision
     assert rules.step("return").needs_reason
-    assert rules.step("confirm_paper").bar is Bar.EDITORS
-    assert rules.step("submit").bar is Bar.NONE and not rules.step("submit").is_review
+    assert rules.step("confirm_paper").bar == Bar.EDITORS
+    assert rules.step("submit").bar == Bar.NONE and not rules.step("submit").is_review
     assert rules.step("approve").is_review and rules.has_review
 
 
@@ -132,7 +132,7 @@ def test_drafts_are_seen_by_who_takes_a_step_before_approval():
 def test_signed_types_freeze_when_signed_and_are_due_by_the_end_of_may():
     for page in (StudentRecordPage, ClassResultSummaryPage, EnrollmentRegisterPage):
         rules = page.rules
-        assert rules.milestone is Milestone.SIGNED
+        assert rules.milestone == Milestone.SIGNED
         assert rules.freeze_on == {State.SIGNED}
         assert rules.due(school_year=YEAR) == dt.date(2027, 5, 30)
     assert SchoolPlanPage.rules.freeze_on == {State.APPROVED, State.PUBLISHED}
@@ -179,14 +179,14 @@ def test_a_school_category_is_other_records_with_its_own_path_and_deadline():
     rules = category.rules()
     assert rules.code == "other" and rules.label == "Hồ sơ phổ cập" and rules.category_id == 7
     assert [s.name for s in rules.steps] == ["submit", "approve", "return", "confirm_paper", "sign"]
-    assert rules.milestone is Milestone.SIGNED and rules.freeze_on == {State.SIGNED}
+    assert rules.milestone == Milestone.SIGNED and rules.freeze_on == {State.SIGNED}
     assert rules.due(school_year=YEAR) == dt.date(2027, 1, 15)
     assert rules.retention == "Vĩnh viễn"
 
     plain = RecordCategory(pk=8, name="Sổ theo dõi", path=registry.CategoryPath.APPROVE)
     rules = plain.rules()
     assert [s.name for s in rules.steps] == ["submit", "approve", "return"]
-    assert rules.milestone is Milestone.APPROVED
+    assert rules.milestone == Milestone.APPROVED
     # No day of its own: each record carries the school's date.
     page = SimpleNamespace(deadline=dt.date(2026, 10, 1))
     assert rules.due(school_year=YEAR, page=page) == dt.date(2026, 10, 1)
@@ -201,7 +201,7 @@ def test_a_record_follows_its_category_when_it_has_one():
 
 
 def test_codes_where_and_step_named_answer_from_the_declarations():
-    signed = registry.codes_where(lambda t: t.milestone is Milestone.SIGNED)
+    signed = registry.codes_where(lambda t: t.milestone == Milestone.SIGNED)
     assert set(signed) >= {"student_record", "class_summary", "enrollment_register"}
     assert "lesson_plan" not in signed
     assert registry.step_named("check").name == "check"
