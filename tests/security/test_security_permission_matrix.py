@@ -40,7 +40,7 @@ from recordpages.models import (
     StaffProfile,
 )
 from recordpages.services import school_collection
-from tests.factories import two_school_worlds
+from tests.conftest import load_small_district
 
 # Searches ask for CANARY; the planted objects also carry MARK, which no request contains,
 # so that a page echoing the query back is not mistaken for a leak.
@@ -284,8 +284,8 @@ def _query(target: Target) -> str:
 
 @pytest.mark.django_db
 def test_every_role_against_every_url_with_own_and_other_school_objects():
-    own_world, other_world = two_school_worlds()
-    own_school, other_school = own_world.school, other_world.school
+    load_small_district()
+    own_school, other_school = School.objects.get(code="THHN"), School.objects.get(code="THAD")
     _plant_canaries(other_school)
     own, other = _objects(own_school, "own"), _objects(other_school, "other")
     # Besides the planted mark, the other school's record titles as the admin shows them.

@@ -47,7 +47,7 @@ from accounts import access
 from recordpages.demo.loader import DEMO_PASSWORD
 from recordpages.models import LessonPlanPage, School, StaffProfile
 from search.services import search_rebuild
-from tests.factories import two_school_worlds
+from tests.conftest import load_small_district
 from workflow.choices import State
 from workflow.models import RecordState
 
@@ -151,8 +151,8 @@ def _sent_to_step(response) -> bool:
 @pytest.mark.django_db
 @accounts_settings_override(TWO_FACTOR_ENFORCED=True)
 def test_every_url_by_six_kinds_of_session():
-    world_a, world_b = two_school_worlds()
-    school_a, school_b = world_a.school, world_b.school
+    load_small_district()
+    school_a, school_b = School.objects.get(code="THHN"), School.objects.get(code="THAD")
     draft_title = _plant_draft(school_a)
     _plant_canaries(school_a)  # a pupil, a staff member, a group and the school plan of A
     objs = {"A": _objects(school_a, "other"), "B": _objects(school_b, "own")}
