@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Lưu trữ"
+    verbose_name = _("Lưu trữ")
 
     def ready(self) -> None:
         from archive import checkpoints, signals

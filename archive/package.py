@@ -32,6 +32,8 @@ from pathlib import Path
 import bagit
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from archive import signing, storage
@@ -47,10 +49,12 @@ logger = logging.getLogger(__name__)
 
 # Retention of what the package holds beside records (each record type declares its
 # own: `retention` in recordpages.registry). Check against Thông tư 27/2016/TT-BGDĐT.
-MINUTES_RETENTION = "Vĩnh viễn"
-CSDL_DATA_FILE_RETENTION = "Vĩnh viễn"  # the source of the sổ đăng bộ
-AUDIT_LOG_RETENTION = "Vĩnh viễn"
-UNKNOWN_RETENTION = "Theo quy định"
+# Lazy, and written with str() in the job, which runs in the project language
+# (archive.services.run_job), so the manifest reads the same on every rebuild.
+MINUTES_RETENTION = gettext_lazy("Vĩnh viễn")
+CSDL_DATA_FILE_RETENTION = gettext_lazy("Vĩnh viễn")  # the source of the sổ đăng bộ
+AUDIT_LOG_RETENTION = gettext_lazy("Vĩnh viễn")
+UNKNOWN_RETENTION = gettext_lazy("Theo quy định")
 
 
 def record_retention(rows: list[ArchivedVersion]) -> dict[int, str]:
@@ -66,7 +70,7 @@ def record_retention(rows: list[ArchivedVersion]) -> dict[int, str]:
             try:
                 kept[row.page_ref] = str(registry.get(row.record_type).retention)
             except LookupError:
-                kept[row.page_ref] = UNKNOWN_RETENTION
+                kept[row.page_ref] = str(UNKNOWN_RETENTION)
     return kept
 
 
@@ -125,9 +129,10 @@ def register_rows(school, year) -> tuple[list[str], list[list]]:
     from recordpages.models import RegisterEntry
 
     header = [
-        "Số đăng bộ", "Mã định danh", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc",
-        "Nơi sinh", "Nơi ở", "Họ tên cha", "Họ tên mẹ", "Ngày vào trường", "Vào lớp",
-        "Ngày rời trường", "Lí do", "Hoàn thành CTTH", "Khóa",
+        _("Số đăng bộ"), _("Mã định danh"), _("Họ và tên"), _("Ngày sinh"), _("Giới tính"),
+        _("Dân tộc"), _("Nơi sinh"), _("Nơi ở"), _("Họ tên cha"), _("Họ tên mẹ"),
+        _("Ngày vào trường"), _("Vào lớp"), _("Ngày rời trường"), _("Lí do"),
+        _("Hoàn thành CTTH"), _("Khóa"),
     ]  # fmt: skip
     entries = (
         RegisterEntry.objects.filter(page__school=school, page__school_year=year)
@@ -165,9 +170,11 @@ def class_result_rows(school, year) -> tuple[list[str], list[list]]:
     subjects = [s for s in programme.SUBJECTS]
     competences = programme.COMPETENCE_CHOICES
     header = [
-        "Lớp", "Mã định danh", "Họ và tên",
-        *[f"{s.name} – mức" for s in subjects], *[f"{s.name} – điểm" for s in subjects],
-        *[name for _, name in competences], "Kết quả giáo dục", "Khen thưởng", "Lên lớp",
+        _("Lớp"), _("Mã định danh"), _("Họ và tên"),
+        *[_("%(subject)s – mức") % {"subject": s.name} for s in subjects],
+        *[_("%(subject)s – điểm") % {"subject": s.name} for s in subjects],
+        *[name for _code, name in competences],
+        _("Kết quả giáo dục"), _("Khen thưởng"), _("Lên lớp"),
     ]  # fmt: skip
     rows = []
     records = (
@@ -186,7 +193,7 @@ def class_result_rows(school, year) -> tuple[list[str], list[list]]:
                 record.pupil.full_name,
                 *[by_subject[s.code].level if s.code in by_subject else "" for s in subjects],
                 *[by_subject[s.code].score_year if s.code in by_subject else "" for s in subjects],
-                *[by_comp[c].level if c in by_comp else "" for c, _ in competences],
+                *[by_comp[c].level if c in by_comp else "" for c, _name in competences],
                 record.get_year_end_result_display(),
                 record.commendation,
                 record.get_promotion_display(),
@@ -218,7 +225,7 @@ def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
         "chain": verification.get("chain"),
         "chain_intact": verification.get("intact"),
         "sha256": storage.sha256(files[AUDIT_LOG]),
-        "retention": AUDIT_LOG_RETENTION,
+        "retention": str(AUDIT_LOG_RETENTION),
         "format": "application/x-ndjson; UTF-8",
     }
     return files, listed
@@ -244,13 +251,14 @@ def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
             {
                 "identifier": f"{school.code}-{year.name}-csdl-{data_file.sha256[:12]}",
                 "path": f"data/{path}",
-                "title": f"Tệp dữ liệu CSDL ngành: {data_file.filename}",
+                "title": _("Tệp dữ liệu CSDL ngành: %(filename)s")
+                % {"filename": data_file.filename},
                 "filename": data_file.filename,
                 "applied_at": _iso(data_file.applied_at),
                 "size": len(data_file.content),
                 "sha256": sha,
                 "sha256_matches_import": sha == data_file.sha256,
-                "retention": CSDL_DATA_FILE_RETENTION,
+                "retention": str(CSDL_DATA_FILE_RETENTION),
                 "format": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             }
         )
@@ -316,7 +324,7 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         files[path] = data
         documents.append((row, path, data))
         tick()
-    reports = validate_many([d for _, _, d in documents], lambda done, _n: tick())
+    reports = validate_many([d for _row, _path, d in documents], lambda done, _n: tick())
     manifest_docs = []
     report_docs = []
     retention = record_retention(rows)
@@ -340,7 +348,7 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
                 "content_sha256": row.content_sha256,
                 "storage_key": row.key,
                 "retention": (
-                    MINUTES_RETENTION
+                    str(MINUTES_RETENTION)
                     if row.kind == DocumentKind.MINUTES
                     else retention[row.page_ref]
                 ),
@@ -400,7 +408,8 @@ def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
             bag_info={
                 "Source-Organization": school.name,
                 "External-Identifier": f"{school.code}-{year.name}",
-                "External-Description": f"Hồ sơ chuyên môn năm học {year.name}",
+                "External-Description": _("Hồ sơ chuyên môn năm học %(year)s")
+                % {"year": year.name},
                 "Bagging-Date": year.end_date.isoformat(),
             },
             checksums=["sha256"],
@@ -451,7 +460,10 @@ def build_and_store_package(job: ArchiveJob, progress: Progress | None = None) -
             school=job.school,
             school_year=job.school_year,
             record_type="package",
-            title=f"Gói hồ sơ năm học {job.school_year.name} – {job.school.name}"[:500],
+            title=(
+                _("Gói hồ sơ năm học %(year)s – %(school)s")
+                % {"year": job.school_year.name, "school": job.school.name}
+            )[:500],
             version=ArchivedVersion.objects.filter(
                 kind=DocumentKind.PACKAGE, school=job.school, school_year=job.school_year
             ).count()

@@ -14,9 +14,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from archive import signing, storage
 from archive.codes import new_verification_code
@@ -157,7 +159,11 @@ def run_job(job: ArchiveJob) -> bool:
         JobKind.PACKAGE: _run_package,
     }
     try:
-        result = runners[job.kind](job)
+        # What a job writes (titles, the signature's reason, the package's manifest and
+        # exports) is archived: always the project language, whichever request or worker
+        # runs it, so a rebuild from the same data gives the same bytes.
+        with translation.override(settings.LANGUAGE_CODE):
+            result = runners[job.kind](job)
     except (storage.StorageUnavailable, signing.SigningUnavailable, RetryLater) as exc:
         _reschedule(job, exc, expected=True)
         return False
@@ -265,7 +271,8 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
         return signing.sign_pdf(
             pdf,
             school=school,
-            reason=f"Lưu trữ {page.record_type_label.lower()} phiên bản {job.version}",
+            reason=_("Lưu trữ %(record_type)s phiên bản %(version)s")
+            % {"record_type": page.record_type_label.lower(), "version": job.version},
             location=school.place_name,
         ).pdf
 
@@ -416,7 +423,7 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
     def make_pdf() -> bytes:
         pdf = render_minutes(data, school=school, verification_code=job.verification_code)
         return signing.sign_pdf(
-            pdf, school=school, reason="Biên bản sửa dữ liệu", location=school.place_name
+            pdf, school=school, reason=_("Biên bản sửa dữ liệu"), location=school.place_name
         ).pdf
 
     stored = _store_signed(key, make_pdf, job.verification_code)
@@ -428,7 +435,7 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
         page_id=record["page_id"],
         page_ref=record["page_id"],
         record_type=record.get("record_type", ""),
-        title=f"Biên bản sửa dữ liệu – {record.get('title', '')}"[:500],
+        title=(_("Biên bản sửa dữ liệu – %(title)s") % {"title": record.get("title", "")})[:500],
         version=job.version,
         related=_minutes_links(record["page_id"], data),
     )

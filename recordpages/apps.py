@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordpagesConfig(AppConfig):
     name = "recordpages"
-    verbose_name = "Hồ sơ chuyên môn"
+    verbose_name = _("Hồ sơ chuyên môn")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -7,19 +7,19 @@ from wagtail import blocks
 from recordpages.programme import SUBJECT_CHOICES
 
 WEEKDAY_CHOICES = [
-    (2, "Thứ Hai"),
-    (3, "Thứ Ba"),
-    (4, "Thứ Tư"),
-    (5, "Thứ Năm"),
-    (6, "Thứ Sáu"),
-    (7, "Thứ Bảy"),
+    (2, _("Thứ Hai")),
+    (3, _("Thứ Ba")),
+    (4, _("Thứ Tư")),
+    (5, _("Thứ Năm")),
+    (6, _("Thứ Sáu")),
+    (7, _("Thứ Bảy")),
 ]
-SESSION_CHOICES = [("sang", "Sáng"), ("chieu", "Chiều")]
+SESSION_CHOICES = [("sang", _("Sáng")), ("chieu", _("Chiều"))]
 LESSON_STAGE_CHOICES = [
-    ("khoi_dong", "Khởi động"),
-    ("kham_pha", "Khám phá / Hình thành kiến thức mới"),
-    ("luyen_tap", "Luyện tập, thực hành"),
-    ("van_dung", "Vận dụng, trải nghiệm"),
+    ("khoi_dong", _("Khởi động")),
+    ("kham_pha", _("Khám phá / Hình thành kiến thức mới")),
+    ("luyen_tap", _("Luyện tập, thực hành")),
+    ("van_dung", _("Vận dụng, trải nghiệm")),
 ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from recordpages.models import (
     ClassEnrollment,
@@ -132,11 +133,11 @@ STUDENT_RECORD = StudentRecordPage.record_type
 CLASS_SUMMARY = ClassResultSummaryPage.record_type
 LESSON_PLAN = LessonPlanPage.record_type
 COMPLETENESS_LABELS = {
-    SCHOOL_PLAN: "Kế hoạch giáo dục nhà trường (1/năm)",
-    GROUP_PLAN: "Kế hoạch dạy học của tổ (mỗi tổ × Tiếng Việt, Toán)",
-    STUDENT_RECORD: "Học bạ (mỗi học sinh đang học)",
-    CLASS_SUMMARY: "Bảng tổng hợp của lớp (mỗi lớp × kì đã đến hạn)",
-    LESSON_PLAN: "Kế hoạch bài dạy (mỗi giáo viên × tuần đã đến hạn)",
+    SCHOOL_PLAN: _("Kế hoạch giáo dục nhà trường (1/năm)"),
+    GROUP_PLAN: _("Kế hoạch dạy học của tổ (mỗi tổ × Tiếng Việt, Toán)"),
+    STUDENT_RECORD: _("Học bạ (mỗi học sinh đang học)"),
+    CLASS_SUMMARY: _("Bảng tổng hợp của lớp (mỗi lớp × kì đã đến hạn)"),
+    LESSON_PLAN: _("Kế hoạch bài dạy (mỗi giáo viên × tuần đã đến hạn)"),
 }
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowConfig(AppConfig):
     name = "workflow"
-    verbose_name = "Quy trình duyệt hồ sơ"
+    verbose_name = _("Quy trình duyệt hồ sơ")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

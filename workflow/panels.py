@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
 
 from recordpages.models import RoleCode
@@ -48,8 +49,8 @@ class SchoolDeadlinesPanel(_Panel):
         return {
             "rows": rows,
             "year": year,
-            "heading": "Tình hình thực hiện hạn nộp, duyệt của trường",
-            "first_column": "Loại hồ sơ",
+            "heading": _("Tình hình thực hiện hạn nộp, duyệt của trường"),
+            "first_column": _("Loại hồ sơ"),
         }
 
 
@@ -66,8 +67,8 @@ class DistrictPanel(_Panel):
         return {
             "rows": rows,
             "year": year,
-            "heading": "Các trường: hạn nộp, duyệt hồ sơ (Điều 12)",
-            "first_column": "Trường",
+            "heading": _("Các trường: hạn nộp, duyệt hồ sơ (Điều 12)"),
+            "first_column": _("Trường"),
         }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -93,7 +94,8 @@ def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResu
         writer, fields.SigFieldSpec(sig_field_name=FIELD_NAME, on_page=page_index, box=box)
     )
     style = TextStampStyle(
-        stamp_text="Ký số bởi: %(signer)s\nThời gian: %(ts)s\nLí do: %(reason)s",
+        # Translators: pyHanko fills signer, ts and reason when it draws the stamp.
+        stamp_text=_("Ký số bởi: %(signer)s\nThời gian: %(ts)s\nLí do: %(reason)s"),
         text_box_style=TextBoxStyle(
             font=GlyphAccumulatorFactory(_font_factory_path()), font_size=7
         ),

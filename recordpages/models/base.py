@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
@@ -77,7 +79,10 @@ class HosoPage(Page):
 
     def _set_core_field_defaults(self):
         self.prepare_tree_fields()
-        composed = self.compose_title() if self.has_title_scheme else None
+        # A composed title is stored (and archived): the project language, whichever
+        # language the saving user's admin is in.
+        with translation.override(settings.LANGUAGE_CODE):
+            composed = self.compose_title() if self.has_title_scheme else None
         if composed:
             self.title = composed
             self.draft_title = composed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
@@ -32,7 +33,9 @@ class ClassPage(HosoPage):
         verbose_name_plural = _("lớp (trang)")
 
     def compose_title(self) -> str | None:
-        return f"Lớp {self.school_class.name}" if self.school_class_id else None
+        if not self.school_class_id:
+            return None
+        return gettext("Lớp %(class)s") % {"class": self.school_class.name}
 
 
 class ClassRecordPage(RecordPage):
@@ -177,7 +180,11 @@ class StudentRecordPage(ClassRecordPage):
     def compose_title(self) -> str | None:
         if not (self.pupil_id and self.school_class_id and self.school_year_id):
             return None
-        return f"Học bạ – {self.pupil.full_name} – Lớp {self.school_class.name} – {self.year_name}"
+        return gettext("Học bạ – %(pupil)s – Lớp %(class)s – %(year)s") % {
+            "pupil": self.pupil.full_name,
+            "class": self.school_class.name,
+            "year": self.year_name,
+        }
 
     def completeness_errors(self) -> list[str]:
         """Every subject of the grade has its year-end level, every quality and
@@ -359,10 +366,13 @@ class ClassResultSummaryPage(ClassRecordPage):
     def compose_title(self) -> str | None:
         if not (self.period and self.school_class_id and self.school_year_id):
             return None
-        return (
-            f"Bảng tổng hợp kết quả đánh giá giáo dục {self.get_period_display()} – "
-            f"Lớp {self.school_class.name} – {self.year_name}"
-        )
+        return gettext(
+            "Bảng tổng hợp kết quả đánh giá giáo dục %(period)s – Lớp %(class)s – %(year)s"
+        ) % {
+            "period": self.get_period_display(),
+            "class": self.school_class.name,
+            "year": self.year_name,
+        }
 
     @property
     def template_key(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -115,10 +116,12 @@ class GroupTeachingPlanPage(GroupRecordPage):
         if not (self.subject and self.grade and self.group_id):
             return None
         subject = programme.SUBJECTS_BY_CODE[self.subject].name
-        return (
-            f"Kế hoạch dạy học môn {subject} lớp {self.grade} – {self.group_name} – "
-            f"{self.year_name}"
-        )
+        return gettext("Kế hoạch dạy học môn %(subject)s lớp %(grade)s – %(group)s – %(year)s") % {
+            "subject": subject,
+            "grade": self.grade,
+            "group": self.group_name,
+            "year": self.year_name,
+        }
 
     def clean(self):
         super().clean()
@@ -207,8 +210,11 @@ class LessonPlanPage(GroupRecordPage):
     def compose_title(self) -> str | None:
         if not (self.week_number and self.teacher_id and self.group_id):
             return None
-        teacher = self.teacher.full_name
-        return f"Kế hoạch bài dạy tuần {self.week_number} – {teacher} – {self.group_name}"
+        return gettext("Kế hoạch bài dạy tuần %(week)s – %(teacher)s – %(group)s") % {
+            "week": self.week_number,
+            "teacher": self.teacher.full_name,
+            "group": self.group_name,
+        }
 
     def prepare_tree_fields(self) -> None:
         super().prepare_tree_fields()

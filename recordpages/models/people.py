@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -355,7 +356,7 @@ class SchoolClass(ClusterableModel):
         verbose_name_plural = _("lớp học")
 
     def __str__(self) -> str:
-        return f"Lớp {self.name} – {self.school_year}"
+        return gettext("Lớp %(class)s – %(year)s") % {"class": self.name, "year": self.school_year}
 
     def clean(self) -> None:
         self.name = (self.name or "").strip().upper()

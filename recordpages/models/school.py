@@ -9,6 +9,7 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
@@ -121,7 +122,9 @@ class SchoolYearPage(HosoPage):
         verbose_name_plural = _("năm học (trang)")
 
     def compose_title(self) -> str | None:
-        return f"Năm học {self.school_year.name}" if self.school_year_id else None
+        if not self.school_year_id:
+            return None
+        return gettext("Năm học %(year)s") % {"year": self.school_year.name}
 
     def prepare_tree_fields(self) -> None:
         if self.school_id:
@@ -221,7 +224,10 @@ class SchoolPlanPage(RecordPage):
     def compose_title(self) -> str | None:
         if not (self.school_id and self.school_year_id):
             return None
-        return f"Kế hoạch giáo dục nhà trường năm học {self.year_name} – {self.school_name}"
+        return gettext("Kế hoạch giáo dục nhà trường năm học %(year)s – %(school)s") % {
+            "year": self.year_name,
+            "school": self.school_name,
+        }
 
     def is_public_on_site(self) -> bool:
         # Public once the workflow published it: live alone is not enough. The
@@ -275,7 +281,10 @@ class EnrollmentRegisterPage(RecordPage):
     def compose_title(self) -> str | None:
         if not (self.cohort and self.school_id):
             return None
-        return f"Sổ đăng bộ khóa {self.cohort} – {self.school_name}"
+        return gettext("Sổ đăng bộ khóa %(cohort)s – %(school)s") % {
+            "cohort": self.cohort,
+            "school": self.school_name,
+        }
 
     def clean(self):
         super().clean()
