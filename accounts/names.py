@@ -1,5 +1,28 @@
-"""Person names are owned by recordpages (the people); kept here for existing imports."""
+"""People's names in Vietnamese order, everywhere a name is shown.
 
-from recordpages.names import clean_person_name, validate_person_name
+Accounts keep the family and middle names in `last_name` and the given name in
+`first_name` ("Nguyễn Thị" / "Lan"), as the staff screen and the imports split
+them. Django's `get_full_name()` joins them first-last ("Lan Nguyễn Thị"), the
+English order; Wagtail's admin, the audit log, the history panel and the e-mails
+all call it. `use_vietnamese_order()` makes it "Nguyễn Thị Lan" for every caller.
+"""
 
-__all__ = ["clean_person_name", "validate_person_name"]
+from __future__ import annotations
+
+
+def vietnamese_full_name(user) -> str:
+    return " ".join(part for part in (user.last_name, user.first_name) if part).strip()
+
+
+def use_vietnamese_order() -> None:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if getattr(User.get_full_name, "_vietnamese_order", False):
+        return
+
+    def get_full_name(self) -> str:
+        return vietnamese_full_name(self)
+
+    get_full_name._vietnamese_order = True
+    User.get_full_name = get_full_name

@@ -555,8 +555,9 @@ class ResetServiceTests(TestCase):
         self.assertEqual(
             message.subject, "[Hồ sơ chuyên môn] Mật khẩu của tài khoản gv đã được đặt lại"
         )
-        self.assertIn("Kính gửi Lan", message.body)
-        self.assertIn("Người thực hiện: Lan (qt)", message.body)
+        # Names in Vietnamese order: family name first.
+        self.assertIn("Kính gửi Nguyễn Thị Lan", message.body)
+        self.assertIn("Người thực hiện: Nguyễn Thị Lan (qt)", message.body)
         self.assertIn("Từ địa chỉ: không rõ", message.body)
 
     def test_a_reset_with_the_second_factor_forgets_the_devices_and_says_so(self):
