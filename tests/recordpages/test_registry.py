@@ -211,3 +211,45 @@ def test_codes_where_and_step_named_answer_from_the_declarations():
 def test_declarations_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         LessonPlanPage.rules.deadline = registry.NoDeadline()
+
+
+def test_the_review_out_of_each_state_is_found_whatever_its_name():
+    rules = StudentRecordPage.rules
+    assert rules.review_from(State.SUBMITTED).name == "approve"
+    assert rules.review_from(State.APPROVED).name == "confirm_paper"
+    assert rules.review_from(State.PAPER_CONFIRMED).name == "sign"
+    assert rules.step("confirm_paper").is_review  # the clerk may not confirm their own edit
+    # Names compared by value, not identity: a name built at run time finds its step.
+    assert rules.step("".join(["ap", "prove"])).name == "approve"
+
+
+def test_page_models_lists_every_declared_page_class():
+    models = registry.page_models()
+    assert LessonPlanPage in models and StudentRecordPage in models
+    assert len(models) == len(registry.codes())
+
+
+def test_a_declaration_equals_its_registered_copy():
+    assert dataclasses.replace(LessonPlanPage.rules, page_model=None) == LessonPlanPage.rules
+
+
+def test_an_impostor_from_any_module_cannot_take_a_code():
+    rules = dataclasses.replace(LessonPlanPage.rules, page_model=None)
+    for module in ("aaa.first", "zzz.last"):
+        impostor = type("LessonPlanPage", (), {"__module__": module})
+        with pytest.raises(ValueError, match="declared twice"):
+            registry.register(rules, impostor)
+    assert registry.get("lesson_plan").page_model is LessonPlanPage
+
+
+def test_deadline_rules_are_frozen_and_take_keywords():
+    for rule in (
+        registry.DayOfYear(9, 4),
+        registry.DaysBeforeWeek(4),
+        registry.SetOnRecord(),
+        registry.NoDeadline(),
+    ):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            rule.description = "x"
+    with pytest.raises(TypeError):
+        LessonPlanPage.rules.due(YEAR)
