@@ -113,21 +113,21 @@ class DemoStates:
         if code == "THAD":
             approve_on = dt.date(record.school_year.first_year, 9, 6)  # one school a little late
         if code == "THHD" and record.school_year.first_year == self.today.year:
-            self.step(record, vp, "submit", submit_on)  # still waiting: shows as overdue
+            self.step(record, vp, registry.SUBMIT, submit_on)  # still waiting: shows as overdue
             return
         if code == "THHT" and record.school_year.first_year == self.today.year:
-            self.step(record, vp, "submit", submit_on)
+            self.step(record, vp, registry.SUBMIT, submit_on)
             self.step(
                 record,
                 principal,
-                "return",
+                registry.RETURN,
                 submit_on + dt.timedelta(days=1),
                 "Bổ sung phân phối thời lượng môn Tiếng Anh tự chọn lớp 1, 2.",
             )
             return
-        self.step(record, vp, "submit", submit_on)
-        self.step(record, principal, "approve", approve_on)
-        self.step(record, principal, "publish", approve_on + dt.timedelta(days=1))
+        self.step(record, vp, registry.SUBMIT, submit_on)
+        self.step(record, principal, registry.APPROVE, approve_on)
+        self.step(record, principal, registry.PUBLISH, approve_on + dt.timedelta(days=1))
 
     def _group_plan(self, record, rng):
         leader = record.group.leader if record.group_id else None
@@ -137,17 +137,17 @@ class DemoStates:
         submit_on, approve_on = self._plan_dates(record, rng, late_chance=0.25)
         if roll < 0.1:
             return  # never submitted: overdue
-        self.step(record, leader, "submit", submit_on)
+        self.step(record, leader, registry.SUBMIT, submit_on)
         if roll < 0.2:
             self.step(
                 record,
                 self.approver(record),
-                "return",
+                registry.RETURN,
                 submit_on + dt.timedelta(days=2),
                 "Điều chỉnh số tiết tuần 3 cho khớp phân phối chương trình.",
             )
             return
-        self.step(record, self.approver(record), "approve", approve_on)
+        self.step(record, self.approver(record), registry.APPROVE, approve_on)
 
     def _lesson_plan(self, record, rng):
         page = record.page.specific
@@ -159,23 +159,23 @@ class DemoStates:
         roll = rng.random()
         if submit_on > self.today or roll < 0.1:
             return  # still a draft
-        self.step(record, teacher, "submit", submit_on)
+        self.step(record, teacher, registry.SUBMIT, submit_on)
         if roll < 0.2:
             if leader:
                 self.step(
                     record,
                     leader,
-                    "return",
+                    registry.RETURN,
                     submit_on + dt.timedelta(days=1),
                     "Bổ sung hoạt động vận dụng cho bài Toán.",
                 )
             return
         check_on = submit_on + dt.timedelta(days=1)
-        if leader is None or not self.step(record, leader, "check", check_on):
+        if leader is None or not self.step(record, leader, registry.CHECK, check_on):
             return
         late = roll > 0.85
         approve_on = monday - dt.timedelta(days=2 if late else rng.choice([4, 5]))
-        self.step(record, self.approver(record), "approve", max(approve_on, check_on))
+        self.step(record, self.approver(record), registry.APPROVE, max(approve_on, check_on))
 
     def _student_record(self, record, rng):
         if record.school_year.end_date > self.today:
@@ -185,28 +185,30 @@ class DemoStates:
         teacher = page.school_class.homeroom_teacher
         end = record.school_year.end_date
         late = record.school_class.name.endswith("B") and record.school.code == "THAD"
-        self.step(record, teacher, "submit", end - dt.timedelta(days=12))
-        self.step(record, self.approver(record), "approve", end - dt.timedelta(days=9))
+        self.step(record, teacher, registry.SUBMIT, end - dt.timedelta(days=12))
+        self.step(record, self.approver(record), registry.APPROVE, end - dt.timedelta(days=9))
         self.step(
             record,
             self.staff(record.school_id, RoleCode.CLERK),
-            "confirm_paper",
+            registry.CONFIRM_PAPER,
             end - dt.timedelta(days=6),
         )
         sign_on = end + dt.timedelta(days=3) if late else end - dt.timedelta(days=3)
-        self.step(record, self.staff(record.school_id, RoleCode.PRINCIPAL), "sign", sign_on)
+        self.step(record, self.staff(record.school_id, RoleCode.PRINCIPAL), registry.SIGN, sign_on)
 
     def _class_summary(self, record, rng):
         if record.school_year.end_date > self.today:
             return
         page = record.page.specific
         end = record.school_year.end_date
-        self.step(record, page.school_class.homeroom_teacher, "submit", end - dt.timedelta(days=8))
-        self.step(record, self.approver(record), "approve", end - dt.timedelta(days=6))
+        self.step(
+            record, page.school_class.homeroom_teacher, registry.SUBMIT, end - dt.timedelta(days=8)
+        )
+        self.step(record, self.approver(record), registry.APPROVE, end - dt.timedelta(days=6))
         self.step(
             record,
             self.staff(record.school_id, RoleCode.CLERK),
-            "confirm_paper",
+            registry.CONFIRM_PAPER,
             end - dt.timedelta(days=5),
         )
         if record.school.code == "THAD":
@@ -214,7 +216,7 @@ class DemoStates:
         self.step(
             record,
             self.staff(record.school_id, RoleCode.PRINCIPAL),
-            "sign",
+            registry.SIGN,
             end - dt.timedelta(days=2),
         )
 
@@ -229,7 +231,7 @@ class DemoStates:
         self.step(
             record,
             self.staff(record.school_id, RoleCode.SYSADMIN),
-            "finalize",
+            registry.FINALIZE,
             end - dt.timedelta(days=10),
         )
         if record.school.code == "THAD":
@@ -237,13 +239,13 @@ class DemoStates:
         self.step(
             record,
             self.staff(record.school_id, RoleCode.CLERK),
-            "confirm_paper",
+            registry.CONFIRM_PAPER,
             end - dt.timedelta(days=7),
         )
         self.step(
             record,
             self.staff(record.school_id, RoleCode.PRINCIPAL),
-            "sign",
+            registry.SIGN,
             end - dt.timedelta(days=4),
         )
 
@@ -253,11 +255,11 @@ class DemoStates:
             return
         submit_on = record.deadline - dt.timedelta(days=5)
         if rng.random() < 0.5:
-            self.step(record, author, "submit", submit_on)
+            self.step(record, author, registry.SUBMIT, submit_on)
             self.step(
                 record,
                 self.staff(record.school_id, RoleCode.PRINCIPAL),
-                "approve",
+                registry.APPROVE,
                 submit_on + dt.timedelta(days=2),
             )
 

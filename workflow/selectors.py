@@ -96,7 +96,7 @@ def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[Step]]]:
     attach_editors(records)  # the self-review rule asks who edited each
     result = []
     for record in records:
-        steps = [s for s in policy.available_transitions(user, record) if s.name != "submit"]
+        steps = [s for s in policy.available_transitions(user, record) if s.name != registry.SUBMIT]
         if steps:
             result.append((record, steps))
         if len(result) >= limit:
