@@ -27,6 +27,7 @@ from tests.factories import (
     StaffFactory,
     StudentRecordFactory,
     school_world,
+    take_to,
 )
 from workflow import deadlines
 from workflow.models import RecordState
@@ -100,3 +101,45 @@ def test_school_world_uses_the_demo_usernames_of_each_role():
     assert other.staff["phong.gd"] == world.staff["phong.gd"]
     assert other.year == world.year
     assert other.staff["ad.hieutruong"].school == other.school
+
+
+def test_take_to_reaches_a_state_through_the_services_by_people_the_policy_allows():
+    world = school_world()
+    plan = world.records["school_plan"]
+
+    record = take_to(plan, "published")
+
+    record.refresh_from_db()
+    assert record.state == "published"
+    steps = list(record.history.order_by("at", "pk").values_list("transition", "actor__username"))
+    assert steps == [
+        ("submit", "hn.hieutruong"),
+        ("approve", "hn.hieutruong"),
+        ("publish", "hn.hieutruong"),
+    ]
+    assert record.approved_revision_id is not None and record.versions.count() == 1
+
+
+def test_take_to_opens_a_correction_as_a_school_does_and_goes_back_through_a_return():
+    world = school_world()
+    lesson = take_to(world.records["lesson_plan"], "returned")
+    assert lesson.state == "returned"
+    assert [h.transition for h in lesson.history.order_by("at", "pk")] == ["submit", "return"]
+
+    plan = take_to(world.records["school_plan"], "correcting")
+
+    plan.refresh_from_db()
+    assert plan.state == "correcting"
+    correction = plan.corrections.get()
+    assert (correction.state, correction.consented_by.username) == ("consented", "hn.hieutruong")
+
+
+def test_take_to_refuses_a_state_off_the_declared_path_and_writes_nothing():
+    world = school_world()
+    register = world.records["enrollment_register"]
+
+    with pytest.raises(ValueError, match="cannot reach"):
+        take_to(register, "published")
+
+    record = RecordState.objects.get(pk=register.pk)
+    assert record.state == "maintained" and not record.history.exists()

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Page
 
-from recordpages import programme, registry
+from recordpages import programme
 from recordpages.models import (
     AuthorityPage,
     ClassEnrollment,
@@ -41,10 +41,9 @@ from recordpages.models import (
     StudentRecordPage,
     SubjectResult,
 )
-from workflow import events, policy
+from tests.factories import take_to
 from workflow.choices import State
 from workflow.models import RecordState
-from workflow.services import record_state_sync, record_transition
 
 ANH = "Nguyễn Thị Ngọc Ánh"
 
@@ -79,43 +78,12 @@ def _staff(school: School, username: str, name: str, *roles: str) -> StaffProfil
 PINNED_AT = dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.UTC)
 
 
-def _path_to(record: RecordState, target: str) -> list[str]:
-    """The forward steps of the record's declared path from where it stands to
-    `target` (breadth-first, so the shortest)."""
-    forward = [step for step in record.rules.steps if step.name != registry.RETURN]
-    paths: dict[str, list[str]] = {record.state: []}
-    queue = [record.state]
-    while queue:
-        state = queue.pop(0)
-        for step in forward:
-            if state in step.source and step.target not in paths:
-                paths[step.target] = [*paths[state], step.name]
-                queue.append(step.target)
-    if target not in paths:
-        raise ValueError(f"{record.record_type} cannot reach {target!r} from {record.state!r}.")
-    return paths[target]
-
-
 def pin(page, state: str = State.APPROVED) -> RecordState:
     """Take the record along its declared path to `state` through the workflow's own
-    service, each step by a member of its school whom the policy lets take it: the
-    revision, its hash, the version, the times, the history and the audit entries are
-    the services' own. Events are muted, as in a bulk load (nothing is frozen yet)."""
-    record = record_state_sync(page)
-    people = [
-        staff.user
-        for staff in StaffProfile.objects.filter(school_id=page.school_id).select_related("user")
-    ]
-    with events.muted():
-        for step in _path_to(record, state):
-            record = RecordState.objects.get(pk=page.pk)
-            actor = next(
-                (user for user in people if policy.refusal(user, record, step) is None), None
-            )
-            if actor is None:
-                raise LookupError(f"Nobody in the school may {step} {record.record_type}.")
-            record_transition(user=actor, page_id=page.pk, transition=step, now=PINNED_AT)
-    return RecordState.objects.get(page_id=page.pk)
+    services (tests.factories.take_to), on the approval day: the revision, its hash,
+    the version, the times, the history and the audit entries are the services' own.
+    Events are muted, as in a bulk load (nothing is frozen yet)."""
+    return take_to(page, state, now=PINNED_AT)
 
 
 def build_school(
