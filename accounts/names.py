@@ -9,6 +9,16 @@ all call it. `use_vietnamese_order()` makes it "Nguyễn Thị Lan" for every ca
 
 from __future__ import annotations
 
+# Person names are owned by recordpages (the people); re-exported for existing imports.
+from recordpages.names import clean_person_name, validate_person_name
+
+__all__ = [
+    "clean_person_name",
+    "use_vietnamese_order",
+    "validate_person_name",
+    "vietnamese_full_name",
+]
+
 
 def vietnamese_full_name(user) -> str:
     return " ".join(part for part in (user.last_name, user.first_name) if part).strip()
