@@ -6,14 +6,14 @@ and serve as the mutation-testing command (tests/mutation/).
     publish, sign, and confirming the paper / finalizing where it applies) refuses
     the writer who otherwise holds the reviewing role, and allows a colleague with
     the same role who did not write it;
-(b) the deadline day of each record type (whether it was met is SQL: see
-    tests/workflow/test_deadline_status_table.py).
+and who may take each step, by role. Who sees a record, corrections and locks are
+in test_rules_that_fail_reading.py; (b) the deadline day of each record type in
+test_rules_that_fail_deadlines.py. The people and records are tests/workflow/unsaved.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -21,126 +21,33 @@ import pytest
 from recordpages import registry
 from recordpages.models import (
     ProfessionalGroup,
-    RoleCode,
-    School,
     SchoolClass,
-    StaffProfile,
 )
-from recordpages.permissions import Scope
-from workflow import deadlines, policy
-from workflow.models import RecordState
-
-R = RoleCode
-# Ids above 256: CPython shares the objects of small ints, so an `is` where a rule needs
-# `==` would pass on small ids and fail on real ones (see _db).
-SCHOOL, OTHER_SCHOOL = 1001, 1002
-SELF_REVIEW = "Không ai được tự duyệt"
-ROLE_REFUSED = "Vai trò của bạn không được"
-
-# --- people and records, unsaved -------------------------------------------------
-
-
-def _db(value):
-    """An equal but distinct object, as a value read from a database row is: literals and
-    small ints are shared objects, so `x is "school_plan"` or `a is b` for two equal ids
-    holds in a test that reuses them and fails in production (mutation testing)."""
-    if isinstance(value, str):
-        return "".join(list(value))
-    return int(str(value))
-
-
-def _staff(pk: int, *, school=SCHOOL, categories=()) -> StaffProfile:
-    return StaffProfile(
-        pk=1000 + pk,
-        user_id=2000 + pk,
-        school_id=school,
-        assigned_categories=[_db(c) for c in categories],
-    )
-
-
-TEACHER = _staff(1)  # homeroom teacher of the class, member of the group
-LEADER = _staff(2)  # leads the group
-PRINCIPAL = _staff(3)
-PRINCIPAL_2 = _staff(13)  # a second principal account: a colleague with the same role
-VP = _staff(4, categories=["lesson_plan", "group_plan", "student_record", "class_summary"])
-VP_OTHER = _staff(9, categories=["other", "enrollment_register", "school_plan"])
-CLERK = _staff(5)
-CLERK_2 = _staff(15)
-SYSADMIN = _staff(6)
-ACCOUNTANT = _staff(7)
-TEACHER_2 = _staff(8)  # another teacher of the school
-ELSEWHERE = _staff(10, school=OTHER_SCHOOL)
-INSPECTOR = _staff(11, school=None)
-
-ROLES = {
-    TEACHER.pk: {R.TEACHER},
-    LEADER.pk: {R.GROUP_LEADER, R.TEACHER},
-    PRINCIPAL.pk: {R.PRINCIPAL},
-    PRINCIPAL_2.pk: {R.PRINCIPAL},
-    VP.pk: {R.VICE_PRINCIPAL},
-    VP_OTHER.pk: {R.VICE_PRINCIPAL},
-    CLERK.pk: {R.CLERK},
-    CLERK_2.pk: {R.CLERK},
-    SYSADMIN.pk: {R.SYSADMIN},
-    ACCOUNTANT.pk: {R.ACCOUNTANT},
-    TEACHER_2.pk: {R.TEACHER},
-    ELSEWHERE.pk: {R.PRINCIPAL},
-    INSPECTOR.pk: {R.INSPECTOR},
-}
-
-
-def who(staff: StaffProfile | None, *, superuser: bool = False, authority_path=None):
-    """A logged-in user whose scope is already known (get_scope reads the cache)."""
-    roles = frozenset(ROLES.get(staff.pk, ())) if staff else frozenset()
-    scope = Scope(
-        is_authenticated=True,
-        is_superuser=superuser,
-        staff=staff,
-        school_id=staff.school_id if staff else None,
-        authority_path=authority_path,
-        roles=roles,
-    )
-    return SimpleNamespace(
-        is_authenticated=True,
-        is_active=True,
-        is_superuser=superuser,
-        pk=staff.user_id if staff else 999,
-        _hoso_scope=scope,
-    )
-
-
-def record(
-    record_type: str,
-    state: str,
-    *,
-    author: StaffProfile | None = None,
-    editors: tuple[StaffProfile, ...] = (),
-    school: int = SCHOOL,
-) -> RecordState:
-    rec = RecordState(
-        page_id=1000,
-        record_type=_db(record_type),
-        school_id=_db(school),
-        school_year_id=1,
-        state=_db(state),
-        author_id=_db(author.pk) if author else None,
-    )
-    rec.school = School(pk=rec.school_id, code=f"S{school}", name="Trường")
-    rec.group = None
-    rec.school_class = None
-    if record_type in ("lesson_plan", "group_plan"):
-        rec.group = ProfessionalGroup(pk=50, school_id=rec.school_id, leader_id=_db(LEADER.pk))
-    if record_type in ("student_record", "class_summary"):
-        rec.school_class = SchoolClass(
-            pk=60, school_id=rec.school_id, homeroom_teacher_id=_db(TEACHER.pk)
-        )
-    rec.__dict__["_editor_user_ids"] = frozenset(s.user_id for s in editors)
-    return rec
-
-
-def refused(staff, rec, transition, **kwargs) -> str | None:
-    return policy.refusal(who(staff, **kwargs), rec, transition)
-
+from tests.workflow.unsaved import (
+    ACCOUNTANT,
+    CLERK,
+    CLERK_2,
+    ELSEWHERE,
+    EVERYONE,
+    INSPECTOR,
+    LEADER,
+    OTHER_SCHOOL,
+    PRINCIPAL,
+    PRINCIPAL_2,
+    ROLE_REFUSED,
+    SCHOOL,
+    SELF_REVIEW,
+    SYSADMIN,
+    TEACHER,
+    TEACHER_2,
+    VP,
+    VP_OTHER,
+    record,
+    refused,
+    who,
+    writer_of,
+)
+from workflow import policy
 
 # --- (a) nobody reviews what they wrote -------------------------------------------
 
@@ -243,20 +150,6 @@ def test_a_superuser_is_not_bound_by_the_role_rules():
 
 
 # --- who may take each step, by role ------------------------------------------------
-
-EVERYONE = [
-    TEACHER,
-    LEADER,
-    PRINCIPAL,
-    VP,
-    VP_OTHER,
-    CLERK,
-    SYSADMIN,
-    ACCOUNTANT,
-    TEACHER_2,
-    ELSEWHERE,
-    INSPECTOR,
-]
 # (record type, state, step) → who may, on a record written by TEACHER (or, for the
 # group plan, by LEADER; for the school plan and other records, by VP_OTHER).
 MAY = {
@@ -288,17 +181,11 @@ MAY = {
 }
 
 
-def _writer(record_type: str) -> StaffProfile:
-    return {"group_plan": LEADER, "school_plan": VP_OTHER, "other": VP_OTHER}.get(
-        record_type, TEACHER
-    )
-
-
 @pytest.mark.parametrize(
     ("record_type", "state", "step"), list(MAY), ids=["-".join(k) for k in MAY]
 )
 def test_only_the_right_roles_take_each_step(record_type, state, step):
-    writer = _writer(record_type)
+    writer = writer_of(record_type)
     rec = record(record_type, state, author=writer, editors=(writer,))
     allowed = MAY[(record_type, state, step)]
     for staff in EVERYONE:
@@ -380,137 +267,3 @@ def test_a_vice_principal_approves_only_the_categories_assigned_to_her():
 def test_a_teacher_submits_only_her_own_lesson_plan():
     rec = record("lesson_plan", "draft", author=TEACHER, editors=(TEACHER,))
     assert ROLE_REFUSED in refused(TEACHER_2, rec, "submit")
-
-
-# --- who sees a record (finding 13, as rules) ----------------------------------------
-
-DRAFT_READERS = {
-    "lesson_plan": {TEACHER, LEADER, PRINCIPAL, VP},
-    "group_plan": {LEADER, PRINCIPAL, VP},
-    "school_plan": {PRINCIPAL, VP, VP_OTHER},
-    "student_record": {TEACHER, PRINCIPAL, VP},
-    "class_summary": {TEACHER, PRINCIPAL, VP},
-    "other": {VP_OTHER, PRINCIPAL},
-}
-
-
-@pytest.mark.parametrize("state", ["draft", "returned"])
-@pytest.mark.parametrize("record_type", list(DRAFT_READERS))
-def test_an_unsubmitted_record_is_seen_by_its_writers_and_reviewers_only(record_type, state):
-    writer = _writer(record_type)
-    rec = record(record_type, state, author=writer, editors=(writer,))
-    seen = {s.pk for s in EVERYONE if policy.can_view_record(who(s), rec)}
-    assert seen == {s.pk for s in DRAFT_READERS[record_type]}
-
-
-@pytest.mark.parametrize("record_type", list(DRAFT_READERS))
-def test_a_submitted_record_is_seen_by_the_whole_school(record_type):
-    writer = _writer(record_type)
-    rec = record(record_type, "submitted", author=writer, editors=(writer,))
-    seen = {s.pk for s in EVERYONE if policy.can_view_record(who(s), rec)}
-    assert seen == {s.pk for s in EVERYONE} - {ELSEWHERE.pk, INSPECTOR.pk}
-    # The other school's record: its id is above and below the other one's in turn.
-    elsewhere = record(record_type, "submitted", author=writer, school=OTHER_SCHOOL)
-    seen = {s.pk for s in EVERYONE if policy.can_view_record(who(s), elsewhere)}
-    assert seen == {ELSEWHERE.pk}
-
-
-def test_whoever_edited_a_draft_sees_it():
-    rec = record("lesson_plan", "draft", author=TEACHER, editors=(TEACHER, TEACHER_2))
-    assert policy.can_view_record(who(TEACHER_2), rec)
-    assert not policy.can_view_record(who(ACCOUNTANT), rec)
-
-
-def _school_under(rec: RecordState, path: str) -> None:
-    # The school's page (a reverse one-to-one) without a database: the cached relation.
-    rec._state.fields_cache["school"] = SimpleNamespace(
-        pk=rec.school_id, page=SimpleNamespace(path=path)
-    )
-
-
-def test_authority_staff_see_approved_records_of_their_schools_only():
-    rec = record("lesson_plan", "approved", author=TEACHER, editors=(TEACHER,))
-    _school_under(rec, "000100010002")
-    inspector = who(INSPECTOR, authority_path="00010001")
-    assert policy.can_view_record(inspector, rec)
-    assert not policy.can_view_record(who(INSPECTOR, authority_path="00010002"), rec)
-    assert policy.can_view_record(who(INSPECTOR), rec)  # the whole province
-    rec = record("lesson_plan", "submitted", author=TEACHER, editors=(TEACHER,))
-    _school_under(rec, "000100010002")
-    assert not policy.can_view_record(inspector, rec)
-
-
-def test_nobody_anonymous_sees_a_record_and_a_superuser_sees_every_one():
-    rec = record("lesson_plan", "draft", author=TEACHER, editors=(TEACHER,))
-    anonymous = SimpleNamespace(is_authenticated=False, is_active=False)
-    assert not policy.can_view_record(anonymous, rec)
-    assert policy.can_view_record(who(None, superuser=True), rec)
-
-
-# --- corrections and locks -------------------------------------------------------------
-
-
-def test_who_may_request_a_correction_of_an_approved_record():
-    rec = record("student_record", "approved", author=TEACHER_2, editors=(TEACHER_2,))
-    may = {s for s in EVERYONE if policy.may_request_correction(who(s), rec)}
-    assert may == {TEACHER, TEACHER_2, PRINCIPAL, VP, SYSADMIN, CLERK}
-    assert not policy.may_request_correction(who(TEACHER), record("student_record", "submitted"))
-    assert policy.may_request_correction(who(None, superuser=True), rec)
-    elsewhere = record("student_record", "approved", author=TEACHER_2, school=OTHER_SCHOOL)
-    may = {s for s in EVERYONE if policy.may_request_correction(who(s), elsewhere)}
-    assert may == {ELSEWHERE}
-
-
-def test_only_the_principal_of_the_school_consents_to_a_correction():
-    rec = record("student_record", "signed", author=TEACHER, editors=(TEACHER,))
-    may = {s for s in EVERYONE if policy.may_consent_correction(who(s), rec)}
-    assert may == {PRINCIPAL}
-    assert policy.may_consent_correction(who(None, superuser=True), rec)
-    elsewhere = record("student_record", "signed", author=TEACHER, school=OTHER_SCHOOL)
-    may = {s for s in EVERYONE if policy.may_consent_correction(who(s), elsewhere)}
-    assert may == {ELSEWHERE}
-
-
-def test_only_the_schools_administrator_locks_its_data():
-    assert policy.may_lock(who(SYSADMIN), _db(SCHOOL))
-    assert not policy.may_lock(who(SYSADMIN), OTHER_SCHOOL)
-    assert not policy.may_lock(who(SYSADMIN), SCHOOL - 1)
-    assert not policy.may_lock(who(PRINCIPAL), SCHOOL)
-    assert policy.may_lock(who(None, superuser=True), OTHER_SCHOOL)
-
-
-# --- (b) the deadline day of Article 12 ---------------------------------------------
-# Whether a record met it is one SQL annotation (workflow.deadlines.with_status):
-# its boundary cases, early-morning local times included, are one table in
-# tests/workflow/test_deadline_status_table.py.
-
-YEAR = SimpleNamespace(first_year=2026)
-
-
-def test_the_deadlines_of_article_12():
-    assert deadlines.deadline_for("school_plan", school_year=YEAR) == dt.date(2026, 9, 4)
-    assert deadlines.deadline_for("group_plan", school_year=YEAR) == dt.date(2026, 9, 4)
-    for record_type in ("student_record", "class_summary", "enrollment_register"):
-        assert deadlines.deadline_for(record_type, school_year=YEAR) == dt.date(2027, 5, 30)
-    monday = dt.date(2026, 9, 14)
-    assert deadlines.deadline_for("lesson_plan", school_year=YEAR, week_start=monday) == dt.date(
-        2026, 9, 10
-    )
-    assert deadlines.deadline_for("lesson_plan", school_year=YEAR) is None
-    custom = dt.date(2026, 10, 15)
-    assert deadlines.deadline_for("other", school_year=YEAR, custom=custom) == custom
-    assert registry.get("student_record").milestone == "signed"
-    assert registry.get("lesson_plan").milestone == "approved"
-
-
-def test_a_lesson_plan_is_approved_three_whole_days_before_teaching():
-    monday = dt.date(2026, 9, 14)
-    # The record type as a row holds it (an equal, distinct string): `==`, not `is`.
-    deadline = deadlines.deadline_for(_db("lesson_plan"), school_year=YEAR, week_start=monday)
-    assert deadline == dt.date(2026, 9, 10)
-
-
-def test_a_hoc_ba_of_a_year_starting_in_an_odd_year_is_signed_by_30_may_of_the_next():
-    odd = SimpleNamespace(first_year=2025)
-    assert deadlines.deadline_for("student_record", school_year=odd) == dt.date(2026, 5, 30)
-    assert deadlines.deadline_for("school_plan", school_year=odd) == dt.date(2025, 9, 4)
