@@ -21,6 +21,7 @@ from wagtail.models import Page
 
 from recordpages.models import OtherRecordPage, SchoolPlanPage
 from tests.conftest import load_small_district
+from tests.factories import take_to
 from workflow.models import RecordState
 
 LINK = re.compile(r'(?:href|src|action)="([^"]+)"')
@@ -34,9 +35,7 @@ def publish_plan(plan: SchoolPlanPage) -> None:
     from archive.models import ArchivedVersion
     from archive.services import new_verification_code, record_key
 
-    RecordState.objects.filter(pk=plan.pk).update(
-        state="published", approved_at=timezone.make_aware(dt.datetime(2026, 9, 3, 10))
-    )
+    take_to(plan, "published", now=timezone.make_aware(dt.datetime(2026, 9, 3, 10)))
     key = record_key(
         school_code=plan.school.code,
         year=plan.school_year.name,
@@ -205,7 +204,7 @@ class AnonymousCrawlerTest(TestCase):
         assert listed == self.public_urls()
 
     def test_unpublishing_through_a_correction_hides_the_plan(self):
-        RecordState.objects.filter(pk=self.published.pk).update(state="correcting")
+        take_to(self.published, "correcting")  # requested, and the principal consents
         assert self.client.get(self.published.url).status_code == 404
         assert self.client.get(f"/ke-hoach/{self.published.pk}/ban-ky-so.pdf").status_code == 404
         school_page = self.client.get(self.published.get_parent().get_parent().url).content.decode()
