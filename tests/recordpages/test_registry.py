@@ -253,3 +253,24 @@ def test_deadline_rules_are_frozen_and_take_keywords():
             rule.description = "x"
     with pytest.raises(TypeError):
         LessonPlanPage.rules.due(YEAR)
+
+
+def test_every_deadline_rule_takes_its_arguments_by_keyword():
+    for rule in (
+        registry.DayOfYear(9, 4),
+        registry.DaysBeforeWeek(4),
+        registry.SetOnRecord(),
+        registry.NoDeadline(),
+    ):
+        with pytest.raises(TypeError):
+            rule.due(YEAR)
+
+
+def test_a_path_with_reviews_says_so():
+    assert LessonPlanPage.rules.has_review is True
+
+
+def test_a_category_read_from_the_database_takes_its_path_by_value():
+    # A CharField gives back a plain str, not the CategoryPath member.
+    category = RecordCategory(pk=10, name="Sổ lưu", path="paper")
+    assert [s.name for s in category.rules().steps][-1] == "sign"
