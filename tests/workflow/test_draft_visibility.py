@@ -94,6 +94,11 @@ class DraftVisibilityTests(TestCase):
         ]
 
     def _set_state(self, record_type: str, state: str) -> None:
+        # Written behind the services on purpose: visibility is a question about the
+        # state alone, and with the demo's data the services cannot reach all of these
+        # (a returned school plan its principal wrote has nobody to give it back; a
+        # November học bạ or class summary is not complete enough to submit; nothing
+        # goes back to draft). tests.factories.take_to refuses them, as it should.
         RecordState.objects.filter(pk=self.pages[record_type]).update(state=state)
 
     def _check_matrix(self, record_type: str) -> None:
