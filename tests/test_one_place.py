@@ -29,10 +29,11 @@ ALLOWED: dict[tuple[str, str], str] = {
 
 
 def _declared_codes(tree: ast.AST) -> set[int]:
-    """ids of the `code="…"` constants of `RecordType(...)` declarations."""
+    """ids of the `code="…"` constants of `RecordType(...)` declarations (or of a
+    `replace(OtherPage.rules, code=…)` that declares a type sharing another's rules)."""
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "RecordType":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("RecordType", "replace"):
             for keyword in node.keywords:
                 if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
                     found.add(id(keyword.value))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -325,7 +327,10 @@ class ClassResultSummaryPage(ClassRecordPage):
     period and notes; the table is computed from the class's StudentRecordPages.
     """
 
-    rules = RecordType(
+    # The học bạ's path, deadline, freeze point and retention: the class's summary is
+    # signed with its pupils' books (R9), after every one of them is approved.
+    rules = replace(
+        StudentRecordPage.rules,
         code="class_summary",
         order=50,
         label=_("Bảng tổng hợp kết quả đánh giá giáo dục của lớp"),
@@ -334,18 +339,6 @@ class ClassResultSummaryPage(ClassRecordPage):
             same="school_class_id",
             message=_("Còn %(count)s học bạ của lớp chưa được duyệt."),
         ),
-        steps=(
-            r.submit(by=(Actor.HOMEROOM,)),
-            r.approve(),
-            r.give_back(),
-            r.confirm_paper(),
-            r.sign(),
-        ),
-        deadline=r.DayOfYear(5, 30),  # "ký duyệt trước ngày 31/5"
-        milestone=Milestone.SIGNED,
-        freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
-        retention=_("Vĩnh viễn"),
-        created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
     )
 
     period = models.CharField(_("thời điểm"), max_length=10, choices=SummaryPeriod.choices)
