@@ -13,18 +13,8 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "accounts",
-    "archive",
-    "cms",
-    "imports",
-    "pagecache",
-    "recordpages",
-    "reports",
-    "search",
-    "workflow",
-)
+from tests.sources import APPS, ROOT
+
 # Where a name may be used besides Python code: templates name filters, tags and
 # attributes; static scripts read JSON keys; settings name classes by dotted strings.
 TEXT_SOURCES = ("templates", "static", "deploy", "scripts")

@@ -11,18 +11,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = (
-    "accounts",
-    "archive",
-    "cms",
-    "imports",
-    "pagecache",
-    "recordpages",
-    "reports",
-    "search",
-    "workflow",
-)
+from tests.sources import APPS, ROOT
+
 GETTEXT_CALLS = {
     "_",
     "_lazy",
