@@ -211,6 +211,8 @@ def test_codes_where_and_step_named_answer_from_the_declarations():
 def test_declarations_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         LessonPlanPage.rules.deadline = registry.NoDeadline()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ClassResultSummaryPage.rules.prerequisite.same = "school_id"
 
 
 def test_the_review_out_of_each_state_is_found_whatever_its_name():
