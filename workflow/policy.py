@@ -63,7 +63,7 @@ def _principal(scope: Scope) -> bool:
 def _same_step_holder(scope: Scope, record: RecordState) -> bool:
     """Returning a record is for whoever may take the review step it waits for."""
     step = record.rules.review_from(record.state)
-    return step is not None and step.name != registry.RETURN and _may_take(scope, record, step)
+    return step is not None and _may_take(scope, record, step)
 
 
 # What each actor of a declared step means for a user (recordpages.registry.Actor).

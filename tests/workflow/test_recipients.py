@@ -144,3 +144,24 @@ def test_the_admin_deletes_a_draft_record(world, admin_client):
     admin_client.post(f"/admin/pages/{other.pk}/delete/")
 
     assert not Page.objects.filter(pk=other.pk).exists()
+
+
+def test_who_may_take_leaves_out_a_former_colleague_whose_account_is_closed(world):
+    lesson = take(world, "hn.giaovien", state_of(world, "lesson_plan"), registry.SUBMIT)
+    lesson = take(world, "hn.totruong1", lesson, registry.CHECK)
+    step = lesson.rules.step(registry.APPROVE)
+    vice = world.user("hn.phohieutruong")
+    vice.is_active = False
+    vice.save(update_fields=["is_active"])
+
+    assert [p.user.username for p in policy.who_may_take(lesson, step)] == ["hn.hieutruong"]
+
+
+def test_who_may_take_names_everyone_who_may_not_only_the_first(world):
+    lesson = take(world, "hn.giaovien", state_of(world, "lesson_plan"), registry.SUBMIT)
+    lesson = take(world, "hn.totruong1", lesson, registry.CHECK)
+    step = lesson.rules.step(registry.APPROVE)
+
+    names = [p.user.username for p in policy.who_may_take(lesson, step)]
+    assert names == sorted(names, key=lambda n: world.staff[n].pk)
+    assert set(names) == {"hn.hieutruong", "hn.phohieutruong"}

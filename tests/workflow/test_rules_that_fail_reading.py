@@ -128,3 +128,15 @@ def test_only_the_schools_administrator_locks_its_data():
     assert not policy.may_lock(who(SYSADMIN), SCHOOL - 1)
     assert not policy.may_lock(who(PRINCIPAL), SCHOOL)
     assert policy.may_lock(who(None, superuser=True), OTHER_SCHOOL)
+
+
+def test_only_a_record_before_any_review_may_be_removed():
+    from types import SimpleNamespace
+
+    from workflow.choices import State
+
+    assert policy.may_remove(None)  # not a record: Wagtail's own permissions decide
+    for state in (State.DRAFT, State.RETURNED, State.MAINTAINED):
+        assert policy.may_remove(SimpleNamespace(state=state)), state
+    for state in (State.SUBMITTED, State.CHECKED, State.APPROVED, State.SIGNED):
+        assert not policy.may_remove(SimpleNamespace(state=state)), state
