@@ -3,7 +3,8 @@
 What a reviewer approved is a Wagtail revision; its hash is computed here and
 nowhere else, stored on the record and on each RecordVersion, printed into the
 archived PDF, and recomputed from the pinned revision by `verify_pinned` (the
-sanity check `manage.py audit_verify` and the archive run).
+sanity check `manage.py versions_verify`; the archive refuses to freeze a version
+whose pinned content no longer matches).
 """
 
 from __future__ import annotations
