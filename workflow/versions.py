@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from wagtail.models import Revision
 
 # Wagtail's own bookkeeping in revision content: not part of what was approved.
@@ -51,9 +52,11 @@ VOLATILE_KEYS = frozenset(
 def content_hash(revision: Revision) -> str:
     """SHA-256 of what a reviewer approved: the revision's content without bookkeeping."""
     content = {k: v for k, v in revision.content.items() if k not in VOLATILE_KEYS}
-    canonical = json.dumps(
-        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
+    # As stored: a revision just saved holds Python values (datetimes, decimals) that
+    # its JSON column writes as text; hashing the stored form makes the revision in
+    # memory and the one read back from either database hash alike.
+    stored = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
+    canonical = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -69,10 +69,13 @@ def test_signed_pdf_url_for_search_links_each_version_to_its_own_pdf(
     from recordpages.guards import guards_bypassed
 
     page = school_data.records["lesson_plan"]
-    with guards_bypassed():  # as the workflow's correction would
+    from workflow.versions import content_hash
+
+    with guards_bypassed():  # as the workflow's correction would: a new pinned version
         state.approved_revision = page.save_revision()
+    state.approved_hash = content_hash(state.approved_revision)
     state.version = 2
-    state.save(update_fields=["approved_revision", "version"])
+    state.save(update_fields=["approved_revision", "approved_hash", "version"])
     services.freeze_enqueue(record_state=state, revision_id=state.approved_revision_id)
     services.run_once()
     v1, v2 = ArchivedVersion.objects.filter(page_ref=state.page_id).order_by("version")

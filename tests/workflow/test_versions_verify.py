@@ -47,3 +47,18 @@ def test_a_pinned_revision_edited_behind_the_workflow_is_named():
     with pytest.raises(CommandError):
         call_command("versions_verify", stdout=io.StringIO(), stderr=err)
     assert f"record {record.pk}: stored hash {record.approved_hash}" in err.getvalue()
+
+
+def test_a_revision_hashes_alike_in_memory_and_as_stored():
+    import datetime as dt
+    import decimal
+    from types import SimpleNamespace
+
+    moment = dt.datetime(2026, 12, 5, 1, 22, tzinfo=dt.UTC)
+    in_memory = SimpleNamespace(
+        content={"title": "Học bạ", "weight_kg": decimal.Decimal("20.5"), "seen": moment}
+    )
+    as_stored = SimpleNamespace(
+        content={"title": "Học bạ", "weight_kg": "20.5", "seen": "2026-12-05T01:22:00Z"}
+    )
+    assert content_hash(in_memory) == content_hash(as_stored)
