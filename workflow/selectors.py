@@ -23,8 +23,10 @@ from workflow.models import AuditEntry, RecordState, attach_editors
 
 
 def _records() -> QuerySet[RecordState]:
+    # record_category: a record filed under a school's category takes its rules
+    # (registry.for_record), read for every record a dashboard lists.
     return RecordState.objects.select_related(
-        "page", "school", "school_year", "group", "school_class", "author"
+        "page", "school", "school_year", "group", "school_class", "author", "record_category"
     )
 
 
@@ -251,7 +253,7 @@ def listed_record(user, page) -> RecordState | None:
         siblings = list(
             RecordState.objects.filter(
                 page__path__startswith=parent_path, page__depth=page.depth
-            ).select_related("school__page", "group", "school_class", "page")
+            ).select_related("school__page", "group", "school_class", "page", "record_category")
         )
         attach_editors(siblings)
         cache[parent_path] = {record.pk: record for record in siblings}

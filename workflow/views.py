@@ -22,7 +22,13 @@ from workflow.models import Correction, CorrectionState, Lock, RecordState
 def _visible_record(request, page_id: int) -> RecordState:
     record = get_object_or_404(
         RecordState.objects.select_related(
-            "page", "school__page", "school_year", "group", "school_class", "author"
+            "page",
+            "school__page",
+            "school_year",
+            "group",
+            "school_class",
+            "author",
+            "record_category",
         ),
         pk=page_id,
     )

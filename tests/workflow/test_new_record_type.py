@@ -155,3 +155,28 @@ def test_a_school_defined_category_takes_its_own_path_and_deadline(school):
         "sign",
     ]
     assert record.rules.milestone is registry.Milestone.SIGNED
+
+
+def test_the_rules_of_records_filed_under_categories_cost_no_query_per_record(
+    school, django_assert_num_queries
+):
+    from recordpages.models import OtherRecordPage
+    from workflow import selectors
+
+    category = RecordCategory.objects.create(
+        school=school["school"], name="Hồ sơ kiểm định", deadline_day=1, deadline_month=3
+    )
+    for n in range(3):
+        page = OtherRecordPage(
+            title=f"Hồ sơ kiểm định {n}",
+            category="Kiểm định",
+            record_category=category,
+            owner=school["teacher"],
+            body=[("section", {"heading": "Mục", "body": "<p>Nội dung.</p>"})],
+        )
+        school["parent"].add_child(instance=page)
+    records = list(selectors._records().filter(record_category=category))
+    assert len(records) == 3
+    with django_assert_num_queries(0):
+        labels = {record.rules.label for record in records}
+    assert labels == {"Hồ sơ kiểm định"}
