@@ -383,7 +383,17 @@ class RecordCategory(models.Model):
                 ) from None
 
     def rules(self) -> RecordType:
-        """This category as a record type: "other records" with the school's choices."""
+        """This category as a record type: "other records" with the school's choices.
+        Built once per loaded category (the policy asks a record's rules several times
+        per step), again if its fields change."""
+        key = (self.pk, self.name, self.path, self.deadline_day, self.deadline_month)
+        key += (self.retention,)
+        cached = self.__dict__.get("_rules")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_rules"] = (key, self._build_rules())
+        return cached[1]
+
+    def _build_rules(self) -> RecordType:
         base = OtherRecordPage.rules
         paper = self.path == r.CategoryPath.PAPER
         deadline = (

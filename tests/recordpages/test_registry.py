@@ -276,3 +276,10 @@ def test_a_category_read_from_the_database_takes_its_path_by_value():
     # A CharField gives back a plain str, not the CategoryPath member.
     category = RecordCategory(pk=10, name="Sổ lưu", path="paper")
     assert [s.name for s in category.rules().steps][-1] == "sign"
+
+
+def test_a_categorys_rules_are_built_once_and_follow_an_edit():
+    category = RecordCategory(pk=11, name="Sổ A", path=registry.CategoryPath.APPROVE)
+    assert category.rules() is category.rules()
+    category.path = registry.CategoryPath.PAPER
+    assert category.rules().milestone == Milestone.SIGNED
