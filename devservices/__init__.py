@@ -31,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 from ._base import ServiceStartError, ServiceUnavailable
 
 if TYPE_CHECKING:
+    from .csc import CscServer
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
     from .postgres import PostgresServer
     from .s3 import S3Server
     from .tsa import TimestampServer
 
 _LAZY = {
+    "CscServer": "csc",
     "PostgresServer": "postgres",
     "ElasticsearchServer": "elasticsearch",
     "ElasticsearchCluster": "elasticsearch",
@@ -45,6 +47,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "CscServer",
     "ElasticsearchCluster",
     "ElasticsearchServer",
     "PostgresServer",

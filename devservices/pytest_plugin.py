@@ -21,6 +21,7 @@ import pytest
 from ._base import Service, ServiceUnavailable
 
 if TYPE_CHECKING:
+    from .csc import CscServer
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
     from .postgres import PostgresServer
     from .s3 import S3Server
@@ -103,6 +104,21 @@ def _restart_stopped_services(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("elasticsearch_cluster").start_all()
     if "s3_server" in request.fixturenames:
         request.getfixturevalue("s3_server").start()
+    if "csc_server" in request.fixturenames:
+        request.getfixturevalue("csc_server").start()
+
+
+@pytest.fixture(scope="session")
+def csc_server() -> Iterator[CscServer]:
+    """certomancer-csc-dummy, a CSC remote-signing service: ``.url``, ``.credential_ids``,
+    ``.root_cert_path`` (the CA to trust), ``.env()`` (the SIGNING_CSC_* variables).
+
+    Shared by the session: a test may ``stop()`` it; it is started again before the next
+    test that uses this fixture.
+    """
+    from .csc import CscServer
+
+    yield from _serve("certomancer-csc-dummy", CscServer)
 
 
 TsaFactory = Callable[..., str]
