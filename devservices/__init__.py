@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
     from .postgres import PostgresServer
     from .s3 import S3Server
+    from .softhsm import SoftHsm
     from .tsa import TimestampServer
 
 _LAZY = {
@@ -44,6 +45,7 @@ _LAZY = {
     "ElasticsearchCluster": "elasticsearch",
     "S3Server": "s3",
     "TimestampServer": "tsa",
+    "SoftHsm": "softhsm",
 }
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "S3Server",
     "ServiceStartError",
     "ServiceUnavailable",
+    "SoftHsm",
     "TimestampServer",
 ]
 

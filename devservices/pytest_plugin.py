@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
     from .postgres import PostgresServer
     from .s3 import S3Server
+    from .softhsm import SoftHsm
 
 REQUIRE_ENV = "HOSO_REQUIRE_SERVICES"
 
@@ -94,6 +95,16 @@ def s3_server() -> Iterator[S3Server]:
     from .s3 import S3Server
 
     yield from _serve("S3 server", S3Server)
+
+
+@pytest.fixture(scope="session")
+def softhsm() -> Iterator[SoftHsm]:
+    """A private SoftHSM2 configuration (its own token directory); create tokens with
+    ``init_token``/``import_pkcs12``, give ``.env`` to child processes or ``activate()`` it
+    for this one. Skips naming ``softhsm2`` when the package is missing."""
+    from .softhsm import SoftHsm
+
+    yield from _serve("softhsm2", SoftHsm)
 
 
 @pytest.fixture(autouse=True)
