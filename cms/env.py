@@ -207,7 +207,7 @@ def search_settings() -> dict[str, Any]:
 
 # --- signing --------------------------------------------------------------------------------
 
-SIGNING_BACKENDS = ("dev", "pkcs12", "pkcs11")
+SIGNING_BACKENDS = ("dev", "pkcs12", "pkcs11", "csc")
 
 
 def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, Any]:
@@ -223,6 +223,14 @@ def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, An
         # Which token, and its user PIN (else the token's own PIN pad).
         "PKCS11_TOKEN_LABEL": env_str("SIGNING_PKCS11_TOKEN_LABEL"),
         "PKCS11_PIN": env_str("SIGNING_PKCS11_PIN"),
+        # A remote signing service (Cloud Signature Consortium API, archive/signing/_csc.py):
+        # its base URL, this installation's OAuth2 bearer token, the PIN its credentials
+        # ask for (if any), seconds per request, and the seal's credential per school.
+        "CSC_URL": env_str("SIGNING_CSC_URL"),
+        "CSC_AUTH_TOKEN": env_str("SIGNING_CSC_AUTH_TOKEN"),
+        "CSC_PIN": env_str("SIGNING_CSC_PIN"),
+        "CSC_TIMEOUT": env_int("SIGNING_CSC_TIMEOUT", 30),
+        "CSC_SEAL_CREDENTIAL": env_str("SIGNING_CSC_SEAL_CREDENTIAL", "{school_code}"),
         "TRUST_ROOTS": env_str("SIGNING_TRUST_ROOTS"),
         "TSA_URL": env_str("TSA_URL"),
         "DEV_PKI_DIR": str(var_dir / "dev-pki"),
@@ -237,9 +245,10 @@ def _refuse_test_signing(signing: dict[str, Any]) -> None:
     against real trust roots: the TEST-ONLY dev PKI is refused, and so is a missing
     key source."""
     backend = signing["BACKEND"]
-    if backend not in ("pkcs12", "pkcs11"):
+    if backend not in ("pkcs12", "pkcs11", "csc"):
         raise ImproperlyConfigured(
-            "SIGNING_BACKEND must be 'pkcs12' or 'pkcs11' in production "
+            "SIGNING_BACKEND must be 'pkcs12' or 'pkcs11' (the school's own key) or 'csc' "
+            "(a remote signing service) in production "
             f"(got {backend!r}; 'dev' is a TEST-ONLY certificate authority)."
         )
     if backend == "pkcs12" and not signing["PKCS12_DIR"]:
@@ -251,6 +260,11 @@ def _refuse_test_signing(signing: dict[str, Any]) -> None:
         raise ImproperlyConfigured(
             "SIGNING_PKCS11_MODULE is required with SIGNING_BACKEND=pkcs11 "
             "(the path of the token's PKCS#11 library)."
+        )
+    if backend == "csc" and not signing["CSC_URL"]:
+        raise ImproperlyConfigured(
+            "SIGNING_CSC_URL is required with SIGNING_BACKEND=csc "
+            "(the remote signing service's base URL, before /csc/v1/)."
         )
     if not signing["TRUST_ROOTS"]:
         raise ImproperlyConfigured(

@@ -3,7 +3,8 @@
 A school signs with its own certificate: a PKCS#12 file per school
 (SIGNING_BACKEND=pkcs12, <SIGNING_PKCS12_DIR>/<school code>.p12), a PKCS#11
 token (SIGNING_BACKEND=pkcs11, key and certificate labelled with the school
-code) or the TEST-ONLY dev PKI. The visible stamp uses an embedded Noto
+code), a remote signing service through the CSC API (SIGNING_BACKEND=csc, `_csc`)
+or the TEST-ONLY dev PKI. The visible stamp uses an embedded Noto
 OpenType subset so Vietnamese names render and the PDF/A stays valid. With
 TSA_URL the signature is PAdES B-T (RFC 3161 timestamp), otherwise B-B;
 validation data (chain, revocation info) is embedded when it can be gathered.
@@ -22,6 +23,12 @@ from archive.signing._cms import (
     open_signed_data,
     sign_data,
 )
+from archive.signing._csc import (
+    CscAuth,
+    csc_credential_certificate,
+    csc_signer,
+    seal_credential_id,
+)
 from archive.signing._keys import (
     SigningUnavailable,
     _school_signer,
@@ -39,6 +46,7 @@ from archive.signing._validation import (
 )
 
 __all__ = [
+    "CscAuth",
     "FIELD_NAME",
     "INSTALLATION_KEY_CODE",
     "INSTALLATION_NAME",
@@ -50,12 +58,15 @@ __all__ = [
     "ValidationLimits",
     "_school_signer",
     "certificate_names_unit",
+    "csc_credential_certificate",
+    "csc_signer",
     "dev_pki",
     "fold_name",
     "names_unit",
     "open_signed_data",
     "pdf_keywords",
     "sign_data",
+    "seal_credential_id",
     "sign_pdf",
     "subject_names",
     "trust_roots",

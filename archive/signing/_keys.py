@@ -16,11 +16,9 @@ from pyhanko.sign.general import SigningError, load_cert_from_pemder
 from pyhanko_certvalidator import ValidationContext
 
 from archive import devpki
+from archive.signing._csc import csc_signer, seal_credential_id
+from archive.signing._errors import SigningUnavailable
 from archive.signing._names import certificate_names_unit
-
-
-class SigningUnavailable(Exception):
-    """The school's key or the TSA cannot be reached now: retry later."""
 
 
 def dev_pki() -> devpki.DevPkiPaths:
@@ -143,6 +141,9 @@ def _school_signer(school):
         if settings.SIGNING["BACKEND"] == "pkcs11":
             sign_pkcs11, session = _pkcs11_session()
             yield sign_pkcs11.PKCS11Signer(session, cert_label=school.code, key_label=school.code)
+        elif settings.SIGNING["BACKEND"] == "csc":
+            with csc_signer(seal_credential_id(school.code)) as signer:
+                yield signer
         else:
             yield _load_pkcs12_signer(school)
     except timestamps.TimestampRequestError as exc:
