@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 import aiohttp
 from django.conf import settings
 from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import Signer, csc_signer
+from pyhanko.sign.signers import Signer
+from pyhanko.sign.signers import csc_signer as pyhanko_csc
 
 from archive.signing._errors import SigningUnavailable
 
@@ -61,8 +62,8 @@ class _Service:
         parts = urlsplit(self.url)
         return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
-    def session_info(self, credential_id: str) -> csc_signer.CSCServiceSessionInfo:
-        return csc_signer.CSCServiceSessionInfo(
+    def session_info(self, credential_id: str) -> pyhanko_csc.CSCServiceSessionInfo:
+        return pyhanko_csc.CSCServiceSessionInfo(
             service_url=self.url, credential_id=credential_id, oauth_token=self.auth.token
         )
 
@@ -98,15 +99,15 @@ class _RequestSession:
             yield response
 
 
-class _PinnedAuthorization(csc_signer.CSCAuthorizationManager):
+class _PinnedAuthorization(pyhanko_csc.CSCAuthorizationManager):
     """Signature activation data for exactly the hashes about to be signed: what a
     SCAL 2 service (a qualified one) requires, and what a SCAL 1 service accepts."""
 
-    def __init__(self, service: _Service, credential_id: str, info: csc_signer.CSCCredentialInfo):
+    def __init__(self, service: _Service, credential_id: str, info: pyhanko_csc.CSCCredentialInfo):
         super().__init__(service.session_info(credential_id), info)
         self._service = service
 
-    async def authorize_signature(self, hash_b64s: list[str]) -> csc_signer.CSCAuthorizationInfo:
+    async def authorize_signature(self, hash_b64s: list[str]) -> pyhanko_csc.CSCAuthorizationInfo:
         body = self.format_csc_auth_request(hash_b64s=hash_b64s, pin=self._service.auth.pin)
         url = self.csc_session_info.endpoint_url("credentials/authorize")
         try:
@@ -123,7 +124,7 @@ class _PinnedAuthorization(csc_signer.CSCAuthorizationManager):
         return self.parse_csc_auth_response(answer)
 
 
-class _CscSigner(csc_signer.CSCSigner):
+class _CscSigner(pyhanko_csc.CSCSigner):
     """pyHanko's CSC signer, keeping why its last request failed: pyHanko logs it and
     raises a bare "No signing results available", which would not say why."""
 
@@ -158,11 +159,11 @@ def _unavailable(service: _Service, credential_id: str, exc: BaseException) -> S
     )
 
 
-def _credential_info(service: _Service, credential_id: str) -> csc_signer.CSCCredentialInfo:
+def _credential_info(service: _Service, credential_id: str) -> pyhanko_csc.CSCCredentialInfo:
     session_info = service.session_info(credential_id)
     try:
         info = _run(
-            lambda: csc_signer.fetch_certs_in_csc_credential(
+            lambda: pyhanko_csc.fetch_certs_in_csc_credential(
                 _RequestSession(),  # type: ignore[arg-type]  # posts as a ClientSession does
                 session_info,
                 timeout=service.timeout,
