@@ -3,8 +3,6 @@ origin and PIN rules, which do not depend on PKCS#11."""
 
 from __future__ import annotations
 
-import http.client
-import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +15,8 @@ from signagent.batch import CheckedItem, Result
 from signagent.server import AgentHTTPServer, Settings
 from signagent.token import TokenCertificate, TokenError, TokenStatus
 
-ORIGIN = "https://hoso.pgd.example.vn"
+from .client import ORIGIN, call
+
 PIN = "123456"
 
 
@@ -71,37 +70,8 @@ class Running:
     prompts: Prompts
     shown: list[str]
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        origin: str | None = ORIGIN,
-        host: str | None = None,
-        headers: dict[str, str] | None = None,
-        raw: bytes | None = None,
-    ) -> tuple[int, dict[str, str], Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        sent = {"Host": host or f"127.0.0.1:{self.port}"}
-        if origin is not None:
-            sent["Origin"] = origin
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent["Content-Type"] = "application/json"
-        sent.update(headers or {})
-        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        for name, value in sent.items():
-            conn.putheader(name, value)
-        if data is not None and "Content-Length" not in sent:
-            conn.putheader("Content-Length", str(len(data)))
-        conn.endheaders(data)
-        response = conn.getresponse()
-        payload = response.read()
-        conn.close()
-        parsed = json.loads(payload) if payload else None
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, parsed
+    def request(self, method: str, path: str, body: Any = None, **options: Any) -> Any:
+        return call(self.port, method, path, body, **options)
 
 
 @contextmanager
