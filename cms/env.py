@@ -213,16 +213,21 @@ SIGNING_BACKENDS = ("dev", "pkcs12", "pkcs11", "csc")
 def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, Any]:
     """SIGNING, all of the signing configuration (archive/signing/): a TEST-ONLY dev PKI
     by default; a PKCS#12 file per school (<PKCS12_DIR>/<school code>.p12) or a PKCS#11
-    token (key and certificate labelled with the school code) in production, which must
+    token per school (token, key and certificate labelled from the school code) in production, which must
     also name the trust roots that signatures are validated against."""
     signing = {
         "BACKEND": env_str("SIGNING_BACKEND", "dev"),
         "PKCS12_DIR": env_str("SIGNING_PKCS12_DIR"),
         "PKCS12_PASSPHRASE": env_str("SIGNING_PKCS12_PASSPHRASE"),
         "PKCS11_MODULE": env_str("SIGNING_PKCS11_MODULE"),
-        # Which token, and its user PIN (else the token's own PIN pad).
-        "PKCS11_TOKEN_LABEL": env_str("SIGNING_PKCS11_TOKEN_LABEL"),
+        # A token per school: token and key labels are templates of the school code (a
+        # label without "{school_code}" is the same for every school). The user PIN is
+        # the school's file <PKCS11_PIN_DIR>/<school code>, else PKCS11_PIN, else the
+        # token's own PIN pad.
+        "PKCS11_TOKEN_LABEL": _label_template("SIGNING_PKCS11_TOKEN_LABEL"),
+        "PKCS11_KEY_LABEL": _label_template("SIGNING_PKCS11_KEY_LABEL"),
         "PKCS11_PIN": env_str("SIGNING_PKCS11_PIN"),
+        "PKCS11_PIN_DIR": env_str("SIGNING_PKCS11_PIN_DIR"),
         # A remote signing service (Cloud Signature Consortium API, archive/signing/_csc.py):
         # its base URL, this installation's OAuth2 bearer token, the PIN its credentials
         # ask for (if any), seconds per request, and the seal's credential per school.
@@ -238,6 +243,18 @@ def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, An
     if production:
         _refuse_test_signing(signing)
     return signing
+
+
+def _label_template(name: str) -> str:
+    """A PKCS#11 label template: "{school_code}" is the only placeholder, so a typo
+    ("{code}") stops the start instead of looking for a token nobody made."""
+    template = env_str(name, "{school_code}") or "{school_code}"
+    rest = template.replace("{school_code}", "")
+    if "{" in rest or "}" in rest:
+        raise ImproperlyConfigured(
+            f"{name} may use only the placeholder {{school_code}} (got {template!r})."
+        )
+    return template
 
 
 def _refuse_test_signing(signing: dict[str, Any]) -> None:

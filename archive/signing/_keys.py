@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +138,10 @@ def _school_signer(school):
     """The school's signer (its PKCS#11 token, or its PKCS#12 file) for the length of
     the block, the token's session closed after it. A key, token or TSA that fails
     inside the block becomes SigningUnavailable: the job is retried later."""
-    session = None
     try:
         if settings.SIGNING["BACKEND"] == "pkcs11":
-            sign_pkcs11, session = _pkcs11_session()
-            yield sign_pkcs11.PKCS11Signer(session, cert_label=school.code, key_label=school.code)
+            with _school_pkcs11_signer(school) as signer:
+                yield signer
         elif settings.SIGNING["BACKEND"] == "csc":
             with csc_signer(seal_credential_id(school.code)) as signer:
                 yield signer
@@ -150,17 +151,122 @@ def _school_signer(school):
         raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
     except (OSError, SigningError) as exc:
         raise SigningUnavailable(str(exc)) from exc
-    finally:
-        if session is not None:
+
+
+# --- PKCS#11 ----------------------------------------------------------------------------
+
+SCHOOL_CODE = "{school_code}"
+
+# PKCS#11 logs in per token and per process, not per session: a second session logging in
+# while the first is open gets CKR_USER_ALREADY_LOGGED_IN. One signature at a time per
+# token in this process (the archive worker signs one job at a time anyway).
+_token_locks: dict[tuple[str, str], threading.Lock] = {}
+_token_locks_guard = threading.Lock()
+
+
+def _token_lock(module: str, token_label: str) -> threading.Lock:
+    with _token_locks_guard:
+        return _token_locks.setdefault((module, token_label), threading.Lock())
+
+
+@contextlib.contextmanager
+def pkcs11_signer(
+    *,
+    module: str,
+    token_label: str,
+    pin: str | None,
+    key_label: str,
+    cert_label: str | None = None,
+) -> Iterator[Any]:
+    """A pyHanko PKCS11Signer on the token labelled ``token_label`` (logged in with
+    ``pin``; None leaves it to the token's own PIN pad), its key and certificate found by
+    label (the certificate's label defaults to the key's), the session closed after the
+    block. A token, PIN, key or certificate that cannot be had raises SigningUnavailable
+    naming the token and the label, never the PIN."""
+    from pkcs11 import exceptions as p11_errors
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as sign_pkcs11
+
+    cert_label = cert_label or key_label
+    with _token_lock(module, token_label):
+        try:
+            session = sign_pkcs11.open_pkcs11_session(
+                module, token_criteria=TokenCriteria(label=token_label), user_pin=pin
+            )
+        except (p11_errors.PinIncorrect, p11_errors.PinLenRange, p11_errors.PinInvalid) as exc:
+            raise SigningUnavailable(
+                f"The PIN of PKCS#11 token {token_label!r} was refused ({type(exc).__name__})"
+            ) from exc
+        except p11_errors.PinLocked as exc:
+            raise SigningUnavailable(f"The PIN of PKCS#11 token {token_label!r} is locked") from exc
+        except p11_errors.PKCS11Error as exc:
+            raise SigningUnavailable(
+                f"No PKCS#11 token {token_label!r} in {module}: {exc or type(exc).__name__}"
+            ) from exc
+        try:
+            signer = sign_pkcs11.PKCS11Signer(
+                session, cert_label=cert_label, key_label=key_label, other_certs_to_pull=None
+            )
+            try:
+                signer.signing_cert  # noqa: B018 - loads the certificate and the key now
+            except p11_errors.PKCS11Error as exc:
+                raise SigningUnavailable(
+                    f"PKCS#11 token {token_label!r}: no usable key {key_label!r} with "
+                    f"certificate {cert_label!r} ({exc or type(exc).__name__})"
+                ) from exc
+            yield signer
+        except p11_errors.PKCS11Error as exc:
+            # The token failed while signing (unplugged, session lost): retry later.
+            raise SigningUnavailable(
+                f"PKCS#11 token {token_label!r} failed while signing: {exc or type(exc).__name__}"
+            ) from exc
+        finally:
             session.close()
 
 
-def _pkcs11_session():
-    from pyhanko.sign import pkcs11 as sign_pkcs11  # needs python-pkcs11, production only
+def pkcs11_label(template: str, school_code: str) -> str:
+    """A token or key label from its configured template, e.g. "{school_code}" or
+    "Truong-{school_code}"; a template without the placeholder is one label for all."""
+    return template.replace(SCHOOL_CODE, school_code)
 
-    module = settings.SIGNING["PKCS11_MODULE"]
-    return sign_pkcs11, sign_pkcs11.open_pkcs11_session(
-        module,
-        token_label=settings.SIGNING.get("PKCS11_TOKEN_LABEL") or None,
-        user_pin=settings.SIGNING.get("PKCS11_PIN") or None,
+
+def _school_pin(school_code: str) -> str | None:
+    """The school's own PIN file (<SIGNING_PKCS11_PIN_DIR>/<school code>) if there is one,
+    else SIGNING_PKCS11_PIN, else None (the token's PIN pad)."""
+    pin_dir = settings.SIGNING.get("PKCS11_PIN_DIR")
+    if pin_dir:
+        if not school_code or "/" in school_code or school_code.startswith("."):
+            raise SigningUnavailable(f"School code {school_code!r} cannot name a PIN file")
+        path = Path(pin_dir, school_code)
+        if path.is_file():
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        if not settings.SIGNING.get("PKCS11_PIN"):
+            raise SigningUnavailable(f"No PIN file {path} for school {school_code}")
+    return settings.SIGNING.get("PKCS11_PIN") or None
+
+
+@contextlib.contextmanager
+def _school_pkcs11_signer(school) -> Iterator[Any]:
+    """The school's signer on its own token: token and key labels from their templates."""
+    module = settings.SIGNING.get("PKCS11_MODULE")
+    if not module:
+        raise SigningUnavailable("SIGNING_PKCS11_MODULE is not set")
+    token_label = pkcs11_label(
+        settings.SIGNING.get("PKCS11_TOKEN_LABEL") or SCHOOL_CODE, school.code
     )
+    key_label = pkcs11_label(settings.SIGNING.get("PKCS11_KEY_LABEL") or SCHOOL_CODE, school.code)
+    with contextlib.ExitStack() as stack:
+        try:
+            signer = stack.enter_context(
+                pkcs11_signer(
+                    module=module,
+                    token_label=token_label,
+                    pin=_school_pin(school.code),
+                    key_label=key_label,
+                )
+            )
+        except SigningUnavailable as exc:
+            # Opening failed: say whose key it was. (Errors inside the block are not
+            # rewritten: they are the signature's, not the token's.)
+            raise SigningUnavailable(f"School {school.code}: {exc}") from exc.__cause__
+        yield signer

@@ -6,6 +6,7 @@ from __future__ import annotations
 import types
 
 import pyhanko.sign
+from pyhanko.config.pkcs11 import TokenCriteria
 
 from archive import signing
 from cms import env
@@ -43,7 +44,9 @@ def test_pkcs11_token_label_and_pin_are_read_from_signing_settings(settings, mon
 
     fake = types.SimpleNamespace(
         open_pkcs11_session=open_pkcs11_session,
-        PKCS11Signer=lambda session, **labels: types.SimpleNamespace(session=session, **labels),
+        PKCS11Signer=lambda session, **labels: types.SimpleNamespace(
+            session=session, signing_cert=None, **labels
+        ),
     )
     monkeypatch.setattr(pyhanko.sign, "pkcs11", fake, raising=False)
     settings.SIGNING = {
@@ -59,6 +62,10 @@ def test_pkcs11_token_label_and_pin_are_read_from_signing_settings(settings, mon
         assert signer.cert_label == signer.key_label == "THHN"
 
     assert opened == [
-        {"module": "/usr/lib/token.so", "token_label": "Truong-THHN", "user_pin": "123456"}
+        {
+            "module": "/usr/lib/token.so",
+            "token_criteria": TokenCriteria(label="Truong-THHN"),
+            "user_pin": "123456",
+        }
     ]
     assert session.closed

@@ -121,16 +121,12 @@ def test_importing_again_replaces_the_objects_of_that_label(
             chain=False,
         )
 
-    listed = subprocess.run(
-        ["pkcs11-tool", "--module", softhsm.module, "--token-label", token]
-        + ["--login", "--pin", PIN, "--list-objects"],
-        env={"PATH": "/usr/bin:/bin", **softhsm.env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert listed.count("label:      HSM01\n") == 2  # one key, one certificate
-    assert "HSM01-ca1" not in listed
+    softhsm.activate()
+    with pkcs11.lib(softhsm.module).get_token(token_label=token).open(user_pin=PIN) as session:
+        objects = sorted(
+            (obj[Attribute.LABEL], obj[Attribute.CLASS]) for obj in session.get_objects()
+        )
+    assert objects == [("HSM01", ObjectClass.CERTIFICATE), ("HSM01", ObjectClass.PRIVATE_KEY)]
 
 
 def test_missing_library_is_unavailable_naming_the_debian_package(
