@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from archive.documents import DocumentSpec, Header
+from archive.signing import SignatureBox
 
 logger = logging.getLogger(__name__)
 # fontTools logs every subset at INFO: far too loud for a worker rendering thousands.
@@ -143,17 +145,26 @@ def html_to_pdf(
     """PDF/A (part and conformance from settings); sRGB output intent and
     XMP metadata come with WeasyPrint's PDF/A variants. The stylesheet is not in
     the HTML: it is the per-process parsed one (`_Styles`)."""
-    styles = _current_styles()
-    document = HTML(string=html, base_url=str(settings.BASE_DIR))
-    pdf = document.write_pdf(
-        stylesheets=styles.for_size(page_size),
-        font_config=styles.font_config,
-        pdf_variant=settings.ARCHIVE["PDF_VARIANT"],
-        uncompressed_pdf=False,
-        custom_metadata=False,
-    )
+    document, options = _laid_out(html, page_size=page_size)
+    pdf = document.write_pdf(**options)
     logger.debug("Rendered %s (%d bytes)", title, len(pdf))
     return pdf
+
+
+def _laid_out(html: str, *, page_size: str) -> tuple[Any, dict[str, Any]]:
+    """The laid-out WeasyPrint document and the options to write it with: the
+    positions of its elements (anchors) are read before it is written."""
+    styles = _current_styles()
+    options: dict[str, Any] = {
+        "stylesheets": styles.for_size(page_size),
+        "pdf_variant": settings.ARCHIVE["PDF_VARIANT"],
+        "uncompressed_pdf": False,
+        "custom_metadata": False,
+    }
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        font_config=styles.font_config, **options
+    )
+    return document, options
 
 
 def render_spec(spec: DocumentSpec, *, header: Header | None, footer: Footer | None) -> bytes:
@@ -177,3 +188,59 @@ def render_record(
         issued_on=issued_on,
     )
     return render_spec(spec, header=header, footer=footer)
+
+
+_PT_PER_PX = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
+
+
+def _signature_boxes(document, blocks: Sequence[tuple[str, str]]) -> list[SignatureBox]:
+    """Where each block's box landed: WeasyPrint gives the border box of the element
+    with id "sig-<field>" as (x1, y1, x2, y2) in CSS px from the page's top-left; a
+    PDF field wants points from the bottom-left."""
+    wanted = {f"sig-{field}": field for field, _label in blocks}
+    boxes: dict[str, SignatureBox] = {}
+    for index, page in enumerate(document.pages):
+        page_height = page.height * _PT_PER_PX
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            field = wanted.get(anchor)
+            if field is None or field in boxes:
+                continue
+            box = (x1 * _PT_PER_PX, page_height - y2 * _PT_PER_PX)
+            box += (x2 * _PT_PER_PX, page_height - y1 * _PT_PER_PX)
+            boxes[field] = SignatureBox(
+                field=field, page=index, box=tuple(round(v, 2) for v in box)
+            )
+    missing = [field for field, _label in blocks if field not in boxes]
+    if missing:
+        # A template that does not draw the blocks: signing would put a field nowhere.
+        raise ValueError(f"The template drew no signature block for {missing}")
+    return [boxes[field] for field, _label in blocks]
+
+
+def render_record_with_boxes(
+    page,
+    *,
+    footer: Footer | None,
+    issued_on: dt.date,
+    version: int | None = None,
+    blocks: Sequence[tuple[str, str]],
+) -> tuple[bytes, list[SignatureBox]]:
+    """The paper form of one record as PDF/A with a signature block per chain step
+    ((field, label), in order), and where each block's box is on its page: the
+    signature fields go there (archive.signing.add_signature_fields)."""
+    from archive.documents import build_header, document_number, record_spec
+
+    spec = record_spec(page)
+    header = build_header(
+        page.school,
+        number=document_number(page, version or (footer.version if footer else 0)),
+        issued_on=issued_on,
+    )
+    html = render_html(spec, header=header, footer=footer, extra={"signature_blocks": list(blocks)})
+    document, options = _laid_out(html, page_size=spec.page_size)
+    boxes = _signature_boxes(document, blocks)
+    pdf = document.write_pdf(**options)
+    logger.debug(
+        "Rendered %s with %d signature blocks (%d bytes)", spec.title, len(boxes), len(pdf)
+    )
+    return pdf, boxes

@@ -15,6 +15,15 @@ names), `_pdf` (signing a PDF), `_validation` (checking a PDF's signatures) and
 `_cms` (signed data for the audit checkpoints).
 """
 
+from archive.signing._chain import (
+    Appearance,
+    EmbeddedSignature,
+    SignatureBox,
+    SignatureRejected,
+    add_signature_fields,
+    sign_field,
+    signatures_in,
+)
 from archive.signing._cms import (
     INSTALLATION_KEY_CODE,
     INSTALLATION_NAME,
@@ -29,6 +38,7 @@ from archive.signing._csc import (
     csc_signer,
     seal_credential_id,
 )
+from archive.signing._deferred import PendingSignature, finish_signature, prepare_signature
 from archive.signing._keys import (
     SigningUnavailable,
     _school_signer,
@@ -46,6 +56,16 @@ from archive.signing._validation import (
 )
 
 __all__ = [
+    "Appearance",
+    "EmbeddedSignature",
+    "PendingSignature",
+    "SignatureBox",
+    "SignatureRejected",
+    "add_signature_fields",
+    "finish_signature",
+    "prepare_signature",
+    "sign_field",
+    "signatures_in",
     "CscAuth",
     "FIELD_NAME",
     "INSTALLATION_KEY_CODE",

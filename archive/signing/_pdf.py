@@ -43,21 +43,23 @@ _STAMP_UNICODES = "U+0020-007E,U+00A0-024F,U+0300-036F,U+1EA0-1EF9,U+2000-206F,U
 
 
 @functools.cache
-def _font_factory_path() -> str:
+def _font_factory_path(face: str = "Regular") -> str:
     """A once-per-process subset of Noto Sans: subsetting the full font for every
     stamp cost ~0.4 s per signature; this small font keeps every Vietnamese glyph.
     Without layout tables (GSUB/GPOS/GDEF, which pyHanko drops from the embedded
     subset anyway, and whose parsing was half of the remaining signing time) and
     without hinting: the stamp text is NFC, so every Vietnamese letter, stacked
-    diacritics included, is one precomposed glyph that needs no mark positioning."""
+    diacritics included, is one precomposed glyph that needs no mark positioning.
+    `face` is a Noto Sans face ("Regular", "Bold"): the chain's stamps set the role
+    in bold."""
     import tempfile
 
     from fontTools import subset
 
-    source = Path(settings.ARCHIVE["FONT_DIR"], "NotoSans-Regular.ttf")
+    source = Path(settings.ARCHIVE["FONT_DIR"], f"NotoSans-{face}.ttf")
     target = Path(
         tempfile.gettempdir(),
-        f"hoso-stamp-v2-{os.getuid()}-{source.stat().st_mtime_ns}.ttf",
+        f"hoso-stamp-v2-{face}-{os.getuid()}-{source.stat().st_mtime_ns}.ttf",
     )
     if not target.exists():
         options = subset.Options()
