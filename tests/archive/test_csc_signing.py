@@ -203,3 +203,32 @@ def test_without_a_service_url_csc_signing_is_unavailable(settings):
     settings.SIGNING = {**settings.SIGNING, "CSC_URL": None}
     with pytest.raises(signing.SigningUnavailable, match="SIGNING_CSC_URL"):
         signing.csc_credential_certificate(LAN)
+
+
+def test_production_signs_through_csc_only_with_a_service_url(monkeypatch, tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cms.env import signing_settings
+
+    monkeypatch.setenv("SIGNING_BACKEND", "csc")
+    monkeypatch.setenv("SIGNING_TRUST_ROOTS", "/etc/hoso/roots.pem")
+    monkeypatch.delenv("SIGNING_CSC_URL", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SIGNING_CSC_URL is required"):
+        signing_settings(var_dir=tmp_path, production=True)
+
+    monkeypatch.setenv("SIGNING_CSC_URL", "https://ky-so.example.vn/csc")
+    monkeypatch.setenv("SIGNING_CSC_AUTH_TOKEN", "token")
+    monkeypatch.setenv("SIGNING_CSC_TIMEOUT", "12")
+    monkeypatch.setenv("SIGNING_CSC_SEAL_CREDENTIAL", "con-dau/{school_code}")
+    conf = signing_settings(var_dir=tmp_path, production=True)
+    assert conf["BACKEND"] == "csc" and conf["CSC_URL"] == "https://ky-so.example.vn/csc"
+    assert conf["CSC_AUTH_TOKEN"] == "token" and conf["CSC_TIMEOUT"] == 12
+    assert conf["CSC_SEAL_CREDENTIAL"] == "con-dau/{school_code}"
+
+
+def test_the_seal_credential_is_the_template_with_the_school_code(settings):
+    settings.SIGNING = {**settings.SIGNING, "CSC_SEAL_CREDENTIAL": "con-dau/{school_code}"}
+    assert signing.seal_credential_id("THHN") == "con-dau/THHN"
+    settings.SIGNING = {**settings.SIGNING, "CSC_SEAL_CREDENTIAL": "con-dau/{code}"}
+    with pytest.raises(signing.SigningUnavailable, match="school_code"):
+        signing.seal_credential_id("THHN")
