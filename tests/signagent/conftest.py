@@ -34,6 +34,7 @@ sys.stdout.write((here / "pin").read_text(encoding="utf-8"))
 @dataclass
 class AgentProcess:
     port: int
+    page_port: int  # a second allowed origin, http://localhost:<page_port>, for the browser test
     personal: Personal
     cka_id: bytes
     workdir: Path
@@ -73,7 +74,7 @@ def agent_process(softhsm, personal_token, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("agent")
     (workdir / "prompt.py").write_text(PROMPT_HELPER, encoding="utf-8")
     helper = shlex.join([sys.executable, str(workdir / "prompt.py"), str(workdir)])
-    port = free_port()
+    port, page_port = free_port(), free_port()
     process = subprocess.Popen(
         [
             str(SCRIPT),
@@ -83,6 +84,8 @@ def agent_process(softhsm, personal_token, tmp_path_factory):
             TOKEN,
             "--origin",
             ORIGIN,
+            "--origin",
+            f"http://localhost:{page_port}",
             "--port",
             str(port),
             "--pin-prompt",
@@ -92,7 +95,7 @@ def agent_process(softhsm, personal_token, tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=open(workdir / "agent.log", "wb"),  # noqa: SIM115 (the process keeps it)
     )
-    running = AgentProcess(port, personal, cka_id, workdir, process)
+    running = AgentProcess(port, page_port, personal, cka_id, workdir, process)
     running.set_pin(PIN)
     deadline = time.monotonic() + 20
     while True:

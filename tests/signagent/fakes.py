@@ -75,9 +75,8 @@ class Running:
 
 
 @contextmanager
-def running_agent(
-    certificate: TokenCertificate, prompts: Prompts | None = None
-) -> Iterator[Running]:
+def running_agent(certificate: TokenCertificate, prompts: Any = None) -> Iterator[Running]:
+    """``prompts``: a Prompts recorder (the default) or any PIN source."""
     token = FakeToken(certificate)
     prompts = prompts or Prompts()
     shown: list[str] = []

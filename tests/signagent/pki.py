@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,8 +114,10 @@ def signed_attributes(certificate_der: bytes, document_digest: bytes) -> bytes:
         cert_registry=None,
         signature_value=bytes(256),
     )
-    attrs = asyncio.run(signer.signed_attrs(document_digest, "sha256", use_pades=True))
-    return attrs.dump()
+    coroutine = signer.signed_attrs(document_digest, "sha256", use_pades=True)
+    # In its own thread: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result().dump()
 
 
 def document_digest(n: int) -> bytes:
