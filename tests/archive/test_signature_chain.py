@@ -292,3 +292,29 @@ def test_page_content_changed_after_certification_is_reported_as_a_docmdp_violat
     certified = signing.signatures_in(out.getvalue())[0]
     assert certified.intact and certified.valid and certified.trusted
     assert not certified.modifications_allowed and not certified.ok
+
+
+def test_with_a_tsa_the_deferred_and_server_signatures_carry_a_trusted_timestamp(
+    school_data, settings, tsa_server_factory
+):
+    paths = signing.dev_pki()
+    devpki.ensure_ca(paths)
+    devpki.ensure_tsa(paths)
+    url = tsa_server_factory(paths.tsa_cert, paths.tsa_key, [paths.ca_cert])
+    settings.SIGNING = {**settings.SIGNING, "TSA_URL": url}
+    pdf, _teacher, principal = _teacher_signed(school_data)
+    pending = _prepare_principal(pdf, principal)
+    result = signing.finish_signature(pending, _agent_cms(principal, pending.signed_attributes))
+    assert result.timestamped
+    found = signing.signatures_in(result.pdf)
+    assert [s.timestamped for s in found] == [True, True]
+    assert all(s.ok for s in found), found
+
+
+def test_a_file_with_three_chain_signatures_stays_valid_pdfa(school_data, tmp_path):
+    from tests.archive.test_pdfa import verapdf
+
+    path = tmp_path / "chain.pdf"
+    path.write_bytes(_full_chain(school_data))
+    report = verapdf(path)
+    assert report.startswith("PASS"), report
