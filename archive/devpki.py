@@ -49,6 +49,9 @@ class DevPkiPaths:
     def school_p12(self, code: str) -> Path:
         return self.root / "schools" / f"{code}.p12"
 
+    def person_p12(self, key: str) -> Path:
+        return self.root / "people" / f"{key}.p12"
+
 
 def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -177,6 +180,47 @@ def ensure_school_cert(paths: DevPkiPaths, *, code: str, name: str) -> bool:
     _write_private(target, data)
     logger.info("Issued a TEST-ONLY signing certificate for school %s", code)
     return True
+
+
+def person_name(full_name: str, school_name: str) -> x509.Name:
+    """A personal certificate's subject as Vietnamese CAs write it: the person's name
+    as CN, their unit as O."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, school_name),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, TEST_LABEL),
+            x509.NameAttribute(NameOID.COMMON_NAME, full_name),
+        ]
+    )
+
+
+def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_name: str) -> Path:
+    """A TEST-ONLY personal signing certificate (PKCS#12, DEV_PASSPHRASE), made once
+    per key (a username): what a teacher's USB token holds, for demos and tests."""
+    target = paths.person_p12(key)
+    if target.exists():
+        return target
+    ensure_ca(paths)
+    ca_cert, ca_key = _load_ca(paths)
+    private = _key()
+    cert = _issue(
+        ca_cert,
+        ca_key,
+        person_name(full_name, school_name),
+        private,
+        eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION],
+    )
+    data = pkcs12.serialize_key_and_certificates(
+        name=key.encode(),
+        key=private,
+        cert=cert,
+        cas=[ca_cert],
+        encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE),
+    )
+    _write_private(target, data)
+    logger.info("Issued a TEST-ONLY personal certificate for %s", key)
+    return target
 
 
 def ensure_tsa(paths: DevPkiPaths) -> bool:

@@ -155,3 +155,87 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SigningFile(models.Model):
+    """The one PDF a record version's signatures go into (issue 13): rendered when the
+    first signature of the version is made, every later signature an incremental
+    revision of it. Each stage is its own object in storage (`stage_key`); this row
+    points at the newest. A file whose content no longer matches the record (given
+    back and changed) is voided, never reused; a new one is rendered."""
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    page_ref = models.BigIntegerField(db_index=True)
+    school = models.ForeignKey("recordpages.School", on_delete=models.PROTECT, related_name="+")
+    school_year = models.ForeignKey(
+        "recordpages.SchoolYear", on_delete=models.PROTECT, related_name="+"
+    )
+    record_type = models.CharField(max_length=32)
+    title = models.CharField(max_length=500)
+    version = models.PositiveIntegerField()
+    content_sha256 = models.CharField(max_length=64)
+    verification_code = models.CharField(max_length=32, unique=True)
+    stage = models.PositiveIntegerField(default=0)
+    stage_key = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page_ref", "version", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page_ref", "version"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_live_signing_file_per_version",
+            )
+        ]
+        verbose_name = _("tệp ký số")
+        verbose_name_plural = _("tệp ký số")
+
+    def __str__(self) -> str:
+        return self.stage_key
+
+
+class SignatureOutcome(models.TextChoices):
+    SIGNED = "signed", _("Đã ký số")
+    RECORDED = "recorded", _("Ghi nhận, không ký số")
+
+
+class Signature(models.Model):
+    """One step of a record version's signer chain: signed into the file, or recorded
+    (the person has no certificate; the seal covers the document). Rows are only added."""
+
+    page_ref = models.BigIntegerField(db_index=True)
+    version = models.PositiveIntegerField()
+    file = models.ForeignKey(
+        SigningFile, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    field = models.CharField(max_length=60)
+    role = models.CharField(_("vai trò"), max_length=200)
+    step = models.CharField(max_length=32, blank=True)
+    seal = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=16, choices=SignatureOutcome.choices)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signer_name = models.CharField(_("người ký"), max_length=300)
+    certificate_sha256 = models.CharField(max_length=64, blank=True)
+    issuer = models.CharField(_("tổ chức cấp chứng thư"), max_length=300, blank=True)
+    made_at = models.DateTimeField(_("thời điểm"))
+    stage = models.PositiveIntegerField(null=True, blank=True)
+    stage_key = models.CharField(max_length=500, blank=True)
+    stage_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["page_ref", "version", "made_at", "pk"]
+        indexes = [models.Index(fields=["page_ref", "version"])]
+        verbose_name = _("chữ ký")
+        verbose_name_plural = _("chữ ký")
+
+    def __str__(self) -> str:
+        return f"{self.page_ref} v{self.version} {self.field}: {self.outcome}"

@@ -20,9 +20,16 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from archive import signing, storage
+from archive import signed_files, signing, storage
 from archive.codes import new_verification_code
-from archive.models import ArchivedVersion, ArchiveJob, DocumentKind, JobKind, JobStatus
+from archive.models import (
+    ArchivedVersion,
+    ArchiveJob,
+    DocumentKind,
+    JobKind,
+    JobStatus,
+    SigningFile,
+)
 from archive.rendering import Footer, render_record
 from recordpages import registry
 from workflow.versions import content_hash
@@ -68,6 +75,12 @@ def freeze_enqueue(
     ).first()
     if existing is not None:
         return existing
+    # The code printed on the signers' file, when they signed one: its QR code then
+    # leads to the archived version.
+    file = SigningFile.objects.filter(
+        page_ref=record_state.page_id, version=record_state.version, voided_at__isnull=True
+    ).first()
+    code = file.verification_code if file is not None else new_verification_code()
     job = ArchiveJob.objects.create(
         kind=JobKind.FREEZE,
         page_id=record_state.page_id,
@@ -78,7 +91,7 @@ def freeze_enqueue(
         revision_id=revision_id or record_state.approved_revision_id,
         transition=transition,
         actor_id=actor_id,
-        verification_code=new_verification_code(),
+        verification_code=code,
         next_attempt_at=timezone.now(),
     )
     logger.info("Queued freeze of page %s v%s (job %s)", job.page_id, job.version, job.pk)
@@ -265,6 +278,13 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
         version=job.version,
     )
 
+    file = signed_files.signed_file(page.pk, job.version, digest)
+    if file is not None:
+        stored = _store_signed(
+            key, lambda: signed_files.finish(file, page, school), job.verification_code
+        )
+        return _record_row(job, stored, page, frozen, digest)
+
     def make_pdf() -> bytes:
         footer = Footer(page.pk, job.version, digest, job.verification_code)
         pdf = render_record(frozen, footer=footer, issued_on=issued_on)
@@ -277,6 +297,10 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
         ).pdf
 
     stored = _store_signed(key, make_pdf, job.verification_code)
+    return _record_row(job, stored, page, frozen, digest)
+
+
+def _record_row(job: ArchiveJob, stored: Stored, page, frozen, digest: str) -> ArchivedVersion:
     with transaction.atomic():
         return _archived_row(
             job,

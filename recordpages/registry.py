@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from recordpages.chains import SignatureStep
     from recordpages.models.base import RecordPage
 
 
@@ -311,8 +312,8 @@ class RecordType:
     # The page field its writer may still fill after approval ("IV. Điều chỉnh sau
     # bài dạy"): logged, never changing the approved version. Empty: none.
     after_teaching_field: str = ""
-    # Signature steps (issue 13): which steps put a signature on the document.
-    signature_steps: tuple[str, ...] = ()
+    # Who signs the document, in which order (recordpages.chains).
+    signature_steps: tuple[SignatureStep, ...] = ()
     # Where it stands in lists and reports: the regulation's order (Điều 14).
     order: int = 100
     # Set for a category a school defined (Đ12); None for the types in code.
@@ -379,7 +380,7 @@ def category_steps(path: str) -> tuple[Step, ...]:
             approve(),
             give_back(),
             confirm_paper(),
-            sign(),
+            sign(by=(Actor.CLERK,)),  # the clerk applies the school's seal
         )
     return (submit(by=(Actor.AUTHOR, Actor.PRINCIPAL)), approve(), give_back())
 

@@ -15,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from recordpages.dbtext import folded_search
 from recordpages.forms import SchoolScopedForm, StaffProfileForm
+from recordpages.models.other import RecordCategory
 from recordpages.models.people import (
     ProfessionalGroup,
     Pupil,
@@ -23,7 +24,6 @@ from recordpages.models.people import (
     SchoolYear,
     StaffProfile,
 )
-from recordpages.models.school import RecordCategory
 from recordpages.permissions import get_scope
 
 _ANY = ("view", "change", "delete")

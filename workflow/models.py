@@ -77,6 +77,10 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
     approved_hash = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=0)
     return_reason = models.TextField(blank=True)
+    # The signature steps (recordpages.chains fields) made in this pass through the
+    # path: a path step that carries several is taken when the last is made. Emptied
+    # when the record is given back or a correction starts.
+    signatures_made = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

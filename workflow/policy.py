@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
-from recordpages import registry
+from recordpages import chains, registry
 from recordpages.models import RoleCode
 from recordpages.permissions import Scope, get_scope
 from recordpages.registry import Actor, Bar, Step
@@ -95,7 +95,20 @@ BARS: dict[Bar, Callable[[Scope, RecordState], bool]] = {
 
 
 def _may_take(scope: Scope, record: RecordState, step: Step) -> bool:
-    return any(ACTORS[actor](scope, record) for actor in step.by)
+    # A step that carries signatures is taken by whoever's signature is due now.
+    waiting = chains.pending_on(record.rules.signature_steps, step.name, record.signatures_made)
+    actors = {actor for sig in waiting for actor in sig.by} if waiting else step.by
+    return any(ACTORS[actor](scope, record) for actor in actors)
+
+
+def signature_due(user, record: RecordState, step_name: str) -> chains.SignatureStep | None:
+    """The signature step this user makes by taking `step_name` now, if it carries one."""
+    scope = get_scope(user)
+    waiting = chains.pending_on(record.rules.signature_steps, step_name, record.signatures_made)
+    for sig in waiting:
+        if scope.is_superuser or any(ACTORS[actor](scope, record) for actor in sig.by):
+            return sig
+    return None
 
 
 def step_label(name: str) -> str:

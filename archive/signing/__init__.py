@@ -15,6 +15,14 @@ names), `_pdf` (signing a PDF), `_validation` (checking a PDF's signatures) and
 `_cms` (signed data for the audit checkpoints).
 """
 
+from archive.signing._certs import (
+    CertificateFacts,
+    CertificateRefused,
+    check_for_signing,
+    facts,
+    load_certificate,
+    names_person,
+)
 from archive.signing._chain import (
     Appearance,
     EmbeddedSignature,
@@ -48,6 +56,7 @@ from archive.signing._keys import (
 )
 from archive.signing._names import certificate_names_unit, fold_name, names_unit, subject_names
 from archive.signing._pdf import FIELD_NAME, SignResult, sign_pdf
+from archive.signing._people import SealResult, issuer_chain, personal_signer, seal_field
 from archive.signing._validation import (
     SignatureReport,
     ValidationLimits,
@@ -56,6 +65,16 @@ from archive.signing._validation import (
 )
 
 __all__ = [
+    "CertificateFacts",
+    "CertificateRefused",
+    "SealResult",
+    "check_for_signing",
+    "facts",
+    "issuer_chain",
+    "load_certificate",
+    "names_person",
+    "personal_signer",
+    "seal_field",
     "Appearance",
     "EmbeddedSignature",
     "PendingSignature",

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "workflow",
     "search",
     "archive",
+    "signatures",
     "imports",
     "reports",
     "cms",

@@ -16,6 +16,7 @@ from recordpages.models.groups import (
     LessonPlanPage,
     ProfessionalGroupPage,
 )
+from recordpages.models.other import OtherRecordPage, RecordCategory
 from recordpages.models.people import (
     AUTHORITY_ROLES,
     READ_ONLY_ROLES,
@@ -35,8 +36,6 @@ from recordpages.models.school import (
     AuthorityKind,
     AuthorityPage,
     EnrollmentRegisterPage,
-    OtherRecordPage,
-    RecordCategory,
     RegisterEntry,
     SchoolPage,
     SchoolPlanPage,

@@ -13,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from recordpages import chains as c
 from recordpages import programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
@@ -129,7 +130,22 @@ class StudentRecordPage(ClassRecordPage):
             r.approve(),
             r.give_back(),
             r.confirm_paper(),
-            r.sign(),
+            # The clerk applies the school's seal once the paper copy is confirmed.
+            r.sign(by=(Actor.CLERK,)),
+        ),
+        # The digital học bạ: the homeroom teacher's and the principal's signatures,
+        # then the school's seal (Thông tư 27/2020, CV 2817/SGDĐT-VP).
+        signature_steps=(
+            c.personal(
+                "giao_vien_chu_nhiem", _("Giáo viên chủ nhiệm"), on=r.SUBMIT, by=(Actor.HOMEROOM,)
+            ),
+            c.personal(
+                "hieu_truong",
+                _("Hiệu trưởng"),
+                on=r.APPROVE,
+                by=(Actor.PRINCIPAL, Actor.ASSIGNED_VP),
+            ),
+            c.seal(on=r.SIGN),
         ),
         deadline=r.DayOfYear(5, 30),  # "ký duyệt trước ngày 31/5"
         milestone=Milestone.SIGNED,

@@ -12,6 +12,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from recordpages import blocks, programme
+from recordpages import chains as c
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.people import RoleCode, SchoolClass, StaffProfile
@@ -76,6 +77,18 @@ class GroupTeachingPlanPage(GroupRecordPage):
         order=20,
         label=_("Kế hoạch dạy học của tổ chuyên môn"),
         steps=(r.submit(by=(Actor.GROUP_LEADER,)), r.approve(), r.give_back()),
+        # The writer, then the approver; the archive adds the school's seal.
+        signature_steps=(
+            c.personal(
+                "to_truong", _("Tổ trưởng chuyên môn"), on=r.SUBMIT, by=(Actor.GROUP_LEADER,)
+            ),
+            c.personal(
+                "nguoi_duyet",
+                _("Hiệu trưởng"),
+                on=r.APPROVE,
+                by=(Actor.PRINCIPAL, Actor.ASSIGNED_VP),
+            ),
+        ),
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
         retention=_("5 năm"),
         document_prefix="KH",
@@ -152,6 +165,19 @@ class LessonPlanPage(GroupRecordPage):
             r.check(by=(Actor.GROUP_LEADER,)),
             r.approve(after=State.CHECKED),
             r.give_back(at=(State.SUBMITTED, State.CHECKED)),
+        ),
+        # Each reviewer signs as they take their step (approving is signing).
+        signature_steps=(
+            c.personal("giao_vien", _("Giáo viên"), on=r.SUBMIT, by=(Actor.AUTHOR,)),
+            c.personal(
+                "to_truong", _("Tổ trưởng chuyên môn"), on=r.CHECK, by=(Actor.GROUP_LEADER,)
+            ),
+            c.personal(
+                "nguoi_duyet",
+                _("Người duyệt"),
+                on=r.APPROVE,
+                by=(Actor.PRINCIPAL, Actor.ASSIGNED_VP),
+            ),
         ),
         # "duyệt trước ít nhất 03 ngày trước khi thực hiện": three whole days between
         # approval and the first teaching day, so a Monday's plan is approved by Thursday.

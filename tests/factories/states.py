@@ -80,6 +80,20 @@ def take_to(
             )
             reason = _RETURN_REASON if record.rules.step(step).needs_reason else ""
             record_transition(user=actor, page_id=page.pk, transition=step, reason=reason, now=now)
+            # A step that carries several signatures (the principal's, then the
+            # clerk's seal) is taken by each signer in turn.
+            for _turn in range(len(record.rules.signature_steps)):
+                after = RecordState.objects.get(pk=page.pk)
+                if after.state != record.state:
+                    break
+                actor = _first(
+                    people,
+                    lambda user, step=step, record=after: (
+                        policy.refusal(user, record, step) is None
+                    ),
+                    f"{step} {record.record_type}",
+                )
+                record_transition(user=actor, page_id=page.pk, transition=step, now=now)
         if state == State.CORRECTING:
             _open_correction(page.pk, people)
     return RecordState.objects.get(pk=page.pk)

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from wagtail.models import Page, Revision
 
-from recordpages import registry
+from recordpages import chains, registry
 from recordpages.guards import guards_bypassed
 from recordpages.models import RecordPage
 from recordpages.permissions import get_scope
-from workflow import events, notifications, policy
+from workflow import events, notifications, policy, signing
 from workflow.actions import base
 from workflow.actions.base import Action
 from workflow.actions.locks import active_lock, lock_message
@@ -128,8 +128,10 @@ class TakeStep(Action[RecordState]):
         seen_state: str | None = None,
         request=None,
         now: dt.datetime | None = None,
+        signature_payload=None,
     ):
         super().__init__(user=user, request=request)
+        self.signature_payload = signature_payload
         self.object_id = page_id
         self.step_name = step
         self.reason = reason.strip()
@@ -181,13 +183,30 @@ class TakeStep(Action[RecordState]):
         revision = None
         if step.target == State.SUBMITTED:
             record.return_reason = ""
-        if step.stamps:
-            setattr(record, step.stamps, self.now)
-        if step.pins_revision:
+            record.signatures_made = []
+        if step.target == State.RETURNED:
+            record.signatures_made = []
+        earlier = {sig.field for sig in record.rules.signature_steps if sig.on == step.name}
+        if step.pins_revision and not earlier & set(record.signatures_made):
+            # Pinned once, by the first of the step's signers.
             revision = latest_revision(page)
             record.approved_revision = revision
             record.approved_hash = content_hash(revision)
             record.version += 1
+        signed = self.sign(record, page, step)
+        if signed is not None and not chains.completes(
+            record.rules.signature_steps, step.name, record.signatures_made
+        ):
+            # Others sign this step after this signer: the record waits for them.
+            record.save()
+            self.audit(
+                action=f"signature.{signed.field}",
+                summary=f"{page.title}: {signed.field}",
+                detail={"step": step.name, "version": record.version},
+            )
+            return record
+        if step.stamps:
+            setattr(record, step.stamps, self.now)
         if step.needs_reason:
             record.return_reason = self.reason
         try:
@@ -197,7 +216,7 @@ class TakeStep(Action[RecordState]):
             raise self.refuse(
                 _("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang.")
             ) from None
-        if step.pins_revision:
+        if revision is not None:
             RecordVersion.objects.create(
                 record=record,
                 number=record.version,
@@ -223,3 +242,30 @@ class TakeStep(Action[RecordState]):
         )
         emit_after_commit(record, step=step.name, source=source, user=self.user, revision=revision)
         return record
+
+    def sign(self, record: RecordState, page: RecordPage, step) -> chains.SignatureStep | None:
+        """Make this user's signature of the step, if the step carries one (the maker
+        registered by the signatures app signs, or records the step of someone without
+        a certificate); refused, nothing of the step stands."""
+        due = policy.signature_due(self.user, record, step.name)
+        if due is None:
+            return None
+        pinned = step.pins_revision or record.state in APPROVED_STATES
+        try:
+            signing.make(
+                signing.SignatureRequest(
+                    record=record,
+                    page=page,
+                    step=step,
+                    signature=due,
+                    user=self.user,
+                    version=record.version if pinned else record.version + 1,
+                    now=self.now,
+                    request=self.request,
+                    payload=self.signature_payload,
+                )
+            )
+        except signing.SignatureRefused as exc:
+            raise self.refuse(exc.message) from None
+        record.signatures_made = [*record.signatures_made, due.field]
+        return due

@@ -1,0 +1,77 @@
+"""The file a record version's signers signed (issue 13), as the archive freezes it:
+the seal added in its block when the chain leaves it to the archive, and the steps
+made without a digital signature said on it."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive import signing, storage
+from archive.models import Signature, SignatureOutcome, SigningFile
+from archive.seal import seal_image
+from recordpages import chains
+
+
+def signed_file(page_id: int, version: int, digest: str) -> SigningFile | None:
+    """The version's file its signers signed, if any signed it and it shows the
+    approved content; else the record is rendered and sealed here, as before."""
+    file = (
+        SigningFile.objects.select_related("school", "school_year")
+        .filter(page_ref=page_id, version=version, voided_at__isnull=True)
+        .first()
+    )
+    if file is None or file.content_sha256 != digest:
+        return None
+    if not file.signatures.filter(outcome=SignatureOutcome.SIGNED).exists():
+        return None
+    return file
+
+
+def finish(file: SigningFile, page, school) -> bytes:
+    """The file as its last signer left it; the school's seal added in its block when
+    the record's chain does not have the clerk apply it (then it is already there)."""
+    pdf = storage.get_store().get(file.stage_key)
+    if file.signatures.filter(seal=True, outcome=SignatureOutcome.SIGNED).exists():
+        return pdf
+    notes = [
+        _("%(role)s: %(name)s, %(when)s (ghi nhận, không ký số)")
+        % {
+            "role": row.role,
+            "name": row.signer_name,
+            "when": timezone.localtime(row.made_at).strftime("%d/%m/%Y"),
+        }
+        for row in Signature.objects.filter(
+            page_ref=file.page_ref, version=file.version, outcome=SignatureOutcome.RECORDED
+        ).order_by("made_at", "pk")
+    ]
+    seal = chains.AUTOMATIC_SEAL
+    result = signing.seal_field(
+        pdf,
+        school=school,
+        field=seal.pdf_field,
+        appearance=signing.Appearance(
+            signer_name=school.name,
+            role=str(seal.label),
+            reason=_("Lưu trữ %(record_type)s phiên bản %(version)s")
+            % {"record_type": page.record_type_label.lower(), "version": file.version},
+            seal_image=seal_image(school),
+            notes=tuple(notes),
+        ),
+        certify=False,
+    )
+    Signature.objects.create(
+        page_ref=file.page_ref,
+        version=file.version,
+        file=file,
+        field=seal.field,
+        role=str(seal.label),
+        step="",
+        seal=True,
+        outcome=SignatureOutcome.SIGNED,
+        signer_name=result.signer,
+        certificate_sha256=result.certificate_sha256,
+        issuer=result.issuer,
+        made_at=timezone.now(),
+    )
+    return result.pdf

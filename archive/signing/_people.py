@@ -1,0 +1,100 @@
+"""Keys the server reaches for a chain step: a person's (HSM or PKCS#11 token on the
+server, a CSC credential, or the TEST-ONLY dev PKI) and the school's seal."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from archive import devpki
+from archive.signing._certs import load_certificate
+from archive.signing._chain import Appearance, sign_field
+from archive.signing._keys import (
+    SigningUnavailable,
+    _cached_pkcs12_signer,
+    _school_signer,
+    dev_pki,
+    trust_roots,
+)
+from archive.signing._names import _nfc, _signer_name, certificate_names_unit
+
+
+@contextlib.contextmanager
+def personal_signer(holder: str, key_ref: str) -> Iterator:
+    """The signer of a key the server holds for a person. `holder` is
+    signatures.models.KeyHolder: "dev" (key_ref = the dev PKI key name), "server"
+    (key_ref = "<token label>/<key label>" on SIGNING_PKCS11_MODULE), "csc"
+    (key_ref = the credential id)."""
+    if holder == "dev":
+        if settings.SIGNING["BACKEND"] != "dev":
+            raise SigningUnavailable("Dev certificates sign only with SIGNING_BACKEND=dev")
+        path = dev_pki().person_p12(key_ref)
+        signer = _cached_pkcs12_signer(path, devpki.DEV_PASSPHRASE) if path.exists() else None
+        if signer is None:
+            raise SigningUnavailable(f"No dev key {key_ref!r}")
+        yield signer
+    elif holder == "server":
+        from archive.signing._keys import pkcs11_signer
+
+        token_label, _, key_label = key_ref.partition("/")
+        pin_dir = settings.SIGNING.get("PKCS11_PIN_DIR") or ""
+        pin_file = Path(pin_dir, token_label) if pin_dir else None
+        pin = pin_file.read_text().strip() if pin_file and pin_file.exists() else None
+        with pkcs11_signer(
+            module=settings.SIGNING["PKCS11_MODULE"],
+            token_label=token_label,
+            pin=pin or settings.SIGNING.get("PKCS11_PIN") or None,
+            key_label=key_label or token_label,
+        ) as signer:
+            yield signer
+    elif holder == "csc":
+        from archive.signing._csc import csc_signer
+
+        with csc_signer(key_ref) as signer:
+            yield signer
+    else:
+        raise SigningUnavailable(f"Key holder {holder!r} is not on the server")
+
+
+@dataclass(frozen=True)
+class SealResult:
+    pdf: bytes
+    signer: str
+    issuer: str
+    certificate_sha256: str
+
+
+def seal_field(
+    pdf: bytes, *, school, field: str, appearance: Appearance, certify: bool
+) -> SealResult:
+    """The school's seal in its block: the school's own key (token, HSM, CSC, PKCS#12),
+    whose certificate must name the school."""
+    with _school_signer(school) as signer:
+        cert = signer.signing_cert
+        if not certificate_names_unit(cert, school.name):
+            raise SigningUnavailable(
+                f"The certificate for {school.code} names {_signer_name(cert)!r}, "
+                f"not the school {school.name!r}"
+            )
+        result = sign_field(pdf, field=field, signer=signer, appearance=appearance, certify=certify)
+        issuer = cert.issuer.native
+    return SealResult(
+        pdf=result.pdf,
+        signer=_nfc(_signer_name(cert)),
+        issuer=_nfc(issuer.get("common_name") or issuer.get("organization_name") or ""),
+        certificate_sha256=hashlib.sha256(cert.dump()).hexdigest(),
+    )
+
+
+def issuer_chain(certificate: bytes) -> tuple[bytes, ...]:
+    """The trust roots that issued `certificate` (DER), to embed beside it: a token
+    often holds only the signer's own certificate."""
+    cert = load_certificate(certificate)
+    return tuple(
+        root.dump() for root in trust_roots() if root.subject == cert.issuer and root != cert
+    )

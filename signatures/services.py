@@ -1,0 +1,412 @@
+"""The signatures of a record's signer chain, made as its path's steps are taken.
+
+`make_signature` is the maker `workflow.signing` calls inside a step's transaction
+(registered in apps.py). For the signature step due:
+
+- the school's seal: signed with the school's key (its token or HSM, CSC, PKCS#12);
+- a person with a certificate whose key the server reaches (HSM, CSC, the dev PKI):
+  signed now;
+- a person whose key is on their own token: signed by the agent beforehand
+  (`prepare` → the browser and the agent → the step taken with the CMS as payload);
+- a person without a certificate: the step is recorded, and the seal covers the
+  document (the PDF's seal says which steps were recorded).
+
+The file is rendered once, when the first signature of the version is made; each
+signature is a new stage of it in object storage (`archive.SigningFile`), never an
+overwrite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive import signing, storage
+from archive.codes import new_verification_code
+from archive.models import Signature, SignatureOutcome, SigningFile
+from archive.rendering import Footer, render_record_with_boxes
+from archive.seal import seal_image
+from recordpages import chains
+from recordpages.chains import SignatureStep
+from recordpages.models import StaffProfile
+from signatures.models import Certificate, KeyHolder, PendingSignature
+from workflow.choices import APPROVED_STATES
+from workflow.signing import SignatureRefused, SignatureRequest
+from workflow.versions import content_hash
+
+logger = logging.getLogger(__name__)
+
+
+# --- certificates -------------------------------------------------------------------
+
+
+def bound_certificate(staff: StaffProfile | None, *, at: dt.datetime | None = None):
+    """The person's certificate in use now: bound to them, not withdrawn, in validity."""
+    if staff is None:
+        return None
+    at = at or timezone.now()
+    return (
+        Certificate.objects.filter(
+            staff=staff, revoked_at__isnull=True, not_before__lte=at, not_after__gte=at
+        )
+        .order_by("-not_after", "-pk")
+        .first()
+    )
+
+
+def _staff_of(user) -> StaffProfile | None:
+    return StaffProfile.objects.filter(user=user).select_related("school").first()
+
+
+# --- the file ------------------------------------------------------------------------
+
+
+def chain_of(record) -> tuple[SignatureStep, ...]:
+    """The chain as the document shows it: declared steps, then the seal."""
+    return chains.with_seal(record.rules.signature_steps)
+
+
+def stage_key(file: SigningFile, stage: int) -> str:
+    base = f"schools/{file.school.code}/{file.school_year.name}/{file.record_type}"
+    return f"{base}/{file.page_ref}/v{file.version}/ky-so-{file.verification_code}-{stage}.pdf"
+
+
+def _put_stage(file: SigningFile, pdf: bytes, stage: int) -> str:
+    key = stage_key(file, stage)
+    try:
+        storage.get_store().put(key, pdf, content_type="application/pdf")
+    except storage.ObjectExists:
+        # An earlier attempt that rolled back left its object: a stage key is never reused.
+        key = key.removesuffix(".pdf") + f"-{new_verification_code()[:6]}.pdf"
+        storage.get_store().put(key, pdf, content_type="application/pdf")
+    return key
+
+
+@dataclass(frozen=True)
+class Content:
+    revision: object
+    digest: str
+
+
+def content_of(record, page, *, pinned: bool) -> Content:
+    """What the document shows: the pinned revision once approved, else the latest."""
+    from workflow.actions.transitions import latest_revision
+
+    revision = record.approved_revision if pinned and record.approved_revision_id else None
+    revision = revision or latest_revision(page)
+    return Content(revision=revision, digest=content_hash(revision))
+
+
+def live_file(page_id: int, version: int) -> SigningFile | None:
+    return (
+        SigningFile.objects.select_related("school", "school_year")
+        .filter(page_ref=page_id, version=version, voided_at__isnull=True)
+        .first()
+    )
+
+
+def ensure_file(record, page, *, version: int, content: Content, now: dt.datetime) -> SigningFile:
+    """The version's file, rendered with a signature block per chain step when the
+    first signature begins; a file of other content (changed after it was rendered) is
+    voided and a new one made."""
+    file = live_file(page.pk, version)
+    if file is not None and file.content_sha256 == content.digest:
+        return file
+    if file is not None:
+        file.voided_at = now
+        file.void_reason = "content changed after the file was rendered"
+        file.save(update_fields=["voided_at", "void_reason", "updated_at"])
+    code = new_verification_code()
+    blocks = [(sig.pdf_field, str(sig.label)) for sig in chain_of(record)]
+    pdf, boxes = render_record_with_boxes(
+        content.revision.as_object(),
+        footer=Footer(page.pk, version, content.digest, code),
+        issued_on=timezone.localtime(now).date(),
+        version=version,
+        blocks=blocks,
+    )
+    pdf = signing.add_signature_fields(pdf, boxes)
+    file = SigningFile(
+        page_id=page.pk,
+        page_ref=page.pk,
+        school_id=record.school_id,
+        school_year_id=record.school_year_id,
+        record_type=record.record_type,
+        title=page.title[:500],
+        version=version,
+        content_sha256=content.digest,
+        verification_code=code,
+        stage=0,
+        sha256=storage.sha256(pdf),
+    )
+    file.school, file.school_year = record.school, record.school_year
+    file.stage_key = _put_stage(file, pdf, 0)
+    try:
+        with transaction.atomic():
+            file.save()
+    except IntegrityError:
+        # Another signer of the same version made it first: theirs is the file.
+        return live_file(page.pk, version)
+    return file
+
+
+def _signed_count(file: SigningFile) -> int:
+    return file.signatures.filter(outcome=SignatureOutcome.SIGNED).count()
+
+
+def _add_stage(file: SigningFile, pdf: bytes) -> None:
+    file.stage += 1
+    file.stage_key = _put_stage(file, pdf, file.stage)
+    file.sha256 = storage.sha256(pdf)
+    file.save(update_fields=["stage", "stage_key", "sha256", "updated_at"])
+
+
+def _signature_row(req: SignatureRequest, *, outcome: str, file=None, **fields) -> Signature:
+    return Signature.objects.create(
+        page_ref=req.page.pk,
+        version=req.version,
+        file=file,
+        field=req.signature.field,
+        role=str(req.signature.label),
+        step=req.step.name,
+        seal=req.signature.seal,
+        outcome=outcome,
+        user=req.user if getattr(req.user, "pk", None) else None,
+        made_at=req.now,
+        stage=file.stage if file is not None else None,
+        stage_key=file.stage_key if file is not None else "",
+        stage_sha256=file.sha256 if file is not None else "",
+        **fields,
+    )
+
+
+def appearance_for(req: SignatureRequest, signer_name: str, *, notes=()) -> signing.Appearance:
+    reason = _("%(step)s %(record)s") % {
+        "step": str(req.step.label),
+        "record": req.page.record_type_label.lower(),
+    }
+    return signing.Appearance(
+        signer_name=signer_name,
+        role=str(req.signature.label),
+        reason=reason,
+        seal_image=seal_image(req.record.school) if req.signature.seal else None,
+        notes=tuple(notes),
+    )
+
+
+def recorded_notes(page_id: int, version: int) -> list[str]:
+    """What the seal's block says of the steps made without a digital signature."""
+    rows = Signature.objects.filter(
+        page_ref=page_id, version=version, outcome=SignatureOutcome.RECORDED
+    ).order_by("made_at", "pk")
+    return [
+        _("%(role)s: %(name)s, %(when)s (ghi nhận, không ký số)")
+        % {
+            "role": row.role,
+            "name": row.signer_name,
+            "when": timezone.localtime(row.made_at).strftime("%d/%m/%Y"),
+        }
+        for row in rows
+    ]
+
+
+# --- the maker ------------------------------------------------------------------------
+
+
+def make_signature(req: SignatureRequest) -> None:
+    """Sign (or record) the signature step due; raise SignatureRefused to refuse."""
+    if req.signature.seal:
+        _seal(req)
+        return
+    staff = _staff_of(req.user)
+    certificate = bound_certificate(staff, at=req.now)
+    if req.payload is not None:
+        _finish_deferred(req, certificate)
+        return
+    if certificate is None:
+        _signature_row(
+            req,
+            outcome=SignatureOutcome.RECORDED,
+            signer_name=req.user.get_full_name() or req.user.get_username(),
+        )
+        return
+    if certificate.holder == KeyHolder.TOKEN:
+        raise SignatureRefused(
+            _(
+                "Chứng thư số của bạn nằm trên thiết bị ký số: hãy ký bằng nút “Ký số” "
+                "(cần phần mềm ký trên máy tính đang cắm thiết bị)."
+            )
+        )
+    _sign_on_server(req, certificate)
+
+
+def _file_for(req: SignatureRequest) -> SigningFile:
+    # Before approval the document shows the latest revision, the one the approval
+    # pins (nobody edits a record under review); after it, the pinned one.
+    content = content_of(req.record, req.page, pinned=req.record.state in APPROVED_STATES)
+    return ensure_file(req.record, req.page, version=req.version, content=content, now=req.now)
+
+
+def _sign_on_server(req: SignatureRequest, certificate: Certificate) -> None:
+    file = _file_for(req)
+    pdf = storage.get_store().get(file.stage_key)
+    try:
+        with signing.personal_signer(certificate.holder, certificate.key_ref) as signer:
+            if signer.signing_cert.dump() != bytes(certificate.der):
+                raise SignatureRefused(
+                    _("Khóa ký không khớp với chứng thư số đã gắn cho bạn; không ký được.")
+                )
+            result = signing.sign_field(
+                pdf,
+                field=req.signature.pdf_field,
+                signer=signer,
+                appearance=appearance_for(req, certificate.common_name),
+                certify=_signed_count(file) == 0,
+            )
+    except signing.SigningUnavailable as exc:
+        logger.warning("Personal signer of %s unavailable: %s", req.user, exc)
+        raise SignatureRefused(
+            _("Không mở được khóa ký của bạn lúc này; chưa thực hiện bước này. Vui lòng thử lại.")
+        ) from None
+    except signing.SignatureRejected as exc:
+        raise SignatureRefused(str(exc)) from None
+    _add_stage(file, result.pdf)
+    _signature_row(
+        req,
+        outcome=SignatureOutcome.SIGNED,
+        file=file,
+        signer_name=certificate.common_name,
+        certificate_sha256=certificate.sha256,
+        issuer=certificate.issuer,
+    )
+
+
+def _seal(req: SignatureRequest) -> None:
+    file = _file_for(req)
+    pdf = storage.get_store().get(file.stage_key)
+    school = req.record.school
+    notes = recorded_notes(req.page.pk, req.version)
+    try:
+        result = signing.seal_field(
+            pdf,
+            school=school,
+            field=req.signature.pdf_field,
+            appearance=appearance_for(req, school.name, notes=notes),
+            certify=_signed_count(file) == 0,
+        )
+    except signing.SigningUnavailable as exc:
+        logger.warning("Seal of school %s unavailable: %s", school.code, exc)
+        raise SignatureRefused(
+            _("Không mở được khóa ký của nhà trường (con dấu số) lúc này. Vui lòng thử lại sau.")
+        ) from None
+    except signing.SignatureRejected as exc:
+        raise SignatureRefused(str(exc)) from None
+    _add_stage(file, result.pdf)
+    _signature_row(
+        req,
+        outcome=SignatureOutcome.SIGNED,
+        file=file,
+        signer_name=result.signer,
+        certificate_sha256=result.certificate_sha256,
+        issuer=result.issuer,
+    )
+
+
+# --- deferred: the signer's own token --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    pending: PendingSignature
+    title: str
+    document_sha256: str
+    signed_attributes: bytes
+
+
+def prepare(req: SignatureRequest, certificate: Certificate) -> Prepared:
+    """The signed attributes the signer's token signs for the step due (the file is
+    rendered now if this is the version's first signature)."""
+    file = _file_for(req)
+    pdf = storage.get_store().get(file.stage_key)
+    try:
+        pending = signing.prepare_signature(
+            pdf,
+            field=req.signature.pdf_field,
+            certificate=bytes(certificate.der),
+            chain=signing.issuer_chain(bytes(certificate.der)),
+            appearance=appearance_for(req, certificate.common_name),
+            certify=_signed_count(file) == 0,
+        )
+    except signing.SignatureRejected as exc:
+        raise SignatureRefused(str(exc)) from None
+    row = PendingSignature.objects.create(
+        user=req.user,
+        certificate=certificate,
+        file=file,
+        page_ref=req.page.pk,
+        step=req.step.name,
+        field=req.signature.field,
+        stage=file.stage,
+        state=pending.to_json(),
+    )
+    return Prepared(
+        pending=row,
+        title=req.page.title,
+        document_sha256=pending.document_digest.hex(),  # the agent shows it and checks it is the messageDigest it signs
+        signed_attributes=pending.signed_attributes,
+    )
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """The payload of a step taken with a signature made on the signer's token."""
+
+    pending_id: int
+    cms: bytes
+
+
+def _finish_deferred(req: SignatureRequest, certificate: Certificate | None) -> None:
+    answer = req.payload
+    if not isinstance(answer, TokenAnswer):
+        raise SignatureRefused(_("Dữ liệu chữ ký không hợp lệ."))
+    row = (
+        PendingSignature.objects.select_related("file", "certificate")
+        .filter(pk=answer.pending_id, user=req.user, used_at__isnull=True)
+        .first()
+    )
+    if row is None or row.page_ref != req.page.pk or row.field != req.signature.field:
+        raise SignatureRefused(_("Yêu cầu ký này không còn hiệu lực; vui lòng ký lại."))
+    if certificate is None or row.certificate_id != certificate.pk:
+        raise SignatureRefused(
+            _("Chứng thư số đã ký không phải chứng thư số đang gắn cho bạn; chữ ký bị từ chối.")
+        )
+    file = live_file(req.page.pk, req.version)
+    if file is None or file.pk != row.file_id or file.stage != row.stage:
+        raise SignatureRefused(
+            _("Tài liệu vừa có thêm chữ ký khác sau khi chuẩn bị; vui lòng ký lại.")
+        )
+    try:
+        result = signing.finish_signature(signing.PendingSignature.from_json(row.state), answer.cms)
+    except signing.SignatureRejected as exc:
+        raise SignatureRefused(str(exc)) from None
+    except signing.SigningUnavailable as exc:
+        logger.warning("Finishing a deferred signature failed: %s", exc)
+        raise SignatureRefused(
+            _("Chưa hoàn tất được chữ ký (dịch vụ dấu thời gian không phản hồi). Vui lòng thử lại.")
+        ) from None
+    row.used_at = req.now
+    row.save(update_fields=["used_at"])
+    _add_stage(file, result.pdf)
+    _signature_row(
+        req,
+        outcome=SignatureOutcome.SIGNED,
+        file=file,
+        signer_name=certificate.common_name,
+        certificate_sha256=certificate.sha256,
+        issuer=certificate.issuer,
+    )

@@ -1,0 +1,140 @@
+"""Admin screens of signing: what waits for my signature (batch signing), and my
+certificate. JSON endpoints answer the batch page's script; every one of them asks the
+workflow policy per record (signatures.batch), never decides here."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from recordpages.models import StaffProfile
+from signatures import batch, binding
+from signatures.models import Certificate, KeyHolder
+
+MAX_BODY = 20 * 1024 * 1024
+
+
+def _staff(request: HttpRequest) -> StaffProfile:
+    staff = StaffProfile.objects.filter(user=request.user).select_related("school").first()
+    if staff is None or staff.school_id is None:
+        raise PermissionDenied(_("Chỉ cán bộ của trường mới ký hồ sơ."))
+    return staff
+
+
+def waiting(request: HttpRequest) -> HttpResponse:
+    """Hồ sơ chờ tôi ký: grouped by record type, each a row with a checkbox."""
+    staff = _staff(request)
+    rows = batch.waiting_for(request.user)
+    certificate = batch.holder_of(request.user)
+    return render(
+        request,
+        "signatures/waiting.html",
+        {
+            "page_title": _("Hồ sơ chờ tôi ký"),
+            "rows": rows,
+            "certificate": certificate,
+            "uses_token": certificate is not None and certificate.holder == KeyHolder.TOKEN,
+            "staff": staff,
+        },
+    )
+
+
+def _items(request: HttpRequest, key: str = "items") -> list:
+    if len(request.body) > MAX_BODY:
+        raise ValueError("too large")
+    data = json.loads(request.body or b"{}")
+    items = data.get(key)
+    if not isinstance(items, list):
+        raise ValueError("no items")
+    return items
+
+
+def _pairs(items: list) -> list[tuple[int, str]]:
+    return [(int(item["page_id"]), str(item["step"])) for item in items]
+
+
+def _bad_request() -> JsonResponse:
+    return JsonResponse({"error": _("Yêu cầu ký không hợp lệ.")}, status=400)
+
+
+@require_POST
+def sign(request: HttpRequest) -> JsonResponse:
+    """Sign with what the server holds (an HSM, CSC, the seal) or record the steps."""
+    _staff(request)
+    try:
+        items = _pairs(_items(request))
+    except (ValueError, KeyError, TypeError):
+        return _bad_request()
+    results = batch.take_many(request.user, items, request=request)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+@require_POST
+def prepare(request: HttpRequest) -> JsonResponse:
+    """The signed attributes of each record, for the signer's token (the agent)."""
+    _staff(request)
+    try:
+        items = _pairs(_items(request))
+    except (ValueError, KeyError, TypeError):
+        return _bad_request()
+    results = batch.prepare_many(request.user, items, request=request)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+@require_POST
+def finish(request: HttpRequest) -> JsonResponse:
+    """Each record's step taken with the CMS the token made."""
+    _staff(request)
+    try:
+        answers = [a for a in _items(request, "results") if isinstance(a, dict)]
+    except (ValueError, TypeError):
+        return _bad_request()
+    results = batch.finish_many(request.user, answers, request=request)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+def certificates(request: HttpRequest) -> HttpResponse:
+    """My certificate: bind one from a file or from the token (the page reads it from
+    the agent and posts its DER), or stop using one."""
+    staff = _staff(request)
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            binding.withdraw(staff, int(request.POST["revoke"]), by=request.user)
+            messages.success(request, _("Đã thôi sử dụng chứng thư số."))
+            return redirect("signatures_admin:certificates")
+        data = b""
+        if "file" in request.FILES:
+            upload = request.FILES["file"]
+            data = upload.read(64 * 1024)
+        elif request.POST.get("certificate"):
+            import base64
+            import binascii
+
+            try:
+                data = base64.b64decode(request.POST["certificate"], validate=True)
+            except binascii.Error:
+                data = b""
+        try:
+            binding.bind(staff, data, holder=KeyHolder.TOKEN, by=request.user)
+        except binding.BindingRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Đã gắn chứng thư số cho %(name)s.") % {"name": staff.full_name}
+            )
+        return redirect("signatures_admin:certificates")
+    return render(
+        request,
+        "signatures/certificates.html",
+        {
+            "page_title": _("Chứng thư số của tôi"),
+            "staff": staff,
+            "certificates": Certificate.objects.filter(staff=staff).order_by("-added_at"),
+        },
+    )
