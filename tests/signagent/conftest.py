@@ -57,7 +57,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def personal_token(softhsm, tmp_path_factory) -> tuple[Personal, bytes]:
     personal = personal_certificate(tmp_path_factory.mktemp("pki"))
     softhsm.init_token(TOKEN, pin=PIN, so_pin=SO_PIN)
@@ -67,7 +67,7 @@ def personal_token(softhsm, tmp_path_factory) -> tuple[Personal, bytes]:
     return personal, cka_id
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def agent_process(softhsm, personal_token, tmp_path_factory):
     assert SCRIPT.exists(), "console script missing: pip install -e . (pyproject [project.scripts])"
     personal, cka_id = personal_token
