@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -41,8 +42,14 @@ def waiting(request: HttpRequest) -> HttpResponse:
             "certificate": certificate,
             "uses_token": certificate is not None and certificate.holder == KeyHolder.TOKEN,
             "staff": staff,
+            "agent_url": _agent_url(),
         },
     )
+
+
+def _agent_url() -> str:
+    """hoso-sign-agent's address on the signer's PC, for static/js/hoso-signing.js."""
+    return str(settings.SIGNING.get("AGENT_URL") or "")
 
 
 def _items(request: HttpRequest, key: str = "items") -> list:
@@ -136,5 +143,6 @@ def certificates(request: HttpRequest) -> HttpResponse:
             "page_title": _("Chứng thư số của tôi"),
             "staff": staff,
             "certificates": Certificate.objects.filter(staff=staff).order_by("-added_at"),
+            "agent_url": _agent_url(),
         },
     )

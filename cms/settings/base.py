@@ -261,7 +261,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [csp.SELF, csp.UNSAFE_INLINE],
         "img-src": [csp.SELF, "data:", "blob:"],
         "font-src": [csp.SELF, "data:"],
-        "connect-src": [csp.SELF],
+        # The signing agent on the signer's PC (static/js/hoso-signing.js).
+        "connect-src": [csp.SELF, SIGNING["AGENT_URL"]],
         "frame-src": [csp.SELF],
         "frame-ancestors": [csp.SELF],
         "object-src": [csp.NONE],
