@@ -5,13 +5,16 @@ roots proves who signed, not that they were the one who should have."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from archive import signing, storage
-from archive.models import ArchivedVersion
+from archive.models import ArchivedVersion, Signature, SignatureOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,35 @@ class SignerBinding:
     expected: str
 
 
+SIGNED = SignatureOutcome.SIGNED.value  # "signed"
+RECORDED = SignatureOutcome.RECORDED.value  # "recorded"
+# Times on the page are Vietnam time whatever the server's zone: the reader is in Vietnam.
+_VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class SignerLine:
+    """One step of the document's signer chain as the public page lists it: a signature
+    embedded in the file, or a step recorded without a digital signature."""
+
+    kind: str  # SIGNED or RECORDED
+    role: str
+    name: str
+    at: dt.datetime | None
+    issuer: str = ""  # the certificate's issuing organisation (SIGNED only)
+    ok: bool = False
+    validity: str = ""  # the signature's state in Vietnamese words
+
+    @property
+    def when(self) -> str:
+        """dd/mm/yyyy HH:MM in Vietnam time ("" when the signer reported no time)."""
+        return self.at.astimezone(_VIETNAM).strftime("%d/%m/%Y %H:%M") if self.at else ""
+
+    @property
+    def day(self) -> str:
+        return self.at.astimezone(_VIETNAM).strftime("%d/%m/%Y") if self.at else ""
+
+
 @dataclass
 class Verdict:
     status: str
@@ -41,6 +73,9 @@ class Verdict:
     signature: signing.SignatureReport = field(default_factory=signing.SignatureReport)
     detail: str = ""
     binding: SignerBinding | None = None
+    # Every step of the signer chain, in order; listed only for the archived bytes
+    # themselves (see signer_lines), empty otherwise.
+    signers: list[SignerLine] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -93,14 +128,83 @@ def _judge_report(
     )
 
 
-def verify_row(row: ArchivedVersion) -> Verdict:
+def _validity(signature: signing.EmbeddedSignature) -> str:
+    """Why a signature is (not) to be relied on, in the words a parent or inspector reads."""
+    if not signature.intact:
+        return _("Không hợp lệ: nội dung đã bị thay đổi sau khi ký")
+    if not signature.valid:
+        return _("Không hợp lệ: chữ ký không kiểm tra được")
+    if not signature.trusted:
+        return _("Không hợp lệ: chứng thư số không do tổ chức tin cậy cấp")
+    if not signature.modifications_allowed:
+        return _("Không hợp lệ: tệp bị sửa đổi sau khi ký ngoài phạm vi cho phép")
+    return _("Hợp lệ")
+
+
+def signer_lines(data: bytes, row: ArchivedVersion) -> list[SignerLine]:
+    """The signatures embedded in `data`, in signing order, and the row's version steps
+    recorded without a digital signature (archive.Signature), each placed by its time
+    among them. Called only on the archived bytes (fetched by code, or an upload whose
+    SHA-256 is the archived one): the file is ours, so its full validation costs what
+    our own files cost, and a foreign upload is never parsed twice."""
+    try:
+        embedded = signing.signatures_in(data)
+    except Exception:
+        logger.exception("Could not list the signatures of archived %s", row.key)
+        embedded = []
+    # Rows are only added, so their order is the order the steps were taken.
+    steps = list(
+        Signature.objects.filter(page_ref=row.page_ref, version=row.version).order_by("pk")
+    )
+    made = {f"Ky_{s.field}": (n, s) for n, s in enumerate(steps) if s.outcome == SIGNED}
+    lines: list[tuple[int | None, SignerLine]] = []
+    for s in embedded:
+        n, step = made.get(s.field, (None, None))
+        line = SignerLine(
+            kind=SIGNED,
+            # The role the signer signed (CAdES claimed role), else the chain step's.
+            role=s.role or (step.role if step else "") or s.reason,
+            name=s.signer_name,
+            at=s.signed_at,
+            issuer=s.issuer,
+            ok=s.ok,
+            validity=_validity(s),
+        )
+        lines.append((n, line))
+    recorded = [
+        (n, SignerLine(kind=RECORDED, role=s.role, name=s.signer_name, at=s.made_at))
+        for n, s in enumerate(steps)
+        if s.outcome == RECORDED
+    ]
+    return _merged(lines, recorded)
+
+
+def _merged(
+    signed: list[tuple[int | None, SignerLine]], recorded: list[tuple[int, SignerLine]]
+) -> list[SignerLine]:
+    """Each recorded step placed before the first signature taken after it (by the order
+    of the chain's rows); the signatures keep the file's order. A signature without a
+    row (a record signed before chains) has no place among them and keeps its own."""
+    out: list[SignerLine] = []
+    queue = list(recorded)
+    for position, line in signed:
+        while queue and position is not None and queue[0][0] < position:
+            out.append(queue.pop(0)[1])
+        out.append(line)
+    return out + [line for _, line in queue]
+
+
+def verify_row(row: ArchivedVersion, *, list_signers: bool = False) -> Verdict:
     try:
         data = storage.get_store().get(row.key)
     except FileNotFoundError:
         return Verdict(MISSING, row, False, detail="object not found")
     except storage.StorageUnavailable as exc:
         return Verdict(UNAVAILABLE, row, None, detail=str(exc))
-    return _judge(data, row)
+    verdict = _judge(data, row)
+    if list_signers and verdict.hash_matches:
+        verdict.signers = signer_lines(data, row)
+    return verdict
 
 
 def upload_limits() -> signing.ValidationLimits:
@@ -128,7 +232,9 @@ def verify_upload(data: bytes) -> Verdict:
     rows = ArchivedVersion.objects.select_related("school")
     row = rows.filter(sha256=sha256).first()
     if row is not None:
-        return _judge_report(report, sha256, row)
+        verdict = _judge_report(report, sha256, row)
+        verdict.signers = signer_lines(data, row)  # the archived bytes themselves
+        return verdict
     code = _code_in(report.keywords)
     claimed = rows.filter(verification_code=code).first() if code else None
     if claimed is None:
@@ -155,4 +261,4 @@ def verify_code(code: str) -> Verdict:
     )
     if row is None:
         return Verdict(MISSING, detail="unknown code")
-    return verify_row(row)
+    return verify_row(row, list_signers=True)
