@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signatures import views
+from signatures import chains_view, views
 
 app_name = "signatures_admin"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("chuan-bi/", views.prepare, name="prepare"),
     path("hoan-tat/", views.finish, name="finish"),
     path("chung-thu/", views.certificates, name="certificates"),
+    path("quy-trinh/", chains_view.chains_view, name="chains"),
 ]

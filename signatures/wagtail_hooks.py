@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from signatures import admin_urls
+from signatures import admin_urls, chains_view
 
 
 @hooks.register("register_admin_urls")
@@ -33,4 +33,19 @@ def register_certificate_menu_item():
         reverse("signatures_admin:certificates"),
         icon_name="key",
         order=151,
+    )
+
+
+class ChainsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return chains_view.may_see_chains(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_chains_menu_item():
+    return ChainsMenuItem(
+        _("Quy trình ký của trường"),
+        reverse("signatures_admin:chains"),
+        icon_name="list-ol",
+        order=152,
     )
