@@ -202,7 +202,7 @@ class SigningFile(models.Model):
 
 
 class SignatureOutcome(models.TextChoices):
-    SIGNED = "signed", _("Đã ký số")
+    SIGNED = "digital", _("Đã ký số")
     RECORDED = "recorded", _("Ghi nhận, không ký số")
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from recordpages.registry import APPROVE, SIGN, SUBMIT, Actor, CategoryPath
+from recordpages.registry import APPROVE, SIGN, SUBMIT, Actor, Bar, CategoryPath
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class SignatureStep:
     by: tuple[Actor, ...]
     seal: bool = False  # the school's seal (a school key), not a person's signature
     parallel_with_next: bool = False
+    # Who may not make it because they wrote the record; None: the path step's bar.
+    bar: Bar | None = None
 
     @property
     def pdf_field(self) -> str:
@@ -50,7 +52,9 @@ def personal(field: str, label: Promise, *, on: str, by: tuple[Actor, ...]) -> S
 
 def seal(*, on: str, by: tuple[Actor, ...] = (Actor.CLERK,)) -> SignatureStep:
     """The school's seal, applied by the clerk (văn thư, NĐ 30/2020) with the school key."""
-    return SignatureStep("con_dau", _("Đóng dấu (văn thư)"), on, by, seal=True)
+    # The clerk seals what the school made, a register she keeps included: only those
+    # who changed its content are barred (as for confirming the paper copy).
+    return SignatureStep("con_dau", _("Đóng dấu (văn thư)"), on, by, seal=True, bar=Bar.EDITORS)
 
 
 # The field of the seal the archive adds when a chain does not declare it.

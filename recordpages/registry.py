@@ -200,14 +200,14 @@ def confirm_paper(*, after: State = S.APPROVED, by: tuple[Actor, ...] = (Actor.C
     )
 
 
-def sign(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL,)) -> Step:
+def sign(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL,), bar: Bar = Bar.WRITERS) -> Step:
     return Step(
         SIGN,
         STEP_LABELS[SIGN],
         frozenset({S.PAPER_CONFIRMED}),
         S.SIGNED,
         by,
-        bar=Bar.WRITERS,
+        bar=bar,
         stamps="signed_at",
     )
 

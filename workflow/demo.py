@@ -194,7 +194,8 @@ class DemoStates:
             end - dt.timedelta(days=6),
         )
         sign_on = end + dt.timedelta(days=3) if late else end - dt.timedelta(days=3)
-        self.step(record, self.staff(record.school_id, RoleCode.PRINCIPAL), registry.SIGN, sign_on)
+        # The clerk applies the school's seal (issue 13: the học bạ's last signature).
+        self.step(record, self.staff(record.school_id, RoleCode.CLERK), registry.SIGN, sign_on)
 
     def _class_summary(self, record, rng):
         if record.school_year.end_date > self.today:
@@ -215,7 +216,7 @@ class DemoStates:
             return  # printed and stamped, never signed: overdue
         self.step(
             record,
-            self.staff(record.school_id, RoleCode.PRINCIPAL),
+            self.staff(record.school_id, RoleCode.CLERK),
             registry.SIGN,
             end - dt.timedelta(days=2),
         )
@@ -242,12 +243,14 @@ class DemoStates:
             registry.CONFIRM_PAPER,
             end - dt.timedelta(days=7),
         )
-        self.step(
-            record,
-            self.staff(record.school_id, RoleCode.PRINCIPAL),
-            registry.SIGN,
-            end - dt.timedelta(days=4),
-        )
+        # The principal signs, then the clerk applies the seal: one step, two signatures.
+        for role in (RoleCode.PRINCIPAL, RoleCode.CLERK):
+            self.step(
+                record,
+                self.staff(record.school_id, role),
+                registry.SIGN,
+                end - dt.timedelta(days=4),
+            )
 
     def _other(self, record, rng):
         author = record.author

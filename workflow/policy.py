@@ -101,6 +101,15 @@ def _may_take(scope: Scope, record: RecordState, step: Step) -> bool:
     return any(ACTORS[actor](scope, record) for actor in actors)
 
 
+def _bar(scope: Scope, record: RecordState, step: Step) -> Bar:
+    """The bar of the signature this person would make, else the step's own."""
+    waiting = chains.pending_on(record.rules.signature_steps, step.name, record.signatures_made)
+    for sig in waiting:
+        if sig.bar is not None and any(ACTORS[actor](scope, record) for actor in sig.by):
+            return sig.bar
+    return step.bar
+
+
 def signature_due(user, record: RecordState, step_name: str) -> chains.SignatureStep | None:
     """The signature step this user makes by taking `step_name` now, if it carries one."""
     scope = get_scope(user)
@@ -140,7 +149,7 @@ def refusal(user, record: RecordState, transition: str) -> str | None:
             "action": step_label(transition).lower()
         }
     # After the role rule, so that only those who could review pay for the lookup.
-    if BARS[step.bar](scope, record):
+    if BARS[_bar(scope, record, step)](scope, record):
         return _(
             "Không ai được tự duyệt, kiểm tra, trả lại, công bố hay ký hồ sơ do chính mình "
             "lập hoặc đã sửa."
@@ -248,7 +257,7 @@ def who_may_take(record: RecordState, step: Step) -> list:
         scope = _staff_scope(staff)
         if scope.read_only or not _may_take(scope, record, step):
             continue
-        if BARS[step.bar](scope, record):
+        if BARS[_bar(scope, record, step)](scope, record):
             continue
         chosen.append(staff)
     return chosen

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(max_length=200, verbose_name='vai trò')),
                 ('step', models.CharField(blank=True, max_length=32)),
                 ('seal', models.BooleanField(default=False)),
-                ('outcome', models.CharField(choices=[('signed', 'Đã ký số'), ('recorded', 'Ghi nhận, không ký số')], max_length=16)),
+                ('outcome', models.CharField(choices=[('digital', 'Đã ký số'), ('recorded', 'Ghi nhận, không ký số')], max_length=16)),
                 ('signer_name', models.CharField(max_length=300, verbose_name='người ký')),
                 ('certificate_sha256', models.CharField(blank=True, max_length=64)),
                 ('issuer', models.CharField(blank=True, max_length=300, verbose_name='tổ chức cấp chứng thư')),

@@ -38,7 +38,7 @@ def corrected(district, django_capture_on_commit_callbacks):
         ("hn.giaovien", "submit"),
         ("hn.phohieutruong", "approve"),
         ("hn.vanthu", "confirm_paper"),
-        ("hn.hieutruong", "sign"),
+        ("hn.vanthu", "sign"),
     ]:
         _step(capture, username, page.pk, transition)
     assert services.run_once() == 1  # v1 frozen

@@ -18,7 +18,7 @@ def sign_hoc_ba(page):
     services.record_transition(user=user("hn.giaovien"), page_id=page.pk, transition="submit")
     services.record_transition(user=user("hn.phohieutruong"), page_id=page.pk, transition="approve")
     services.record_transition(user=user("hn.vanthu"), page_id=page.pk, transition="confirm_paper")
-    services.record_transition(user=user("hn.hieutruong"), page_id=page.pk, transition="sign")
+    services.record_transition(user=user("hn.vanthu"), page_id=page.pk, transition="sign")
 
 
 class CorrectionTests(TestCase):

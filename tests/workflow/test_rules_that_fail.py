@@ -65,10 +65,8 @@ REVIEWS = [
     ("school_plan", "approved", "publish", PRINCIPAL, PRINCIPAL_2),
     ("student_record", "submitted", "approve", VP, PRINCIPAL),
     ("student_record", "submitted", "return", PRINCIPAL, VP),
-    ("student_record", "paper_confirmed", "sign", PRINCIPAL, PRINCIPAL_2),
     ("class_summary", "submitted", "approve", PRINCIPAL, VP),
     ("class_summary", "submitted", "return", VP, PRINCIPAL),
-    ("class_summary", "paper_confirmed", "sign", PRINCIPAL, PRINCIPAL_2),
     ("enrollment_register", "paper_confirmed", "sign", PRINCIPAL, PRINCIPAL_2),
     ("enrollment_register", "maintained", "finalize", PRINCIPAL, PRINCIPAL_2),
     ("other", "submitted", "approve", VP_OTHER, PRINCIPAL),
@@ -129,6 +127,22 @@ def test_a_clerk_who_edited_a_hoc_ba_may_not_confirm_its_paper_copy():
     assert refused(CLERK_2, rec, "confirm_paper") is None
 
 
+@pytest.mark.parametrize("record_type", ["student_record", "class_summary"])
+def test_a_clerk_who_edited_a_record_may_not_seal_it_and_one_who_did_not_may(record_type):
+    rec = record(record_type, "paper_confirmed", author=TEACHER, editors=(TEACHER, CLERK))
+    assert SELF_REVIEW in refused(CLERK, rec, "sign")
+    assert refused(CLERK_2, rec, "sign") is None
+
+
+def test_the_clerk_who_keeps_the_register_seals_it_after_the_principal_signs():
+    rec = record("enrollment_register", "paper_confirmed", author=CLERK, editors=(SYSADMIN,))
+    assert refused(CLERK, rec, "sign") is not None  # the principal's signature comes first
+    assert refused(PRINCIPAL, rec, "sign") is None
+    rec.signatures_made = ["hieu_truong"]
+    assert refused(CLERK, rec, "sign") is None
+    assert refused(PRINCIPAL, rec, "sign") is not None
+
+
 def test_the_administrator_who_maintains_the_register_closes_it():
     rec = record("enrollment_register", "maintained", author=SYSADMIN, editors=(SYSADMIN,))
     assert refused(SYSADMIN, rec, "finalize") is None
@@ -169,7 +183,7 @@ MAY = {
     ("student_record", "draft", "submit"): {TEACHER},
     ("student_record", "submitted", "approve"): {PRINCIPAL, VP},
     ("student_record", "approved", "confirm_paper"): {CLERK},
-    ("student_record", "paper_confirmed", "sign"): {PRINCIPAL},
+    ("student_record", "paper_confirmed", "sign"): {CLERK},  # the seal (issue 13)
     ("class_summary", "submitted", "approve"): {PRINCIPAL, VP},
     ("class_summary", "approved", "confirm_paper"): {CLERK},
     ("enrollment_register", "maintained", "finalize"): {PRINCIPAL, SYSADMIN},
