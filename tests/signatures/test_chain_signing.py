@@ -208,3 +208,22 @@ def _b64(data: bytes) -> str:
     import base64
 
     return base64.b64encode(data).decode()
+
+
+def test_a_recorded_step_has_the_file_rendered_for_the_next_signer_once_committed(
+    django_capture_on_commit_callbacks,
+):
+    world = school_world()
+    page = _hoc_ba(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        _take(world, "hn.giaovien", page, "submit")  # no certificate: recorded
+    file = SigningFile.objects.get(page_ref=page.pk)
+    assert (file.version, file.stage) == (1, 0)
+
+    # The principal's signature goes into that file: nothing is rendered again.
+    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
+    _take(world, "hn.hieutruong", page, "approve")
+    file.refresh_from_db()
+    assert file.stage == 1
+    assert file.content_sha256 == RecordState.objects.get(pk=page.pk).approved_hash
+    assert SigningFile.objects.filter(page_ref=page.pk).count() == 1
