@@ -3,6 +3,8 @@ sign, naming that person (its CN is their name) and not bound to anyone else."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +13,8 @@ from archive import signing
 from recordpages.models import StaffProfile
 from signatures.models import Certificate
 from workflow.audit import audit_append
+
+logger = logging.getLogger(__name__)
 
 
 class BindingRefused(Exception):
@@ -66,6 +70,36 @@ def bind(
             detail={"sha256": facts.sha256, "holder": holder},
         )
     return certificate
+
+
+CREDENTIAL_ID_MAX = Certificate._meta.get_field("key_ref").max_length
+
+
+def bind_csc(staff: StaffProfile, credential_id: str, *, by=None) -> Certificate:
+    """Bind the person's credential at the remote signing service (CSC): its
+    certificate is read from the service, so what is bound is what the service signs
+    with, and checked as any other (trusted, valid, naming this person)."""
+    from signatures.models import KeyHolder
+
+    credential_id = (credential_id or "").strip()
+    if not credential_id or len(credential_id) > CREDENTIAL_ID_MAX:
+        raise BindingRefused(
+            _("Mã chứng thư số trên dịch vụ ký số từ xa (credential ID) không hợp lệ.")
+        )
+    try:
+        der = signing.csc_credential_certificate(credential_id)
+    except signing.SigningUnavailable as exc:
+        # The reason (service down, unknown credential) is for the log; the person
+        # is told what to do.
+        logger.warning("Reading CSC credential %r for %s failed: %s", credential_id, staff, exc)
+        raise BindingRefused(
+            _(
+                "Không đọc được chứng thư số “%(credential)s” từ dịch vụ ký số từ xa: "
+                "dịch vụ không phản hồi hoặc không có mã này. Chưa gắn được; vui lòng thử lại."
+            )
+            % {"credential": credential_id}
+        ) from None
+    return bind(staff, der, holder=KeyHolder.CSC, key_ref=credential_id, by=by)
 
 
 def withdraw(staff: StaffProfile, certificate_id: int, *, by=None) -> None:
