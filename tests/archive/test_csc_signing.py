@@ -158,8 +158,10 @@ def test_a_freeze_with_an_unknown_seal_credential_stays_pending_and_stores_nothi
     csc, settings, school_data
 ):
     settings.SIGNING = {**settings.SIGNING, "CSC_SEAL_CREDENTIAL": "hoso/con-dau-{school_code}"}
-    state = school_data.states["student_record"]
-    _send(state, "signed")
+    # A plan: the archive applies its seal when freezing (a học bạ is sealed by
+    # the clerk at its last step).
+    state = school_data.states["group_plan"]
+    _send(state, state.state)
 
     assert services.run_once() == 0
 
@@ -167,8 +169,10 @@ def test_a_freeze_with_an_unknown_seal_credential_stays_pending_and_stores_nothi
 
 
 def test_a_stopped_service_leaves_the_freeze_pending_until_it_is_back(csc, school_data):
-    state = school_data.states["student_record"]
-    _send(state, "signed")
+    # A plan: the archive applies its seal when freezing (a học bạ is sealed by
+    # the clerk at its last step).
+    state = school_data.states["group_plan"]
+    _send(state, state.state)
     csc.stop()
     try:
         assert services.run_once() == 0
