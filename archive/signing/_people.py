@@ -41,14 +41,15 @@ def personal_signer(holder: str, key_ref: str) -> Iterator:
     elif holder == "server":
         from archive.signing._keys import pkcs11_signer
 
+        module = settings.SIGNING.get("PKCS11_MODULE")
+        if not module:
+            # python-pkcs11 fails with a TypeError on no module: refuse, not crash.
+            raise SigningUnavailable("SIGNING_PKCS11_MODULE is not set")
         token_label, _, key_label = key_ref.partition("/")
-        pin_dir = settings.SIGNING.get("PKCS11_PIN_DIR") or ""
-        pin_file = Path(pin_dir, token_label) if pin_dir else None
-        pin = pin_file.read_text().strip() if pin_file and pin_file.exists() else None
         with pkcs11_signer(
-            module=settings.SIGNING["PKCS11_MODULE"],
+            module=module,
             token_label=token_label,
-            pin=pin or settings.SIGNING.get("PKCS11_PIN") or None,
+            pin=_person_pin(token_label),
             key_label=key_label or token_label,
         ) as signer:
             yield signer
@@ -59,6 +60,29 @@ def personal_signer(holder: str, key_ref: str) -> Iterator:
             yield signer
     else:
         raise SigningUnavailable(f"Key holder {holder!r} is not on the server")
+
+
+def _person_pin(token_label: str) -> str | None:
+    """The PIN of a person's token at the server: <SIGNING_PKCS11_PIN_DIR>/<token label>
+    if there is one, else SIGNING_PKCS11_PIN, else None (the token's PIN pad). A label
+    that cannot name a file of the PIN directory (empty, "..", hidden) or a PIN file
+    that cannot be read is SigningUnavailable naming the token, never the PIN."""
+    pin_dir = settings.SIGNING.get("PKCS11_PIN_DIR")
+    if pin_dir:
+        if not token_label or token_label.startswith(".") or "\x00" in token_label:
+            raise SigningUnavailable(f"Token label {token_label!r} cannot name a PIN file")
+        path = Path(pin_dir, token_label)
+        try:
+            # As the school's PIN file is read: only the line end is not the PIN.
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SigningUnavailable(
+                f"The PIN file of PKCS#11 token {token_label!r} cannot be read "
+                f"({type(exc).__name__})"
+            ) from None
+    return settings.SIGNING.get("PKCS11_PIN") or None
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,57 @@ def test_bind_csc_refuses_an_empty_credential_id(csc):
     with pytest.raises(binding.BindingRefused, match="credential ID"):
         binding.bind_csc(teacher, "  ")
     assert not Certificate.objects.filter(staff=teacher).exists()
+
+
+def test_a_pin_file_that_cannot_be_read_refuses_the_approval_instead_of_failing(hsm):
+    world = school_world()
+    principal = world.staff["hn.hieutruong"]
+    key_ref, der = _principal_token(hsm, principal)
+    binding.bind(principal, der, holder=KeyHolder.SERVER, key_ref=key_ref)
+    pin_file = hsm.pin_dir / key_ref.partition("/")[0]
+    pin_file.unlink()
+    pin_file.mkdir()  # unreadable as a file, as a file without read permission is
+    page = _submitted_hoc_ba(world)
+
+    with pytest.raises(ActionRefused, match=UNAVAILABLE):
+        _take(world, "hn.hieutruong", page, "approve")
+    _unchanged_after_refusal(page, state=State.SUBMITTED, field="hieu_truong", stage=1)
+
+
+def test_a_missing_pin_file_refuses_the_approval(hsm):
+    world = school_world()
+    principal = world.staff["hn.hieutruong"]
+    key_ref, der = _principal_token(hsm, principal)
+    binding.bind(principal, der, holder=KeyHolder.SERVER, key_ref=key_ref)
+    (hsm.pin_dir / key_ref.partition("/")[0]).unlink()
+    page = _submitted_hoc_ba(world)
+
+    with pytest.raises(ActionRefused, match=UNAVAILABLE):
+        _take(world, "hn.hieutruong", page, "approve")
+    _unchanged_after_refusal(page, state=State.SUBMITTED, field="hieu_truong", stage=1)
+
+
+def test_a_server_key_without_a_pkcs11_module_configured_refuses_the_approval(hsm, settings):
+    world = school_world()
+    principal = world.staff["hn.hieutruong"]
+    key_ref, der = _principal_token(hsm, principal)
+    binding.bind(principal, der, holder=KeyHolder.SERVER, key_ref=key_ref)
+    settings.SIGNING = {**settings.SIGNING, "PKCS11_MODULE": None}
+    page = _submitted_hoc_ba(world)
+
+    with pytest.raises(ActionRefused, match=UNAVAILABLE):
+        _take(world, "hn.hieutruong", page, "approve")
+    _unchanged_after_refusal(page, state=State.SUBMITTED, field="hieu_truong", stage=1)
+
+
+@pytest.mark.parametrize("key_ref", ["", "/hieu-truong", "../hieu-truong", ".pins/hieu-truong"])
+def test_a_server_key_reference_that_cannot_name_a_pin_file_refuses_the_approval(hsm, key_ref):
+    world = school_world()
+    principal = world.staff["hn.hieutruong"]
+    _, der = _principal_token(hsm, principal)
+    binding.bind(principal, der, holder=KeyHolder.SERVER, key_ref=key_ref)
+    page = _submitted_hoc_ba(world)
+
+    with pytest.raises(ActionRefused, match=UNAVAILABLE):
+        _take(world, "hn.hieutruong", page, "approve")
+    _unchanged_after_refusal(page, state=State.SUBMITTED, field="hieu_truong", stage=1)
