@@ -326,3 +326,27 @@ def test_a_server_key_reference_that_cannot_name_a_pin_file_refuses_the_approval
     with pytest.raises(ActionRefused, match=UNAVAILABLE):
         _take(world, "hn.hieutruong", page, "approve")
     _unchanged_after_refusal(page, state=State.SUBMITTED, field="hieu_truong", stage=1)
+
+
+def test_a_csc_credential_now_holding_another_persons_certificate_is_refused(csc):
+    world = school_world()
+    teacher = _lan(world)
+    certificate = binding.bind_csc(teacher, LAN)
+    # The bound credential id now answers with someone else's certificate (a
+    # credential re-issued or re-assigned at the service).
+    certificate.key_ref = HUNG
+    certificate.save()
+    page = _hoc_ba(world)
+
+    with pytest.raises(ActionRefused, match="Khóa ký không khớp"):
+        _take(world, "hn.giaovien", page, "submit")
+    _unchanged_after_refusal(page, state=State.DRAFT, field="giao_vien_chu_nhiem", stage=None)
+
+
+def test_bind_csc_refuses_a_credential_whose_ca_is_not_trusted(csc, settings):
+    world = school_world()
+    teacher = _lan(world)
+    settings.SIGNING = {**settings.SIGNING, "TRUST_ROOTS": str(signing.dev_pki().ca_cert)}
+    with pytest.raises(binding.BindingRefused, match="không thuộc tổ chức"):
+        binding.bind_csc(teacher, LAN)
+    assert not Certificate.objects.filter(staff=teacher).exists()
