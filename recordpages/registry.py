@@ -16,7 +16,7 @@ keeps this module at the bottom of the dependency graph (STYLE.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -451,9 +451,21 @@ def codes_where(predicate) -> tuple[str, ...]:
     return tuple(rules.code for rules in _TYPES.values() if predicate(rules))
 
 
+# How a school's own chain changes a type's rules (recordpages.models.chains sets it,
+# so that this module imports no model).
+_school_chains: Callable[[RecordType, Any], RecordType] | None = None
+
+
+def apply_school_chains_with(adjust: Callable[[RecordType, Any], RecordType]) -> None:
+    global _school_chains
+    _school_chains = adjust
+
+
 def for_record(record) -> RecordType:
     """The rules of one record (a RecordState or a page): its category's when the
-    school filed it under a category it defined, else its type's."""
+    school filed it under a category it defined, else its type's with the signer chain
+    as the record's school adjusted it."""
     if getattr(record, "record_category_id", None):
         return record.record_category.rules()
-    return get(record.record_type)
+    rules = get(record.record_type)
+    return _school_chains(rules, record) if _school_chains is not None else rules

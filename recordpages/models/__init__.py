@@ -1,4 +1,5 @@
 from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.chains import SchoolChain
 from recordpages.models.classes import (
     ClassPage,
     ClassResultSummaryPage,
@@ -68,6 +69,7 @@ __all__ = [
     "Role",
     "RoleCode",
     "School",
+    "SchoolChain",
     "SchoolClass",
     "SchoolPage",
     "SchoolPlanPage",
