@@ -198,3 +198,12 @@ def test_a_list_of_records_reads_the_schools_chains_once_per_request(django_asse
     finally:
         school_chains._end()
     assert {r.record_type for r in added} == {"student_record"}
+
+
+def test_the_principal_is_offered_the_forms_and_the_system_administrator_only_reads(client):
+    world = school_world()
+    client.force_login(world.staff["hn.hieutruong"].user)
+    assert 'class="chain-add"' in client.get(URL).content.decode()
+    client.force_login(world.staff["hn.quantri"].user)
+    response = client.get(URL)
+    assert response.status_code == 200 and 'class="chain-add"' not in response.content.decode()
