@@ -80,8 +80,10 @@ def _load_ca(paths: DevPkiPaths):
     return cert, key
 
 
-def _issue(ca_cert, ca_key, subject: x509.Name, key, *, eku, years: int = 5) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+def _issue(
+    ca_cert, ca_key, subject: x509.Name, key, *, eku, years: int = 5, back_days: int = 1
+) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=back_days)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -210,6 +212,8 @@ def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_n
         person_name(full_name, school_name),
         private,
         eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION],
+        # Valid for the demo's past school year too: its steps are dated back.
+        back_days=2 * 365,
     )
     data = pkcs12.serialize_key_and_certificates(
         name=key.encode(),

@@ -81,6 +81,9 @@ class RecordState(ConcurrentTransitionMixin, models.Model):
     # path: a path step that carries several is taken when the last is made. Emptied
     # when the record is given back or a correction starts.
     signatures_made = models.JSONField(default=list, blank=True)
+    # Who made each of them ({field: user id}): nobody makes two signatures of one
+    # path step, so an added review is a second person's.
+    signature_signers = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

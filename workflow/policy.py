@@ -95,10 +95,26 @@ BARS: dict[Bar, Callable[[Scope, RecordState], bool]] = {
 
 
 def _may_take(scope: Scope, record: RecordState, step: Step) -> bool:
-    # A step that carries signatures is taken by whoever's signature is due now.
+    # A step that carries signatures is taken by whoever's signature is due now, and
+    # not by someone who already signed it: an added review is a second person's.
     waiting = chains.pending_on(record.rules.signature_steps, step.name, record.signatures_made)
+    if waiting and _signed_step(scope, record, step.name):
+        return False
     actors = {actor for sig in waiting for actor in sig.by} if waiting else step.by
     return any(ACTORS[actor](scope, record) for actor in actors)
+
+
+def _signed_step(scope: Scope, record: RecordState, step_name: str) -> bool:
+    """Whether this person made one of the path step's signatures in this pass."""
+    user_id = scope.staff.user_id if scope.staff is not None else None
+    if user_id is None:
+        return False
+    signers = record.signature_signers or {}
+    return any(
+        signers.get(sig.field) == user_id
+        for sig in record.rules.signature_steps
+        if sig.on == step_name
+    )
 
 
 def _bar(scope: Scope, record: RecordState, step: Step) -> Bar:
@@ -114,6 +130,8 @@ def signature_due(user, record: RecordState, step_name: str) -> chains.Signature
     """The signature step this user makes by taking `step_name` now, if it carries one."""
     scope = get_scope(user)
     waiting = chains.pending_on(record.rules.signature_steps, step_name, record.signatures_made)
+    if _signed_step(scope, record, step_name):
+        return None
     for sig in waiting:
         if scope.is_superuser or any(ACTORS[actor](scope, record) for actor in sig.by):
             return sig

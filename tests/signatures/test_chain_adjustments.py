@@ -207,3 +207,35 @@ def test_the_principal_is_offered_the_forms_and_the_system_administrator_only_re
     client.force_login(world.staff["hn.quantri"].user)
     response = client.get(URL)
     assert response.status_code == 200 and 'class="chain-add"' not in response.content.decode()
+
+
+def test_nobody_makes_two_signatures_of_one_path_step():
+    """The assigned vice-principal signs as the approver; the added vice-principal
+    review on the same step must be someone else's (never fewer reviews)."""
+    from recordpages.models import SchoolChain
+    from workflow import policy
+
+    world = school_world()
+    page = world.records["student_record"]
+    complete_student_record(page)
+    SchoolChain.objects.create(
+        school=world.school,
+        record_type="student_record",
+        additions=[
+            {
+                "field": "bo_sung_1",
+                "label": "Phó hiệu trưởng",
+                "on": "approve",
+                "actor": "vice_principal",
+            }
+        ],
+        next_number=2,
+    )
+    vp = world.staff["hn.phohieutruong"].user
+    TakeStep(user=world.staff["hn.giaovien"].user, page_id=page.pk, step="submit").execute()
+    TakeStep(user=vp, page_id=page.pk, step="approve").execute()  # as the approver
+    record = RecordState.objects.get(pk=page.pk)
+    assert record.state == State.SUBMITTED and record.signatures_made[-1] == "hieu_truong"
+    assert policy.refusal(vp, record, "approve") is not None
+    other_vp = world.staff["hn.phohieutruong2"].user
+    assert policy.refusal(other_vp, record, "approve") is None

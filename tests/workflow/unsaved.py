@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from recordpages import registry
 from recordpages.models import (
     ProfessionalGroup,
     RoleCode,
@@ -120,6 +121,10 @@ def record(
             pk=60, school_id=rec.school_id, homeroom_teacher_id=as_read(TEACHER.pk)
         )
     rec.__dict__["_editor_user_ids"] = frozenset(s.user_id for s in editors)
+    # The school changed none of its signer chains (recordpages.models.chains): the
+    # type's rules, as the registry declares them, without asking the database.
+    rules = registry.get(rec.record_type)
+    rec.__dict__["_school_rules"] = ((rec.school_id, rules.code), rules)
     return rec
 
 

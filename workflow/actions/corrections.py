@@ -118,7 +118,7 @@ class CorrectionDecide(_CorrectionAction):
         if self.consent:
             correction.consent()
             record.start_correction()
-            record.signatures_made = []
+            record.signatures_made, record.signature_signers = [], {}
             record.save()
         else:
             correction.refuse()

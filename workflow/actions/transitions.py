@@ -183,9 +183,9 @@ class TakeStep(Action[RecordState]):
         revision = None
         if step.target == State.SUBMITTED:
             record.return_reason = ""
-            record.signatures_made = []
+            record.signatures_made, record.signature_signers = [], {}
         if step.target == State.RETURNED:
-            record.signatures_made = []
+            record.signatures_made, record.signature_signers = [], {}
         earlier = {sig.field for sig in record.rules.signature_steps if sig.on == step.name}
         if step.pins_revision and not earlier & set(record.signatures_made):
             # Pinned once, by the first of the step's signers.
@@ -268,4 +268,5 @@ class TakeStep(Action[RecordState]):
         except signing.SignatureRefused as exc:
             raise self.refuse(exc.message) from None
         record.signatures_made = [*record.signatures_made, due.field]
+        record.signature_signers = {**record.signature_signers, due.field: self.user.pk}
         return due

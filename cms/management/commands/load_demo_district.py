@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
+from signatures.demo import bind_demo_certificates
 from workflow.demo import apply_demo_states
 
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         # … and this year's whole school.
         load_demo_district(Options(today=today, schools=schools, progress=progress))
         progress("Quy trình duyệt")
+        # TEST-ONLY personal certificates, so that the demo's records carry signatures.
+        bind_demo_certificates()
         apply_demo_states(today)
         progress("Chỉ mục tìm kiếm")
         call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
