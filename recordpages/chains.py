@@ -46,6 +46,9 @@ class SignatureStep:
         return f"Ky_{self.field}"
 
 
+PRINCIPAL_LABEL = _("Hiệu trưởng")
+
+
 def personal(field: str, label: Promise, *, on: str, by: tuple[Actor, ...]) -> SignatureStep:
     return SignatureStep(field, label, on, by)
 

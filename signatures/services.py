@@ -34,7 +34,7 @@ from archive.rendering import Footer, render_record_with_boxes
 from archive.seal import seal_image
 from recordpages import chains
 from recordpages.chains import SignatureStep
-from recordpages.models import StaffProfile
+from recordpages.models import RoleCode, StaffProfile
 from signatures.models import Certificate, KeyHolder, PendingSignature
 from workflow.choices import APPROVED_STATES, REMOVABLE_STATES, State
 from workflow.signing import SignatureRefused, SignatureRequest
@@ -193,11 +193,24 @@ def appearance_for(req: SignatureRequest, signer_name: str, *, notes=()) -> sign
     }
     return signing.Appearance(
         signer_name=signer_name,
-        role=str(req.signature.label),
+        role=_role_as_signed(req),
         reason=reason,
         seal_image=seal_image(req.record.school) if req.signature.seal else None,
         notes=tuple(notes),
     )
+
+
+def _role_as_signed(req: SignatureRequest) -> str:
+    """The block's role as the signer signs it: a vice-principal signing in the
+    principal's block signs "on behalf of" (KT., Nghị định 30/2020, Phụ lục I)."""
+    role = str(req.signature.label)
+    if role != str(chains.PRINCIPAL_LABEL) or req.signature.seal:
+        return role
+    staff = _staff_of(req.user)
+    codes = set(staff.role_codes) if staff is not None else set()
+    if RoleCode.VICE_PRINCIPAL in codes and RoleCode.PRINCIPAL not in codes:
+        return _("KT. Hiệu trưởng – Phó hiệu trưởng")
+    return role
 
 
 def recorded_notes(page_id: int, version: int) -> list[str]:

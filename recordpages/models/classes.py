@@ -141,7 +141,7 @@ class StudentRecordPage(ClassRecordPage):
             ),
             c.personal(
                 "hieu_truong",
-                _("Hiệu trưởng"),
+                c.PRINCIPAL_LABEL,
                 on=r.APPROVE,
                 by=(Actor.PRINCIPAL, Actor.ASSIGNED_VP),
             ),

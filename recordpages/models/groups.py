@@ -84,7 +84,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
             ),
             c.personal(
                 "nguoi_duyet",
-                _("Hiệu trưởng"),
+                c.PRINCIPAL_LABEL,
                 on=r.APPROVE,
                 by=(Actor.PRINCIPAL, Actor.ASSIGNED_VP),
             ),

@@ -169,7 +169,7 @@ class SchoolPlanPage(RecordPage):
                 on=r.SUBMIT,
                 by=(Actor.PRINCIPAL, Actor.VICE_PRINCIPAL),
             ),
-            c.personal("hieu_truong", _("Hiệu trưởng"), on=r.APPROVE, by=(Actor.PRINCIPAL,)),
+            c.personal("hieu_truong", c.PRINCIPAL_LABEL, on=r.APPROVE, by=(Actor.PRINCIPAL,)),
         ),
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
         retention=_("10 năm"),
@@ -267,7 +267,7 @@ class EnrollmentRegisterPage(RecordPage):
                 on=r.FINALIZE,
                 by=(Actor.PRINCIPAL, Actor.SYSADMIN),
             ),
-            c.personal("hieu_truong", _("Hiệu trưởng"), on=r.SIGN, by=(Actor.PRINCIPAL,)),
+            c.personal("hieu_truong", c.PRINCIPAL_LABEL, on=r.SIGN, by=(Actor.PRINCIPAL,)),
             c.seal(on=r.SIGN),
         ),
         deadline=r.DayOfYear(5, 30),  # follows the học bạ to signing

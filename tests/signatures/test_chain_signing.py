@@ -227,3 +227,16 @@ def test_a_recorded_step_has_the_file_rendered_for_the_next_signer_once_committe
     assert file.stage == 1
     assert file.content_sha256 == RecordState.objects.get(pk=page.pk).approved_hash
     assert SigningFile.objects.filter(page_ref=page.pk).count() == 1
+
+
+def test_a_vice_principal_signs_the_principals_block_on_behalf_kt():
+    world = school_world()
+    page = _hoc_ba(world)
+    vp = world.staff["hn.phohieutruong"]  # assigned học bạ
+    binding.bind_dev_certificate(vp)
+    _take(world, "hn.giaovien", page, "submit")
+    _take(world, "hn.phohieutruong", page, "approve")
+    file = SigningFile.objects.get(page_ref=page.pk)
+    [signed] = signing.signatures_in(storage.get_store().get(file.stage_key))
+    assert signed.field == "Ky_hieu_truong" and signed.signer_name == vp.full_name
+    assert signed.role == "KT. Hiệu trưởng – Phó hiệu trưởng"
