@@ -111,6 +111,14 @@ def test_signatures_of_other_path_steps_are_neither_pending_nor_counted():
     assert chains.completes(STEPS, "submit", ["writer"])
 
 
+def test_path_steps_are_matched_by_value_as_read_from_a_request_or_a_row():
+    # A step name from a form or a school's chain row is an equal string, not the
+    # registry's constant object.
+    steps = tuple(dataclasses.replace(s, on=as_read(s.on)) for s in STEPS)
+    assert chains.pending_on(steps, as_read("approve"), []) == steps[1:3]
+    assert not chains.completes(steps, as_read("submit"), [])
+
+
 def test_a_path_step_without_signatures_is_taken_at_once():
     assert chains.pending_on(STEPS, "check", []) == ()
     assert chains.completes(STEPS, "check", [])
@@ -153,6 +161,13 @@ def test_a_personal_signature_is_in_sequence_barred_as_its_path_step_and_no_seal
     assert step == SignatureStep("gv", "Giáo viên", "submit", (Actor.AUTHOR,))
     assert step.seal is False and step.parallel_with_next is False and step.bar is None
     assert step.pdf_field == "Ky_gv"
+
+
+def test_a_declaration_names_its_path_step_and_signers_by_keyword():
+    # Keyword-only: a declaration cannot swap `on` and `by` unnoticed.
+    with pytest.raises(TypeError):
+        chains.personal("gv", "Giáo viên", "submit", (Actor.AUTHOR,))
+    assert chains.personal(field="gv", label="GV", on="submit", by=()).field == "gv"
 
 
 def test_the_seal_is_the_clerks_barred_only_to_editors():
@@ -290,6 +305,24 @@ def test_a_signature_of_another_path_step_does_not_stop_its_signer():
     _signed(rec, nguoi_lap=PRINCIPAL)
     assert policy.signature_due(who(PRINCIPAL), rec, "approve").field == "hieu_truong"
     assert refused(PRINCIPAL, rec, "approve") is None
+
+
+def test_the_principal_who_closed_the_register_also_signs_it():
+    # Her signature on finalize is another path step's: it does not count on sign.
+    rec = record("enrollment_register", "paper_confirmed", author=CLERK, editors=())
+    _signed(rec, nguoi_chot_so=PRINCIPAL)
+    assert policy.signature_due(who(PRINCIPAL), rec, "sign").field == "hieu_truong"
+    assert refused(PRINCIPAL, rec, "sign") is None
+
+
+def test_who_signed_a_path_step_is_matched_by_value_as_read_from_a_request_or_a_row():
+    rec = record("lesson_plan", "checked", author=TEACHER, editors=(TEACHER,))
+    extra = _sig(as_read("hieu_truong_2"), as_read("approve"))
+    declared = tuple(dataclasses.replace(s, on=as_read(s.on)) for s in rec.rules.signature_steps)
+    _with_chain(rec, (*declared, extra))
+    _signed(rec, giao_vien=TEACHER, to_truong=LEADER, nguoi_duyet=PRINCIPAL)
+    assert policy.signature_due(who(PRINCIPAL), rec, as_read("approve")) is None
+    assert policy.signature_due(who(PRINCIPAL_2), rec, as_read("approve")) == extra
 
 
 def test_a_signature_made_by_someone_else_does_not_stop_the_next_signer():
