@@ -27,6 +27,9 @@ def bind(
     staff: StaffProfile, data: bytes, *, holder: str, key_ref: str = "", by=None
 ) -> Certificate:
     """Bind the certificate (PEM or DER) to `staff`; refuse with a Vietnamese reason."""
+    if holder in ("server", "csc") and not key_ref.strip():
+        # A key the server reaches must be named, or the first signature would fail.
+        raise BindingRefused(_("Cần ghi mã khóa ký (trên thiết bị HSM hoặc dịch vụ ký số từ xa)."))
     try:
         cert = signing.load_certificate(data)
         signing.check_for_signing(cert)

@@ -115,6 +115,16 @@ def certificates(request: HttpRequest) -> HttpResponse:
             binding.withdraw(staff, int(request.POST["revoke"]), by=request.user)
             messages.success(request, _("Đã thôi sử dụng chứng thư số."))
             return redirect("signatures_admin:certificates")
+        if request.POST.get("csc_credential"):
+            try:
+                binding.bind_csc(staff, request.POST["csc_credential"], by=request.user)
+            except binding.BindingRefused as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, _("Đã gắn chứng thư số cho %(name)s.") % {"name": staff.full_name}
+                )
+            return redirect("signatures_admin:certificates")
         data = b""
         if "file" in request.FILES:
             upload = request.FILES["file"]

@@ -240,3 +240,12 @@ def test_a_vice_principal_signs_the_principals_block_on_behalf_kt():
     [signed] = signing.signatures_in(storage.get_store().get(file.stage_key))
     assert signed.field == "Ky_hieu_truong" and signed.signer_name == vp.full_name
     assert signed.role == "KT. Hiệu trưởng – Phó hiệu trưởng"
+
+
+def test_a_key_held_by_the_server_must_be_named_when_bound():
+    world = school_world()
+    certificate = binding.bind_dev_certificate(world.staff["hn.hieutruong"])
+    certificate.delete()
+    for holder in ("server", "csc"):
+        with pytest.raises(binding.BindingRefused, match="mã khóa ký"):
+            binding.bind(world.staff["hn.hieutruong"], bytes(certificate.der), holder=holder)
