@@ -36,8 +36,8 @@ class SignerBinding:
     expected: str
 
 
-SIGNED = SignatureOutcome.SIGNED.value  # "signed"
-RECORDED = SignatureOutcome.RECORDED.value  # "recorded"
+SIGNED = SignatureOutcome.SIGNED.value
+RECORDED = SignatureOutcome.RECORDED.value
 # Times on the page are Vietnam time whatever the server's zone: the reader is in Vietnam.
 _VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,6 +54,10 @@ class SignerLine:
     issuer: str = ""  # the certificate's issuing organisation (SIGNED only)
     ok: bool = False
     validity: str = ""  # the signature's state in Vietnamese words
+
+    @property
+    def signed(self) -> bool:
+        return self.kind == SIGNED
 
     @property
     def when(self) -> str:
