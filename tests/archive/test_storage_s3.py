@@ -54,7 +54,9 @@ def test_freeze_on_s3_keeps_versions_and_locks_objects(school_data, s3_settings)
 def test_freeze_waits_while_s3_is_down_and_completes_when_it_is_back(
     school_data, s3_settings, s3_server
 ):
-    state = school_data.states["student_record"]
+    # A plan: the archive renders and seals it at the freeze (a học bạ's file was made
+    # by its signers, in the store the fixture used before S3 was configured).
+    state = school_data.states["group_plan"]
     job = services.freeze_enqueue(record_state=state)
     s3_server.stop()
     try:
@@ -64,7 +66,7 @@ def test_freeze_waits_while_s3_is_down_and_completes_when_it_is_back(
         assert job.last_error and job.next_attempt_at > timezone.now()
         assert not ArchivedVersion.objects.exists()
         state.refresh_from_db()
-        assert state.state == "signed"  # the record keeps its state
+        assert state.state == "approved"  # the record keeps its state
     finally:
         s3_server.start()
     assert services.run_once(now=timezone.now() + dt.timedelta(hours=2)) == 1
@@ -75,7 +77,8 @@ def test_freeze_waits_while_s3_is_down_and_completes_when_it_is_back(
 
 
 def test_with_a_tsa_the_signature_is_pades_b_t_and_the_timestamp_is_trusted(school_data, tsa_url):
-    state = school_data.states["class_summary"]
+    # A plan: the archive applies the seal, with the TSA, when it freezes it.
+    state = school_data.states["group_plan"]
     services.freeze_enqueue(record_state=state)
     assert services.run_once() == 1
     row = ArchivedVersion.objects.get()
