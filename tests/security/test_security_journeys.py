@@ -192,7 +192,7 @@ def test_journey_3_vice_principal_approves(live_server, browser_page):
     assert record.approved_hash
 
 
-def test_journey_4_clerk_confirms_paper_then_principal_signs(live_server, browser_page):
+def test_journey_4_clerk_confirms_paper_then_applies_the_seal(live_server, browser_page):
     from recordpages.models import StudentRecordPage
     from tests.workflow.conftest import complete_student_record
 
@@ -221,7 +221,11 @@ def test_journey_4_clerk_confirms_paper_then_principal_signs(live_server, browse
     assert _status(page) == "Đã xác nhận bản giấy"
     assert _state(record.pk) == "paper_confirmed"
 
+    # The principal signed when approving; the seal is the clerk's (issue 13).
     _login(page, base, "hn.hieutruong")
+    page.goto(f"{base}/admin/ho-so/{record.pk}/")
+    assert page.locator("a[href$='/chuyen/sign/']").count() == 0
+    _login(page, base, "hn.vanthu")
     _transition(page, base, record.pk, "sign", "Ký số", "j4-hocba", "3-signed")
     assert _status(page) == "Đã ký số"
     assert _state(record.pk) == "signed"
