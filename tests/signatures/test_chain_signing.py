@@ -16,6 +16,7 @@ from pyhanko.sign import signers
 from archive import devpki, signing, storage
 from archive import services as archive_services
 from archive.models import ArchivedVersion, Signature, SignatureOutcome, SigningFile
+from recordpages.models import StudentRecordPage
 from signatures import batch, binding
 from signatures.models import PendingSignature
 from tests.factories import school_world
@@ -249,3 +250,62 @@ def test_a_key_held_by_the_server_must_be_named_when_bound():
     for holder in ("server", "csc"):
         with pytest.raises(binding.BindingRefused, match="mã khóa ký"):
             binding.bind(world.staff["hn.hieutruong"], bytes(certificate.der), holder=holder)
+
+
+def test_a_batch_interrupted_halfway_is_resumed_with_what_still_waits():
+    """The token answered for two of three records (unplugged, PIN locked...): those two
+    are signed, the third still waits for the principal and signs on the next run."""
+    world = school_world(pupils_per_class=3)
+    pages = [
+        page
+        for page in StudentRecordPage.objects.filter(school_class=world.classes["1B"]).order_by(
+            "pk"
+        )
+    ]
+    for page in pages:
+        complete_student_record(page)
+        _take(world, "hn.giaovien", page, "submit")
+    principal = world.staff["hn.hieutruong"]
+    _as_token_holder(principal)
+    user = principal.user
+
+    prepared = batch.prepare_many(user, [(page.pk, "approve") for page in pages])
+    assert all(item.ok for item in prepared)
+    answers = [
+        {
+            "page_id": item.page_id,
+            "step": "approve",
+            "pending_id": item.extra["pending_id"],
+            "cms": _b64(
+                _token_cms(
+                    "hn.hieutruong",
+                    PendingSignature.objects.get(pk=item.extra["pending_id"]).state,
+                )
+            ),
+        }
+        for item in prepared[:2]
+    ]
+    assert all(result.ok for result in batch.finish_many(user, answers))
+    states = [RecordState.objects.get(pk=page.pk).state for page in pages]
+    assert states == [State.APPROVED, State.APPROVED, State.SUBMITTED]
+
+    waiting = batch.waiting_for(user)
+    assert [row.record.pk for row in waiting] == [pages[2].pk]
+    [again] = batch.prepare_many(user, [(pages[2].pk, "approve")])
+    pending = PendingSignature.objects.get(pk=again.extra["pending_id"])
+    [done] = batch.finish_many(
+        user,
+        [
+            {
+                "page_id": pages[2].pk,
+                "step": "approve",
+                "pending_id": pending.pk,
+                "cms": _b64(_token_cms("hn.hieutruong", pending.state)),
+            }
+        ],
+    )
+    assert done.ok, done.message
+    assert RecordState.objects.get(pk=pages[2].pk).state == State.APPROVED
+    assert (
+        Signature.objects.filter(field="hieu_truong", outcome=SignatureOutcome.SIGNED).count() == 3
+    )
