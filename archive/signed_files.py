@@ -34,17 +34,7 @@ def finish(file: SigningFile, page, school) -> bytes:
     pdf = storage.get_store().get(file.stage_key)
     if file.signatures.filter(seal=True, outcome=SignatureOutcome.SIGNED).exists():
         return pdf
-    notes = [
-        _("%(role)s: %(name)s, %(when)s (ghi nhận, không ký số)")
-        % {
-            "role": row.role,
-            "name": row.signer_name,
-            "when": timezone.localtime(row.made_at).strftime("%d/%m/%Y"),
-        }
-        for row in Signature.objects.filter(
-            page_ref=file.page_ref, version=file.version, outcome=SignatureOutcome.RECORDED
-        ).order_by("made_at", "pk")
-    ]
+    notes = recorded_notes(file.page_ref, file.version)
     seal = chains.AUTOMATIC_SEAL
     result = signing.seal_field(
         pdf,
@@ -75,3 +65,19 @@ def finish(file: SigningFile, page, school) -> bytes:
         made_at=timezone.now(),
     )
     return result.pdf
+
+
+def recorded_notes(page_id: int, version: int) -> list[str]:
+    """What the seal's block says of the steps made without a digital signature."""
+    rows = Signature.objects.filter(
+        page_ref=page_id, version=version, outcome=SignatureOutcome.RECORDED
+    ).order_by("made_at", "pk")
+    return [
+        _("%(role)s: %(name)s, %(when)s (ghi nhận, không ký số)")
+        % {
+            "role": row.role,
+            "name": row.signer_name,
+            "when": timezone.localtime(row.made_at).strftime("%d/%m/%Y"),
+        }
+        for row in rows
+    ]

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from archive import signing, storage
+from archive import signed_files, signing, storage
 from archive.codes import new_verification_code
 from archive.models import Signature, SignatureOutcome, SigningFile
 from archive.rendering import Footer, render_record_with_boxes
@@ -186,6 +186,21 @@ def _signature_row(req: SignatureRequest, *, outcome: str, file=None, **fields) 
     )
 
 
+def _signed(
+    req: SignatureRequest, file: SigningFile, pdf: bytes, name: str, sha256: str, issuer: str
+) -> None:
+    """The new stage stored, and the step's row saying who signed it with what."""
+    _add_stage(file, pdf)
+    _signature_row(
+        req,
+        outcome=SignatureOutcome.SIGNED,
+        file=file,
+        signer_name=name,
+        certificate_sha256=sha256,
+        issuer=issuer,
+    )
+
+
 def appearance_for(req: SignatureRequest, signer_name: str, *, notes=()) -> signing.Appearance:
     reason = _("%(step)s %(record)s") % {
         "step": str(req.step.label),
@@ -211,22 +226,6 @@ def _role_as_signed(req: SignatureRequest) -> str:
     if RoleCode.VICE_PRINCIPAL in codes and RoleCode.PRINCIPAL not in codes:
         return _("KT. Hiệu trưởng – Phó hiệu trưởng")
     return role
-
-
-def recorded_notes(page_id: int, version: int) -> list[str]:
-    """What the seal's block says of the steps made without a digital signature."""
-    rows = Signature.objects.filter(
-        page_ref=page_id, version=version, outcome=SignatureOutcome.RECORDED
-    ).order_by("made_at", "pk")
-    return [
-        _("%(role)s: %(name)s, %(when)s (ghi nhận, không ký số)")
-        % {
-            "role": row.role,
-            "name": row.signer_name,
-            "when": timezone.localtime(row.made_at).strftime("%d/%m/%Y"),
-        }
-        for row in rows
-    ]
 
 
 # --- the maker ------------------------------------------------------------------------
@@ -326,22 +325,14 @@ def _sign_on_server(req: SignatureRequest, certificate: Certificate) -> None:
         ) from None
     except signing.SignatureRejected as exc:
         raise SignatureRefused(str(exc)) from None
-    _add_stage(file, result.pdf)
-    _signature_row(
-        req,
-        outcome=SignatureOutcome.SIGNED,
-        file=file,
-        signer_name=certificate.common_name,
-        certificate_sha256=certificate.sha256,
-        issuer=certificate.issuer,
-    )
+    _signed(req, file, result.pdf, certificate.common_name, certificate.sha256, certificate.issuer)
 
 
 def _seal(req: SignatureRequest) -> None:
     file = _file_for(req)
     pdf = storage.get_store().get(file.stage_key)
     school = req.record.school
-    notes = recorded_notes(req.page.pk, req.version)
+    notes = signed_files.recorded_notes(req.page.pk, req.version)
     try:
         result = signing.seal_field(
             pdf,
@@ -357,15 +348,7 @@ def _seal(req: SignatureRequest) -> None:
         ) from None
     except signing.SignatureRejected as exc:
         raise SignatureRefused(str(exc)) from None
-    _add_stage(file, result.pdf)
-    _signature_row(
-        req,
-        outcome=SignatureOutcome.SIGNED,
-        file=file,
-        signer_name=result.signer,
-        certificate_sha256=result.certificate_sha256,
-        issuer=result.issuer,
-    )
+    _signed(req, file, result.pdf, result.signer, result.certificate_sha256, result.issuer)
 
 
 # --- deferred: the signer's own token --------------------------------------------------
@@ -452,12 +435,4 @@ def _finish_deferred(req: SignatureRequest, certificate: Certificate | None) -> 
         ) from None
     row.used_at = req.now
     row.save(update_fields=["used_at"])
-    _add_stage(file, result.pdf)
-    _signature_row(
-        req,
-        outcome=SignatureOutcome.SIGNED,
-        file=file,
-        signer_name=certificate.common_name,
-        certificate_sha256=certificate.sha256,
-        issuer=certificate.issuer,
-    )
+    _signed(req, file, result.pdf, certificate.common_name, certificate.sha256, certificate.issuer)

@@ -66,44 +66,34 @@ def _pairs(items: list) -> list[tuple[int, str]]:
     return [(int(item["page_id"]), str(item["step"])) for item in items]
 
 
-def _bad_request() -> JsonResponse:
-    return JsonResponse({"error": _("Yêu cầu ký không hợp lệ.")}, status=400)
+def _answer(request: HttpRequest, run, *, key: str = "items") -> JsonResponse:
+    """Run one batch call on the posted items, a result per record; bad JSON is a 400."""
+    _staff(request)
+    try:
+        posted = _items(request, key)
+        items = _pairs(posted) if key == "items" else [a for a in posted if isinstance(a, dict)]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("Yêu cầu ký không hợp lệ.")}, status=400)
+    results = run(request.user, items, request=request)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
 
 
 @require_POST
 def sign(request: HttpRequest) -> JsonResponse:
     """Sign with what the server holds (an HSM, CSC, the seal) or record the steps."""
-    _staff(request)
-    try:
-        items = _pairs(_items(request))
-    except (ValueError, KeyError, TypeError):
-        return _bad_request()
-    results = batch.take_many(request.user, items, request=request)
-    return JsonResponse({"results": [r.as_dict() for r in results]})
+    return _answer(request, batch.take_many)
 
 
 @require_POST
 def prepare(request: HttpRequest) -> JsonResponse:
     """The signed attributes of each record, for the signer's token (the agent)."""
-    _staff(request)
-    try:
-        items = _pairs(_items(request))
-    except (ValueError, KeyError, TypeError):
-        return _bad_request()
-    results = batch.prepare_many(request.user, items, request=request)
-    return JsonResponse({"results": [r.as_dict() for r in results]})
+    return _answer(request, batch.prepare_many)
 
 
 @require_POST
 def finish(request: HttpRequest) -> JsonResponse:
     """Each record's step taken with the CMS the token made."""
-    _staff(request)
-    try:
-        answers = [a for a in _items(request, "results") if isinstance(a, dict)]
-    except (ValueError, TypeError):
-        return _bad_request()
-    results = batch.finish_many(request.user, answers, request=request)
-    return JsonResponse({"results": [r.as_dict() for r in results]})
+    return _answer(request, batch.finish_many, key="results")
 
 
 def certificates(request: HttpRequest) -> HttpResponse:
