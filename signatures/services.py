@@ -252,8 +252,8 @@ def make_signature(req: SignatureRequest) -> None:
     if certificate.holder == KeyHolder.TOKEN:
         raise SignatureRefused(
             _(
-                "Chứng thư số của bạn nằm trên thiết bị ký số: hãy ký bằng nút “Ký số” "
-                "(cần phần mềm ký trên máy tính đang cắm thiết bị)."
+                "Chứng thư số của bạn nằm trên thiết bị ký số: hãy ký tại mục “Hồ sơ chờ tôi "
+                "ký” (cần phần mềm ký hoso-sign-agent trên máy tính đang cắm thiết bị)."
             )
         )
     _sign_on_server(req, certificate)
