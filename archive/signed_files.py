@@ -14,16 +14,15 @@ from recordpages import chains
 
 
 def signed_file(page_id: int, version: int, digest: str) -> SigningFile | None:
-    """The version's file its signers signed, if any signed it and it shows the
-    approved content; else the record is rendered and sealed here, as before."""
+    """The version's file (signed by its signers, or rendered ahead for them while
+    every step so far was recorded) when it shows the approved content; else the
+    record is rendered and sealed here, as before the chains."""
     file = (
         SigningFile.objects.select_related("school", "school_year")
         .filter(page_ref=page_id, version=version, voided_at__isnull=True)
         .first()
     )
     if file is None or file.content_sha256 != digest:
-        return None
-    if not file.signatures.filter(outcome=SignatureOutcome.SIGNED).exists():
         return None
     return file
 
@@ -48,7 +47,8 @@ def finish(file: SigningFile, page, school) -> bytes:
             seal_image=seal_image(school),
             notes=tuple(notes),
         ),
-        certify=False,
+        # The first signature of a file nobody signed (every step recorded) certifies it.
+        certify=not file.signatures.filter(outcome=SignatureOutcome.SIGNED).exists(),
     )
     Signature.objects.create(
         page_ref=file.page_ref,

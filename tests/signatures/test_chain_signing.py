@@ -309,3 +309,22 @@ def test_a_batch_interrupted_halfway_is_resumed_with_what_still_waits():
     assert (
         Signature.objects.filter(field="hieu_truong", outcome=SignatureOutcome.SIGNED).count() == 3
     )
+
+
+def test_a_plan_nobody_signed_is_sealed_in_its_file_which_names_the_recorded_steps(
+    django_capture_on_commit_callbacks,
+):
+    world = school_world()
+    page = world.records["group_plan"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _take(world, "hn.totruong1", page, "submit")  # recorded: the file is made ahead
+    _take(world, "hn.hieutruong", page, "approve")  # recorded
+    pdf = _archived_pdf(page)
+    [seal] = signing.signatures_in(pdf)
+    assert seal.field == "Ky_con_dau" and seal.certified and seal.valid and seal.trusted
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=False
+    ).stdout.decode()
+    assert "ghi nhận, không ký số" in text
