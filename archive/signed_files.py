@@ -24,6 +24,8 @@ def signed_file(page_id: int, version: int, digest: str) -> SigningFile | None:
     )
     if file is None or file.content_sha256 != digest:
         return None
+    if not Signature.objects.filter(page_ref=page_id, version=version).exists():
+        return None  # no step of the chain went through it
     return file
 
 
