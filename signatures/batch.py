@@ -24,7 +24,7 @@ from workflow import policy
 from workflow.actions.base import ActionRefused
 from workflow.actions.transitions import TakeStep
 from workflow.choices import APPROVED_STATES, REMOVABLE_STATES, State
-from workflow.models import RecordState
+from workflow.models import RecordState, attach_editors
 from workflow.signing import SignatureRefused, SignatureRequest
 
 MAX_BATCH = 200  # records per call; the page sends a long batch in slices
@@ -47,9 +47,12 @@ def waiting_for(user, *, school_id: int | None = None) -> list[Waiting]:
     records = (
         RecordState.objects.filter(school_id=staff.school_id)
         .exclude(state__in=[*REMOVABLE_STATES, State.CORRECTING])
-        .select_related("school", "school_year", "record_category")
-        .order_by("record_type", "page__title")
+        .select_related("school", "school_year", "record_category", "school_class", "group")
+        .select_related("page")
+        .order_by("record_type", "school_class__name", "page__title")
     )
+    records = list(records)
+    attach_editors(records)  # who wrote each: one query for all (the review bars)
     found = []
     for record in records:
         for step in record.rules.open_steps(record.state):

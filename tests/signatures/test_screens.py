@@ -107,3 +107,29 @@ def test_a_teacher_sees_nothing_of_another_persons_step_and_cannot_take_it():
     )
     assert response.json()["results"][0]["ok"] is False
     assert RecordState.objects.get(pk=page.pk).state == State.SUBMITTED
+
+
+def test_the_waiting_list_costs_the_same_queries_for_2_or_8_records():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recordpages.models import StudentRecordPage
+
+    world = school_world(pupils_per_class=8)
+    pages = list(StudentRecordPage.objects.filter(school_class=world.classes["1B"]))
+    client = _client(world.staff["hn.hieutruong"].user)
+
+    def submit_and_count(batch_pages) -> int:
+        for page in batch_pages:
+            complete_student_record(page)
+            TakeStep(user=world.staff["hn.giaovien"].user, page_id=page.pk, step="submit").execute()
+        client.get("/admin/ky-so/")  # warm the per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/admin/ky-so/")
+        waiting = response.content.decode().count("data-page-id=")
+        return waiting, len(queries.captured_queries)
+
+    two = submit_and_count(pages[:2])
+    eight = submit_and_count(pages[2:])
+    assert (two[0], eight[0]) == (2, 8)
+    assert two[1] == eight[1], (two, eight)
