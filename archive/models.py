@@ -178,6 +178,8 @@ class SigningFile(models.Model):
     content_sha256 = models.CharField(max_length=64)
     verification_code = models.CharField(max_length=32, unique=True)
     stage = models.PositiveIntegerField(default=0)
+    # The chain's signature fields the file was rendered with (a block each).
+    fields = models.JSONField(default=list, blank=True)
     stage_key = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64)
     voided_at = models.DateTimeField(null=True, blank=True)

@@ -116,14 +116,19 @@ def ensure_file(record, page, *, version: int, content: Content, now: dt.datetim
     first signature begins; a file of other content (changed after it was rendered) is
     voided and a new one made."""
     file = live_file(page.pk, version)
+    chain = chain_of(record)
     if file is not None and file.content_sha256 == content.digest:
-        return file
+        if _has_blocks(file, chain) or _signed_count(file):
+            return file
+        reason = "the school's chain changed before anyone signed"
+    else:
+        reason = "content changed after the file was rendered"
     if file is not None:
         file.voided_at = now
-        file.void_reason = "content changed after the file was rendered"
+        file.void_reason = reason
         file.save(update_fields=["voided_at", "void_reason", "updated_at"])
     code = new_verification_code()
-    blocks = [(sig.pdf_field, str(sig.label)) for sig in chain_of(record)]
+    blocks = [(sig.pdf_field, str(sig.label)) for sig in chain]
     pdf, boxes = render_record_with_boxes(
         content.revision.as_object(),
         footer=Footer(page.pk, version, content.digest, code),
@@ -143,6 +148,7 @@ def ensure_file(record, page, *, version: int, content: Content, now: dt.datetim
         content_sha256=content.digest,
         verification_code=code,
         stage=0,
+        fields=[sig.field for sig in chain],
         sha256=storage.sha256(pdf),
     )
     file.school, file.school_year = record.school, record.school_year
@@ -154,6 +160,25 @@ def ensure_file(record, page, *, version: int, content: Content, now: dt.datetim
         # Another signer of the same version made it first: theirs is the file.
         return live_file(page.pk, version)
     return file
+
+
+def _has_blocks(file: SigningFile, chain) -> bool:
+    """Whether the file has a block for every step of the chain (a file made before
+    the school added a signature has not; files made before `fields` was kept: yes)."""
+    return not file.fields or all(sig.field in file.fields for sig in chain)
+
+
+def _without_block(req: SignatureRequest) -> bool:
+    """The file already carries signatures and has no block for this step: the school
+    added it to its chain after the file was made. The step is then recorded (the
+    signed file cannot gain a block without breaking its certification)."""
+    file = live_file(req.page.pk, req.version)
+    return (
+        file is not None
+        and bool(file.fields)
+        and req.signature.field not in file.fields
+        and _signed_count(file) > 0
+    )
 
 
 def _signed_count(file: SigningFile) -> int:
@@ -238,6 +263,8 @@ def make_signature(req: SignatureRequest) -> None:
         return
     staff = _staff_of(req.user)
     certificate = bound_certificate(staff, at=req.now)
+    if req.payload is None and _without_block(req):
+        certificate = None  # recorded, below
     if req.payload is not None:
         _finish_deferred(req, certificate)
         return
@@ -365,6 +392,13 @@ class Prepared:
 def prepare(req: SignatureRequest, certificate: Certificate) -> Prepared:
     """The signed attributes the signer's token signs for the step due (the file is
     rendered now if this is the version's first signature)."""
+    if _without_block(req):
+        raise SignatureRefused(
+            _(
+                "Bước ký này được nhà trường thêm sau khi tài liệu đã có chữ ký: bấm “Duyệt” "
+                "trên hồ sơ để thực hiện, bước được ghi nhận (không ký số)."
+            )
+        )
     file = _file_for(req)
     pdf = storage.get_store().get(file.stage_key)
     try:
