@@ -201,8 +201,10 @@ def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_n
     """A TEST-ONLY personal signing certificate (PKCS#12, DEV_PASSPHRASE), made once
     per key (a username): what a teacher's USB token holds, for demos and tests."""
     target = paths.person_p12(key)
-    if target.exists():
+    if target.exists() and _holder_of(target) == full_name:
         return target
+    # None yet, or made for an earlier holder of this key (a renamed account, a test
+    # reusing a username): issued again, so that what is signed names the person.
     ensure_ca(paths)
     ca_cert, ca_key = _load_ca(paths)
     private = _key()
@@ -225,6 +227,12 @@ def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_n
     _write_private(target, data)
     logger.info("Issued a TEST-ONLY personal certificate for %s", key)
     return target
+
+
+def _holder_of(p12: Path) -> str:
+    loaded = pkcs12.load_pkcs12(p12.read_bytes(), DEV_PASSPHRASE)
+    names = loaded.cert.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""
 
 
 def ensure_tsa(paths: DevPkiPaths) -> bool:

@@ -328,3 +328,22 @@ def test_a_plan_nobody_signed_is_sealed_in_its_file_which_names_the_recorded_ste
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=False
     ).stdout.decode()
     assert "ghi nhận, không ký số" in text
+
+
+def test_a_dev_certificate_made_for_an_earlier_holder_of_a_username_is_issued_again():
+    from archive.signing import _certs
+
+    paths = signing.dev_pki()
+    first = devpki.ensure_person_cert(
+        paths, key="reused.name", full_name="Nguyễn Văn Một", school_name="Trường A"
+    )
+    again = devpki.ensure_person_cert(
+        paths, key="reused.name", full_name="Trần Thị Hai", school_name="Trường A"
+    )
+    assert first == again
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    cert = pkcs12.load_pkcs12(again.read_bytes(), devpki.DEV_PASSPHRASE).cert.certificate
+    assert _certs.names_person(
+        _certs.load_certificate(cert.public_bytes(Encoding.DER)), "Trần Thị Hai"
+    )
