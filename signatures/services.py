@@ -36,6 +36,7 @@ from recordpages import chains
 from recordpages.chains import SignatureStep
 from recordpages.models import RoleCode, StaffProfile
 from signatures.models import Certificate, KeyHolder, PendingSignature
+from workflow.actions.transitions import latest_revision
 from workflow.choices import APPROVED_STATES, REMOVABLE_STATES, State
 from workflow.signing import SignatureRefused, SignatureRequest
 from workflow.versions import content_hash
@@ -96,8 +97,6 @@ class Content:
 
 def content_of(record, page, *, pinned: bool) -> Content:
     """What the document shows: the pinned revision once approved, else the latest."""
-    from workflow.actions.transitions import latest_revision
-
     revision = record.approved_revision if pinned and record.approved_revision_id else None
     revision = revision or latest_revision(page)
     return Content(revision=revision, digest=content_hash(revision))
