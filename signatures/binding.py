@@ -43,7 +43,12 @@ def bind(
         )
     facts = signing.facts(cert)
     with transaction.atomic():
-        existing = Certificate.objects.select_for_update().filter(sha256=facts.sha256).first()
+        existing = (
+            Certificate.objects.select_for_update()
+            .filter(sha256=facts.sha256)
+            .order_by("pk")
+            .first()
+        )
         if existing is not None and existing.staff_id != staff.pk:
             raise BindingRefused(_("Chứng thư số này đã được gắn cho người khác."))
         if existing is not None:
