@@ -102,7 +102,11 @@ def certificates(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
     if request.method == "POST":
         if request.POST.get("revoke"):
-            binding.withdraw(staff, int(request.POST["revoke"]), by=request.user)
+            revoke = request.POST["revoke"]
+            if not revoke.isdigit():
+                messages.error(request, _("Yêu cầu không hợp lệ."))
+                return redirect("signatures_admin:certificates")
+            binding.withdraw(staff, int(revoke), by=request.user)
             messages.success(request, _("Đã thôi sử dụng chứng thư số."))
             return redirect("signatures_admin:certificates")
         if request.POST.get("csc_credential"):

@@ -133,3 +133,11 @@ def test_the_waiting_list_costs_the_same_queries_for_2_or_8_records():
     eight = submit_and_count(pages[2:])
     assert (two[0], eight[0]) == (2, 8)
     assert two[1] == eight[1], (two, eight)
+
+
+def test_a_malformed_withdrawal_is_refused_in_words_not_a_500():
+    world = school_world()
+    client = _client(world.staff["hn.hieutruong"].user)
+    response = client.post("/admin/ky-so/chung-thu/", {"revoke": "abc"}, follow=True)
+    assert response.status_code == 200
+    assert "Yêu cầu không hợp lệ." in response.content.decode()
