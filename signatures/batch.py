@@ -148,7 +148,11 @@ def finish_many(user, answers: list[dict], *, request=None) -> list[ItemResult]:
     """Each record's step taken with the CMS its signer's token made."""
     results = []
     for answer in answers[:MAX_BATCH]:
-        page_id = int(answer.get("page_id") or 0)
+        try:
+            page_id = int(answer.get("page_id") or 0)
+        except (TypeError, ValueError):
+            results.append(ItemResult(0, False, _("Yêu cầu ký không hợp lệ.")))
+            continue
         try:
             cms = base64.b64decode(str(answer.get("cms") or ""), validate=True)
             payload = services.TokenAnswer(pending_id=int(answer.get("pending_id") or 0), cms=cms)

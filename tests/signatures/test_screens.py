@@ -141,3 +141,21 @@ def test_a_malformed_withdrawal_is_refused_in_words_not_a_500():
     response = client.post("/admin/ky-so/chung-thu/", {"revoke": "abc"}, follow=True)
     assert response.status_code == 200
     assert "Yêu cầu không hợp lệ." in response.content.decode()
+
+
+def test_malformed_token_answers_get_a_result_each_never_a_500():
+    world = school_world()
+    client = _client(world.staff["hn.hieutruong"].user)
+    answers = [
+        {"page_id": "abc", "step": "approve", "pending_id": 1, "cms": "AAAA"},
+        {"page_id": 1, "step": "approve", "pending_id": "x", "cms": "AAAA"},
+        {"page_id": 1, "step": "approve", "pending_id": 1, "cms": "not base64!"},
+        {"page_id": 999999, "step": "approve", "pending_id": 1, "cms": "AAAA"},
+    ]
+    response = client.post(
+        "/admin/ky-so/hoan-tat/", json.dumps({"results": answers}), content_type="application/json"
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 4 and not any(r["ok"] for r in results)
+    assert all(r["message"] for r in results)
