@@ -74,6 +74,18 @@ def _write_private(path: Path, data: bytes) -> None:
     path.chmod(0o600)
 
 
+def _write_p12(path: Path, name: str, key, cert: x509.Certificate, ca_cert) -> None:
+    """Key, certificate and the CA's certificate as PKCS#12, under DEV_PASSPHRASE."""
+    data = pkcs12.serialize_key_and_certificates(
+        name=name.encode(),
+        key=key,
+        cert=cert,
+        cas=[ca_cert],
+        encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE),
+    )
+    _write_private(path, data)
+
+
 def _load_ca(paths: DevPkiPaths):
     cert = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
     key = serialization.load_pem_private_key(paths.ca_key.read_bytes(), password=None)
@@ -172,14 +184,7 @@ def ensure_school_cert(paths: DevPkiPaths, *, code: str, name: str) -> bool:
     cert = _issue(
         ca_cert, ca_key, _name(name, TEST_LABEL), key, eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION]
     )
-    data = pkcs12.serialize_key_and_certificates(
-        name=code.encode(),
-        key=key,
-        cert=cert,
-        cas=[ca_cert],
-        encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE),
-    )
-    _write_private(target, data)
+    _write_p12(target, code, key, cert, ca_cert)
     logger.info("Issued a TEST-ONLY signing certificate for school %s", code)
     return True
 
@@ -217,14 +222,7 @@ def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_n
         # Valid for the demo's past school year too: its steps are dated back.
         back_days=2 * 365,
     )
-    data = pkcs12.serialize_key_and_certificates(
-        name=key.encode(),
-        key=private,
-        cert=cert,
-        cas=[ca_cert],
-        encryption_algorithm=serialization.BestAvailableEncryption(DEV_PASSPHRASE),
-    )
-    _write_private(target, data)
+    _write_p12(target, key, private, cert, ca_cert)
     logger.info("Issued a TEST-ONLY personal certificate for %s", key)
     return target
 

@@ -13,14 +13,14 @@ from pathlib import Path
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 from pyhanko.sign.signers.pdf_cms import ExternalSigner
 
 from archive import devpki
 
-PASSPHRASE = b"test-only"
+PASSPHRASE = devpki.DEV_PASSPHRASE
 
 
 @dataclass(frozen=True)
@@ -35,57 +35,16 @@ class Personal:
 
 
 def personal_certificate(root: Path, full_name: str = "Nguyễn Thị Lan") -> Personal:
-    """A TEST-ONLY personal signing certificate issued by the dev CA under ``root``."""
+    """A TEST-ONLY personal signing certificate issued by the dev CA under ``root``
+    (archive.devpki, as the server's demo and tests issue them)."""
     paths = devpki.DevPkiPaths(root)
-    devpki.ensure_ca(paths)
+    path = devpki.ensure_person_cert(
+        paths, key="lan", full_name=full_name, school_name="Trường Tiểu học Thử nghiệm"
+    )
+    data = path.read_bytes()
+    loaded = pkcs12.load_pkcs12(data, PASSPHRASE)
     ca = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
-    ca_key = serialization.load_pem_private_key(paths.ca_key.read_bytes(), password=None)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Trường Tiểu học Thử nghiệm"),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, devpki.TEST_LABEL),
-            x509.NameAttribute(NameOID.COMMON_NAME, full_name),
-        ]
-    )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    data = pkcs12.serialize_key_and_certificates(
-        name=full_name.encode(),
-        key=key,
-        cert=cert,
-        cas=[ca],
-        encryption_algorithm=serialization.BestAvailableEncryption(PASSPHRASE),
-    )
-    return Personal(certificate=cert, ca=ca, pkcs12=data)
+    return Personal(certificate=loaded.cert.certificate, ca=ca, pkcs12=data)
 
 
 def throwaway_certificate(common_name: str = "Người khác") -> bytes:
