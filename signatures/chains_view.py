@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -23,11 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from recordpages import chains, registry
-from recordpages.models import RecordCategory, RoleCode, School, SchoolChain
+from recordpages.models import RecordCategory, School, SchoolChain
 from recordpages.models import chains as school_chain
 from recordpages.permissions import get_scope
 from recordpages.registry import Actor
-from workflow.audit import audit_append
+from signatures import chain_changes
+from workflow import policy
 
 # Who an Actor is, in the words of a school (the registry names them in English).
 ACTOR_LABELS: dict[Actor, Promise] = {
@@ -72,16 +72,6 @@ class Editor:
 
     school: School
     actors: tuple[tuple[str, str], ...]
-
-
-def may_see_chains(user) -> bool:
-    """The school's principal or system administrator (or a superuser)."""
-    scope = get_scope(user)
-    if scope.is_superuser:
-        return True
-    return scope.school_id is not None and bool(
-        scope.roles & {RoleCode.PRINCIPAL, RoleCode.SYSADMIN}
-    )
 
 
 def _who(actors: tuple[Actor, ...]) -> str:
@@ -150,7 +140,7 @@ def editor_for(request: HttpRequest) -> Editor | None:
     school_id = scope.school_id
     if scope.is_superuser:
         school_id = (request.POST or request.GET).get("truong") or school_id
-    elif RoleCode.PRINCIPAL not in scope.roles:
+    elif not policy.may_change_chains(request.user):
         return None
     school = School.objects.filter(pk=school_id).first() if str(school_id).isdigit() else None
     if school is None:
@@ -176,74 +166,13 @@ def school_chains(user, editor: Editor | None = None) -> tuple[list[ChainRow], l
     return types, [chain_row(category.rules()) for category in categories]
 
 
-@transaction.atomic
-def chain_change(*, user, school: School, record_type: str, data) -> SchoolChain:
-    """One adjustment of a school's chain, checked (never fewer reviews) and audited."""
-    if record_type not in registry.codes():
-        raise ValidationError(_("Loại hồ sơ không tồn tại."))
-    row, _created = SchoolChain.objects.select_for_update().get_or_create(
-        school=school, record_type=record_type
-    )
-    before = [step.field for step in row.steps()]
-    op, field = data.get("op"), data.get("field", "")
-    if op == "add":
-        number = row.next_number
-        row.next_number += 1
-        row.additions = [
-            *row.additions,
-            {
-                "field": f"bo_sung_{number}",
-                "label": (data.get("label") or "").strip(),
-                "on": data.get("on"),
-                "actor": data.get("actor"),
-            },
-        ]
-    elif op == "remove":
-        _remove_addition(row, field)
-    elif op == "parallel":
-        row.parallel = [*row.parallel, field] if field not in row.parallel else row.parallel
-    elif op == "sequential":
-        if field not in row.parallel:
-            raise ValidationError(_("Chỉ bỏ được lượt ký cùng lúc do trường đã chọn."))
-        row.parallel = [f for f in row.parallel if f != field]
-    else:
-        raise ValidationError(_("Thao tác không tồn tại."))
-    row.full_clean()
-    row.save()
-    audit_append(
-        action="signature_chain.changed",
-        school_id=school.pk,
-        actor=user,
-        object_type="record_type",
-        object_id=record_type,
-        summary=f"Signer chain of {record_type} changed ({op})",
-        detail={"op": op, "before": before, "after": [s.field for s in row.steps()]},
-    )
-    return row
-
-
-def _remove_addition(row: SchoolChain, field: str) -> None:
-    declared = {step.field: step for step in row.rules.signature_steps}
-    if field in declared:
-        raise ValidationError(
-            _("Không được bỏ bước ký đã quy định: «%(label)s».") % {"label": declared[field].label}
-        )
-    if field not in {a["field"] for a in row.additions}:
-        raise ValidationError(_("Bước ký không có trong quy trình."))
-    # A round that ended with the removed signature ends with it.
-    fields = [step.field for step in row.steps()]
-    previous = fields[fields.index(field) - 1] if fields.index(field) else None
-    row.additions = [a for a in row.additions if a["field"] != field]
-    row.parallel = [f for f in row.parallel if f not in {field, previous}]
-
-
 def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     context = {"page_title": _("Quy trình ký của trường"), "refusal": message}
     return render(request, "signatures/chains.html", context, status=status)
 
 
 def chains_view(request: HttpRequest) -> HttpResponse:
-    if not may_see_chains(request.user):
+    if not policy.may_see_chains(request.user):
         # A page, not PermissionDenied: the admin turns that into a redirect home.
         return _refused(
             request,
@@ -261,7 +190,7 @@ def chains_view(request: HttpRequest) -> HttpResponse:
                 request, _("Chỉ hiệu trưởng của trường được điều chỉnh quy trình ký."), 403
             )
         try:
-            chain_change(
+            chain_changes.chain_change(
                 user=request.user,
                 school=editor.school,
                 record_type=request.POST.get("record_type", ""),

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from signatures import admin_urls, chains_view
+from signatures import admin_urls
+from workflow import policy
 
 
 @hooks.register("register_admin_urls")
@@ -38,7 +39,7 @@ def register_certificate_menu_item():
 
 class ChainsMenuItem(MenuItem):
     def is_shown(self, request):
-        return chains_view.may_see_chains(request.user)
+        return policy.may_see_chains(request.user)
 
 
 @hooks.register("register_admin_menu_item")

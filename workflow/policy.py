@@ -236,6 +236,22 @@ def may_consent_correction(user, record: RecordState) -> bool:
     return scope.is_superuser or (_principal(scope) and scope.school_id == record.school_id)
 
 
+def may_see_chains(user) -> bool:
+    """The school's signer chains: its principal or system administrator (or a superuser)."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return True
+    return scope.school_id is not None and bool(
+        scope.roles & {RoleCode.PRINCIPAL, RoleCode.SYSADMIN}
+    )
+
+
+def may_change_chains(user) -> bool:
+    """Adjusting them is the principal's (a superuser's for any school he names)."""
+    scope = get_scope(user)
+    return scope.is_superuser or (scope.school_id is not None and RoleCode.PRINCIPAL in scope.roles)
+
+
 def may_lock(user, school_id: int) -> bool:
     scope = get_scope(user)
     return scope.is_superuser or (RoleCode.SYSADMIN in scope.roles and scope.school_id == school_id)
