@@ -321,8 +321,27 @@ def archive_settings(*, var_dir: Path, public_base_url: str) -> dict[str, Any]:
         "VERIFY_CODES_PER_WINDOW": env_int("ARCHIVE_VERIFY_CODES_PER_WINDOW", 120),
         "VERIFY_WINDOW_SECONDS": env_int("ARCHIVE_VERIFY_WINDOW_SECONDS", 600),
         "THROTTLE_CACHE": env_str("ARCHIVE_THROTTLE_CACHE", "pagecache"),
-        "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(var_dir / "backups")),
+        **backup_settings(var_dir=var_dir),
         "PROCESSES": env_int("ARCHIVE_PROCESSES", 0),
+    }
+
+
+def backup_settings(*, var_dir: Path) -> dict[str, Any]:
+    """Backups (archive/backup.py): Thông tư 02/2019/TT-BNV asks for two copies on
+    independent media. The first goes to BACKUP_DIR; the second to
+    ARCHIVE_BACKUP_SECOND_TARGET, another directory (a mounted disk, a NAS) or
+    s3://bucket/prefix. That bucket is reached with the object store's S3 settings
+    unless ARCHIVE_BACKUP_SECOND_S3_* give its own (another provider, another key)."""
+    return {
+        "BACKUP_DIR": env_str("ARCHIVE_BACKUP_DIR", str(var_dir / "backups")),
+        "BACKUP_SECOND_TARGET": env_str("ARCHIVE_BACKUP_SECOND_TARGET"),
+        "BACKUP_REQUIRE_TWO": env_bool("ARCHIVE_BACKUP_REQUIRE_TWO", False),
+        "BACKUP_SECOND_S3": {
+            "ENDPOINT_URL": env_str("ARCHIVE_BACKUP_SECOND_S3_ENDPOINT_URL"),
+            "ACCESS_KEY_ID": env_str("ARCHIVE_BACKUP_SECOND_S3_ACCESS_KEY_ID"),
+            "SECRET_ACCESS_KEY": env_str("ARCHIVE_BACKUP_SECOND_S3_SECRET_ACCESS_KEY"),
+            "REGION": env_str("ARCHIVE_BACKUP_SECOND_S3_REGION"),
+        },
     }
 
 
