@@ -239,6 +239,9 @@ def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, An
         "TRUST_ROOTS": env_str("SIGNING_TRUST_ROOTS"),
         "TSA_URL": env_str("TSA_URL"),
         "DEV_PKI_DIR": str(var_dir / "dev-pki"),
+        # Where the dev PKI's CRL, OCSP responder and TSA are published (written into
+        # its certificates): the dev server's own /pki/ by default.
+        "DEV_PKI_URL": env_str("SIGNING_DEV_PKI_URL", "http://127.0.0.1:8000/pki"),
         # Where the signers' pages find hoso-sign-agent on their PC (its --port); the
         # Content-Security-Policy lets the admin's scripts reach it (connect-src).
         "AGENT_URL": env_str("SIGNING_AGENT_URL", "http://127.0.0.1:28777"),

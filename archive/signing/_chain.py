@@ -38,7 +38,7 @@ from pyhanko.sign.validation.pdf_embedded import read_certification_data
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStamp, TextStampStyle
 
-from archive.signing._keys import SigningUnavailable, validation_context
+from archive.signing._keys import SigningUnavailable, timestamper, validation_context
 from archive.signing._names import _nfc, _signer_name
 from archive.signing._pdf import SignResult, _font_factory_path
 
@@ -229,9 +229,8 @@ def _metadata(
     )
 
 
-def _timestamper() -> timestamps.HTTPTimeStamper | None:
-    tsa_url = settings.SIGNING.get("TSA_URL")
-    return timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+def _timestamper() -> timestamps.TimeStamper | None:
+    return timestamper()
 
 
 def _writer_for(pdf: bytes, field: str, *, certify: bool) -> IncrementalPdfFileWriter:

@@ -5,6 +5,7 @@ validated against."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,10 @@ from archive.signing._names import certificate_names_unit
 
 
 def dev_pki() -> devpki.DevPkiPaths:
-    return devpki.DevPkiPaths(Path(settings.SIGNING["DEV_PKI_DIR"]))
+    return devpki.DevPkiPaths(
+        Path(settings.SIGNING["DEV_PKI_DIR"]),
+        settings.SIGNING.get("DEV_PKI_URL") or devpki.DEFAULT_URL,
+    )
 
 
 class _KeyCachingSigner(signers.SimpleSigner):
@@ -89,12 +93,59 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     return roots
 
 
-def validation_context(*, for_signing: bool = False) -> ValidationContext:
+def _dev_pki_trusted(roots: list[asn1_x509.Certificate]) -> bool:
+    """Whether the TEST-ONLY dev CA is a trust root here (the dev and test setups):
+    then its revocation services and TSA are answered in-process."""
+    ca = dev_pki().ca_cert
+    if not ca.exists():
+        return False
+    ca_der = load_cert_from_pemder(str(ca)).dump()
+    return any(root.dump() == ca_der for root in roots)
+
+
+def dev_responder():
+    from archive.pki_services import DevPkiResponder
+
+    return DevPkiResponder(dev_pki())
+
+
+def validation_context(
+    *, for_signing: bool = False, at: dt.datetime | None = None
+) -> ValidationContext:
+    """The trust roots, and for signing the revocation data of every certificate in
+    the chain, fetched (soft-fail: a responder that cannot be reached leaves the
+    signature without it, and the archive's long-term check says so). `at` is the
+    time the answers speak for (the extension tests travel in time)."""
+    roots = trust_roots()
+    allow_fetching = bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing))
+    backend = None
+    if for_signing and _dev_pki_trusted(roots):
+        from archive.signing._devfetch import DevPkiFetchers
+
+        backend, allow_fetching = DevPkiFetchers(dev_responder(), at), True
     return ValidationContext(
-        trust_roots=trust_roots(),
-        allow_fetching=bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing)),
+        trust_roots=roots,
+        allow_fetching=allow_fetching,
         revocation_mode="soft-fail",
+        moment=at,
+        fetcher_backend=backend,
     )
+
+
+def timestamper(at: dt.datetime | None = None) -> timestamps.TimeStamper | None:
+    """The TSA: TSA_URL when set; else the dev PKI's own, in-process, where the dev CA
+    is trusted (every dev and test signature is then PAdES B-T and the archive B-LTA);
+    else none (B-B)."""
+    tsa_url = settings.SIGNING.get("TSA_URL")
+    if tsa_url:
+        return timestamps.HTTPTimeStamper(tsa_url, timeout=15)
+    if _dev_pki_trusted(trust_roots()):
+        from archive.signing._devfetch import DevTimeStamper
+
+        paths = dev_pki()
+        devpki.ensure_tsa(paths)
+        return DevTimeStamper(dev_responder(), at)
+    return None
 
 
 def _dev_signer(school) -> signers.SimpleSigner | None:

@@ -17,11 +17,12 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.stamp import TextStampStyle
 
 from archive.signing._keys import SigningUnavailable, _school_signer, validation_context
+from archive.signing._keys import timestamper as _timestamper
 from archive.signing._names import _nfc, _signer_name, certificate_names_unit
 
 FIELD_NAME = "HosoSignature"
@@ -88,8 +89,7 @@ def _stamp_box(reader: PdfFileReader) -> tuple[int, tuple[float, float, float, f
 
 def sign_pdf(pdf: bytes, *, school, reason: str, location: str = "") -> SignResult:
     """Sign as the school. Raises SigningUnavailable when the key or TSA is down."""
-    tsa_url = settings.SIGNING.get("TSA_URL")
-    timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=15) if tsa_url else None
+    timestamper = _timestamper()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     page_index, box = _stamp_box(writer.prev)
     fields.append_signature_field(

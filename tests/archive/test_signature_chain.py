@@ -48,7 +48,7 @@ def _person(full_name: str, school_name: str) -> Person:
     """A personal certificate issued by the dev CA (so it is trusted), CN = the name."""
     paths = signing.dev_pki()
     devpki.ensure_ca(paths)
-    ca_cert, ca_key = devpki._load_ca(paths)
+    ca_cert = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name(
         [
@@ -57,7 +57,7 @@ def _person(full_name: str, school_name: str) -> Person:
             x509.NameAttribute(NameOID.COMMON_NAME, full_name),
         ]
     )
-    cert = devpki._issue(ca_cert, ca_key, subject, key, eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION])
+    cert = devpki.issue(paths, subject, key, eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION])
     der = cert.public_bytes(serialization.Encoding.DER)
     ca_der = ca_cert.public_bytes(serialization.Encoding.DER)
     key_der = key.private_bytes(
