@@ -22,9 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from workflow.models import AuditChainHead, AuditEntry
+from workflow.models import AuditChainHead, AuditEntry, Correction, RecordState
 
 logger = logging.getLogger(__name__)
 
@@ -217,13 +218,23 @@ def client_ip(request) -> str | None:
 
 def export_year(*, school, school_year) -> tuple[list[dict], dict]:
     """The school's audit entries of one school year, and the verification of its chain,
-    for the year-end package. The whole chain is verified: a year's slice cannot be
-    checked on its own without the links before it."""
+    for the year-end package.
+
+    Chosen by the records' school year, not by date: every entry about a record (or a
+    correction of one) of that school and year, whenever it was written (a học bạ read
+    or corrected years later belongs to its year), plus the school's entries inside
+    the year's window that concern no record of another year. The whole chain is
+    verified: a year's slice cannot be checked on its own without the links before it."""
     start = timezone.make_aware(dt.datetime.combine(school_year.start_date, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(school_year.end_date, dt.time.max))
     # The school year runs to 31 May; the summer's archiving belongs to it too.
     end = max(end, timezone.make_aware(dt.datetime(school_year.first_year + 1, 8, 31, 23, 59, 59)))
     chain = chain_name(school.pk)
+    this_year = _about_records(school=school, same_year=school_year)
+    other_years = _about_records(school=school, other_than=school_year)
+    chosen = AuditEntry.objects.filter(chain=chain).filter(
+        this_year | (models.Q(at__range=(start, end)) & ~other_years)
+    )
     entries = [
         {
             "seq": e.seq,
@@ -238,12 +249,17 @@ def export_year(*, school, school_year) -> tuple[list[dict], dict]:
             "prev_hash": e.prev_hash,
             "hash": e.hash,
         }
-        for e in AuditEntry.objects.filter(chain=chain, at__range=(start, end)).order_by("seq")
+        for e in chosen.order_by("seq")
     ]
     broken = _verify_chain(chain)
     verification = {
         "chain": chain,
         "algorithm": "SHA-256 over canonical JSON of each entry and the previous entry's hash",
+        "selection": (
+            "entries about the school year's records and their corrections, whenever "
+            f"written; other entries of the chain from {start.isoformat()} to "
+            f"{end.isoformat()}"
+        ),
         "entries_in_year": len(entries),
         "intact": broken is None,
         "first_break": None
@@ -251,3 +267,29 @@ def export_year(*, school, school_year) -> tuple[list[dict], dict]:
         else {"seq": broken.seq, "entry_id": broken.entry_id, "problem": broken.problem},
     }
     return entries, verification
+
+
+# The audit objects that name a record (its page id) or a correction of one.
+RECORD_OBJECT = "record"
+CORRECTION_OBJECT = "correction"
+
+
+def _about_records(*, school, same_year=None, other_than=None) -> models.Q:
+    """Entries whose object is a record of the school in (or outside) one year, or a
+    correction of such a record; ids compared as the text the entries store."""
+    records = RecordState.objects.filter(school=school)
+    records = (
+        records.filter(school_year=same_year)
+        if same_year is not None
+        else records.exclude(school_year=other_than)
+    )
+    as_text = Cast("pk", models.CharField())
+    record_ids = records.annotate(text_id=as_text).values("text_id")
+    correction_ids = (
+        Correction.objects.filter(record__in=records.values("pk"))
+        .annotate(text_id=as_text)
+        .values("text_id")
+    )
+    return models.Q(object_type=RECORD_OBJECT, object_id__in=record_ids) | models.Q(
+        object_type=CORRECTION_OBJECT, object_id__in=correction_ids
+    )

@@ -160,9 +160,9 @@ def test_the_package_holds_the_years_audit_log_and_its_chain_verification(frozen
     root = Path(bag.path) / "data"
     lines = (root / "audit" / "audit-log.jsonl").read_text("utf-8").splitlines()
     entries = [json.loads(line) for line in lines]
-    assert [e["summary"] for e in entries if e["action"] == "transition.sign"] == [
-        f"Học bạ {n}: paper_confirmed → signed" for n in range(3)
-    ]
+    written = [f"Học bạ {n}: paper_confirmed → signed" for n in range(3)]
+    # The records' own signing entries are there too (chosen by the records' year).
+    assert [e["summary"] for e in entries if e["summary"] in written] == written
     verification = json.loads((root / "audit" / "chain-verification.json").read_text("utf-8"))
     assert verification["intact"] is True and verification["entries_in_year"] == len(entries)
     assert manifest["audit_included"]
