@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -218,6 +219,14 @@ def _verified_extract(source: str, work: Path, expected: str | None) -> tuple[Pa
 def _restore_database(root: Path) -> None:
     db = _db()
     connections.close_all()
+    try:
+        _replace_database(root, db)
+    finally:
+        # Content type ids cached in this process may be those of the replaced database.
+        ContentType.objects.clear_cache()
+
+
+def _replace_database(root: Path, db: dict) -> None:
     if (root / "db.sqlite3").exists():
         source, dest = sqlite3.connect(str(root / "db.sqlite3")), sqlite3.connect(str(db["NAME"]))
         try:
