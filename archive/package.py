@@ -1,77 +1,66 @@
-"""The year-end package of one school and year: a BagIt bag, zipped.
+"""The year-end package of one school and year: a BagIt 1.0 bag, zipped, that an
+archivist can read and check without the software (issue #14).
 
-Contents (data/): every signed PDF and correction minutes as stored, the data
-exports (sổ đăng bộ and class results, XLSX and CSV), the CSDL ngành data files
-applied that year (imports.selectors.data_files_for, under their package_path),
-the year's audit log with its chain verification (workflow.audit.export_year),
-every signed checkpoint of the school's audit chain (archive.checkpoints; the
-package job makes one first), manifest.json with archival metadata per document
-and file, and signature-report.json.
+Contents (data/): every signed PDF and correction minutes under a human name (type,
+title, version: archive.package_names), the data exports (sổ đăng bộ and class
+results, XLSX and CSV: archive.package_exports), the CSDL ngành data files applied
+that year, the audit entries of the year's records and of the school's year with
+their chain verification (workflow.audit.export_year), every signed checkpoint of the
+school's audit chain (archive.checkpoints; the package job makes one first), the trust
+roots and each PDF's validation data (archive.package_trust), manifest.json with the
+Thông tư 02/2019 metadata, retention and source per document (archive.package_meta)
+and signature-report.json. At the top, README.txt explains it in Vietnamese
+(archive.package_readme); manifests and tag manifests in SHA-512 and SHA-256.
 
-Reproducible: files are sorted, every timestamp inside comes from the data
-(never the clock), so rebuilding from the same data gives the same manifest.
-Signature validation, the slow part, runs on every core.
+Reproducible, with one exception: files are sorted and every timestamp inside comes
+from the data (never the clock), so rebuilding from the same data gives the same
+manifest.json; but bag-info.txt's Bagging-Date is the day the package is built (RFC
+8493 §2.2.2: "the date … that the content was put in the bag"), and with it README.txt,
+the tag manifests and the zip differ between builds on different days. Signature
+validation, the slow part, runs on every core.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
+import hashlib
 import json
 import logging
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import bagit
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
-from archive import signing, storage
+from archive import package_meta, package_readme, package_trust, signing, storage
 from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
+from archive.package_exports import (
+    class_result_rows,
+    deterministic_zip,
+    register_rows,
+    write_csv,
+    write_xlsx,
+)
+from archive.package_names import document_stem, safe_name, unique_paths
 from imports.selectors import data_files_for
-from recordpages import registry
-from recordpages.xlsx import csv_safe, safe_row
 from workflow.audit import export_year
-from workflow.models import RecordState
 
 logger = logging.getLogger(__name__)
 
-# Retention of what the package holds beside records (each record type declares its
-# own: `retention` in recordpages.registry). Check against Thông tư 27/2016/TT-BGDĐT.
-# Lazy, and written with str() in the job, which runs in the project language
-# (archive.services.run_job), so the manifest reads the same on every rebuild.
-MINUTES_RETENTION = gettext_lazy("Vĩnh viễn")
-CSDL_DATA_FILE_RETENTION = gettext_lazy("Vĩnh viễn")  # the source of the sổ đăng bộ
-AUDIT_LOG_RETENTION = gettext_lazy("Vĩnh viễn")
-UNKNOWN_RETENTION = gettext_lazy("Theo quy định")
+BAGIT_VERSION = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+CHECKSUMS = ["sha512", "sha256"]
 
 
 def record_retention(rows: list[ArchivedVersion]) -> dict[int, str]:
-    """How long each archived record is kept, by page: as its rules declare (its
-    type's, or its school category's). A record whose state row is gone (a deleted
-    page) falls back to its type's declaration."""
-    pages = {row.page_ref for row in rows if row.kind == DocumentKind.RECORD}
-    kept: dict[int, str] = {}
-    for state in RecordState.objects.filter(pk__in=pages):
-        kept[state.pk] = str(registry.for_record(state).retention)
-    for row in rows:
-        if row.kind == DocumentKind.RECORD and row.page_ref not in kept:
-            try:
-                kept[row.page_ref] = str(registry.get(row.record_type).retention)
-            except LookupError:
-                kept[row.page_ref] = str(UNKNOWN_RETENTION)
-    return kept
+    """How long each archived record is kept, by page, in words (package_meta)."""
+    return {page: str(kept) for page, kept in package_meta.record_retention_terms(rows).items()}
 
 
 Progress = Callable[[int, int], None]
@@ -80,126 +69,6 @@ Progress = Callable[[int, int], None]
 def _fixed_time(year) -> tuple[int, int, int, int, int, int]:
     end = year.end_date
     return (end.year, end.month, end.day, 0, 0, 0)
-
-
-def deterministic_zip(files: dict[str, bytes], when: tuple) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name])
-    return buffer.getvalue()
-
-
-def _xlsx(header: list[str], rows: list[list], when: tuple) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    # Pupils' and parents' names are typed by users: none may become a live formula.
-    sheet.append(safe_row(sheet, header))
-    for row in rows:
-        sheet.append(safe_row(sheet, ["" if v is None else v for v in row]))
-    stamp = dt.datetime(*when)
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    raw = io.BytesIO()
-    workbook.save(raw)
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    # openpyxl stamps "modified" with the clock on save: pin it to the data's date.
-    core = members.get("docProps/core.xml", b"").decode()
-    members["docProps/core.xml"] = re.sub(
-        r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-        rf"\g<1>{stamp.strftime('%Y-%m-%dT%H:%M:%SZ')}\g<2>",
-        core,
-    ).encode()
-    return deterministic_zip(members, when)
-
-
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_safe(v) for v in header])
-    writer.writerows([[csv_safe("" if v is None else v) for v in row] for row in rows])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
-
-
-def register_rows(school, year) -> tuple[list[str], list[list]]:
-    from recordpages.models import RegisterEntry
-
-    header = [
-        _("Số đăng bộ"), _("Mã định danh"), _("Họ và tên"), _("Ngày sinh"), _("Giới tính"),
-        _("Dân tộc"), _("Nơi sinh"), _("Nơi ở"), _("Họ tên cha"), _("Họ tên mẹ"),
-        _("Ngày vào trường"), _("Vào lớp"), _("Ngày rời trường"), _("Lí do"),
-        _("Hoàn thành CTTH"), _("Khóa"),
-    ]  # fmt: skip
-    entries = (
-        RegisterEntry.objects.filter(page__school=school, page__school_year=year)
-        .select_related("pupil", "page")
-        .order_by("page__cohort", "register_number", "pk")
-    )
-    rows = [
-        [
-            e.register_number,
-            e.pupil.ministry_id or "",
-            e.pupil.full_name,
-            e.pupil.date_of_birth.strftime("%d/%m/%Y"),
-            e.pupil.get_sex_display(),
-            e.pupil.ethnicity,
-            e.pupil.place_of_birth,
-            e.pupil.address,
-            e.pupil.father_name,
-            e.pupil.mother_name,
-            e.entry_date.strftime("%d/%m/%Y"),
-            e.entry_class,
-            e.left_on.strftime("%d/%m/%Y") if e.left_on else "",
-            e.left_reason,
-            e.completed_on.strftime("%d/%m/%Y") if e.completed_on else "",
-            e.page.cohort,
-        ]  # fmt: skip
-        for e in entries
-    ]
-    return header, rows
-
-
-def class_result_rows(school, year) -> tuple[list[str], list[list]]:
-    from recordpages import programme
-    from recordpages.models import StudentRecordPage
-
-    subjects = [s for s in programme.SUBJECTS]
-    competences = programme.COMPETENCE_CHOICES
-    header = [
-        _("Lớp"), _("Mã định danh"), _("Họ và tên"),
-        *[_("%(subject)s – mức") % {"subject": s.name} for s in subjects],
-        *[_("%(subject)s – điểm") % {"subject": s.name} for s in subjects],
-        *[name for _code, name in competences],
-        _("Kết quả giáo dục"), _("Khen thưởng"), _("Lên lớp"),
-    ]  # fmt: skip
-    rows = []
-    records = (
-        StudentRecordPage.objects.filter(school=school, school_year=year)
-        .select_related("pupil", "school_class")
-        .prefetch_related("subject_results", "competence_results")
-        .order_by("school_class__name", "pupil__full_name", "pk")
-    )
-    for record in records:
-        by_subject = {r.subject: r for r in record.subject_results.all()}
-        by_comp = {r.competence: r for r in record.competence_results.all()}
-        rows.append(
-            [
-                record.school_class.name,
-                record.pupil.ministry_id or "",
-                record.pupil.full_name,
-                *[by_subject[s.code].level if s.code in by_subject else "" for s in subjects],
-                *[by_subject[s.code].score_year if s.code in by_subject else "" for s in subjects],
-                *[by_comp[c].level if c in by_comp else "" for c, _name in competences],
-                record.get_year_end_result_display(),
-                record.commendation,
-                record.get_promotion_display(),
-            ]  # fmt: skip
-        )
-    return header, rows
 
 
 AUDIT_LOG = "audit/audit-log.jsonl"
@@ -225,7 +94,7 @@ def _audit_files(school, year) -> tuple[dict[str, bytes], dict | None]:
         "chain": verification.get("chain"),
         "chain_intact": verification.get("intact"),
         "sha256": storage.sha256(files[AUDIT_LOG]),
-        "retention": str(AUDIT_LOG_RETENTION),
+        **package_meta.retention_fields(package_meta.permanent()),
         "format": "application/x-ndjson; UTF-8",
     }
     return files, listed
@@ -258,15 +127,16 @@ def _data_files(school, year) -> tuple[dict[str, bytes], list[dict]]:
                 "size": len(data_file.content),
                 "sha256": sha,
                 "sha256_matches_import": sha == data_file.sha256,
-                "retention": str(CSDL_DATA_FILE_RETENTION),
+                **package_meta.retention_fields(package_meta.permanent()),
                 "format": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             }
         )
     return files, listed
 
 
-def _validate(data: bytes) -> dict:
-    return signing.validate_pdf(data).as_dict()
+def _examine(data: bytes) -> tuple[dict, signing.ValidationData]:
+    """One PDF's signature report and what it carries for its validation."""
+    return signing.validate_pdf(data).as_dict(), signing.read_validation_data(data)
 
 
 def _processes() -> int:
@@ -274,27 +144,82 @@ def _processes() -> int:
     return configured or os.cpu_count() or 1
 
 
-def validate_many(documents: list[bytes], progress: Progress | None = None) -> list[dict]:
-    """Validate signatures on every core (fork keeps Django's settings)."""
-    results: list[dict] = []
+Examined = tuple[dict, signing.ValidationData]
+
+
+def examine_many(documents: list[bytes], progress: Progress | None = None) -> list[Examined]:
+    """Validate signatures and read validation data on every core (fork keeps Django's
+    settings)."""
+    results: list[Examined] = []
     processes = min(_processes(), max(1, len(documents)))
     if processes == 1 or len(documents) < 8:
         for data in documents:
-            results.append(_validate(data))
+            results.append(_examine(data))
             if progress:
                 progress(len(results), len(documents))
         return results
     context = multiprocessing.get_context("fork")
     with context.Pool(processes) as pool:
-        for report in pool.imap(_validate, documents, chunksize=8):
-            results.append(report)
+        for examined in pool.imap(_examine, documents, chunksize=8):
+            results.append(examined)
             if progress:
                 progress(len(results), len(documents))
     return results
 
 
-def _iso(value: dt.datetime | None) -> str | None:
+def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _document_paths(rows: list[ArchivedVersion]) -> dict[str, str]:
+    """Human paths under data/, by storage key: documents/<type>/<title – version>.pdf,
+    minutes/<title – version>.pdf."""
+    wanted = {}
+    for row in rows:
+        label = package_meta.type_label(row)
+        folder = "minutes" if row.kind == DocumentKind.MINUTES else f"documents/{label}"
+        stem = document_stem(type_label=label, title=row.title, version=row.version)
+        wanted[row.key] = (folder, stem, ".pdf")
+    paths = unique_paths(wanted)
+    # The type's folder is a path component too: made safe like the names.
+    return {key: _safe_folders(path) for key, path in paths.items()}
+
+
+def _safe_folders(path: str) -> str:
+    *folders, name = path.split("/")
+    return "/".join([*(safe_name(f) for f in folders), name])
+
+
+def _document_entry(row, path, data, report, facts, *, school, year, retention) -> dict:
+    identifier = f"{school.code}-{row.page_ref}-v{row.version}" + (
+        "-BB" if row.kind == DocumentKind.MINUTES else ""
+    )
+    sha = storage.sha256(data)
+    return {
+        "identifier": identifier,
+        "path": f"data/{path}",
+        "title": row.title,
+        "type": row.record_type,
+        "kind": row.kind,
+        "record_id": row.page_ref,
+        "version": row.version,
+        "signed_at": _iso(row.signed_at),
+        "timestamp_at": _iso(row.timestamp_at),
+        "signer": row.signer,
+        "signers": list(facts.signers),
+        "pages": facts.pages,
+        "sha256": sha,
+        "sha512": hashlib.sha512(data).hexdigest(),
+        "sha256_matches_index": sha == row.sha256,
+        "content_sha256": row.content_sha256,
+        "storage_key": row.key,
+        **package_meta.retention_fields(retention),
+        "format": "application/pdf; PDF/A-2u; PAdES",
+        "signature_valid_when_packaged": report["ok"],
+        "metadata": package_meta.document_fields(
+            row, school=school, year=year, identifier=identifier, facts=facts, retention=retention
+        ),
+    }
 
 
 def build_year_package(school, year, *, progress: Progress | None = None) -> tuple[bytes, dict]:
@@ -314,63 +239,50 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         if progress:
             progress(step, total)
 
-    prefix = f"schools/{school.code}/{year.name}/"
+    paths = _document_paths(rows)
     files: dict[str, bytes] = {}
     documents = []
     for row in rows:
         data = store.get(row.key)
-        folder = "minutes" if row.kind == DocumentKind.MINUTES else "documents"
-        path = f"{folder}/{row.key.removeprefix(prefix)}"
-        files[path] = data
-        documents.append((row, path, data))
+        files[paths[row.key]] = data
+        documents.append((row, paths[row.key], data))
         tick()
-    reports = validate_many([d for _row, _path, d in documents], lambda done, _n: tick())
-    manifest_docs = []
-    report_docs = []
-    retention = record_retention(rows)
-    for (row, path, data), report in zip(documents, reports, strict=True):
-        sha = storage.sha256(data)
-        manifest_docs.append(
-            {
-                "identifier": f"{school.code}-{row.page_ref}-v{row.version}"
-                + ("-BB" if row.kind == DocumentKind.MINUTES else ""),
-                "path": f"data/{path}",
-                "title": row.title,
-                "type": row.record_type,
-                "kind": row.kind,
-                "record_id": row.page_ref,
-                "version": row.version,
-                "signed_at": _iso(row.signed_at),
-                "timestamp_at": _iso(row.timestamp_at),
-                "signer": row.signer,
-                "sha256": sha,
-                "sha256_matches_index": sha == row.sha256,
-                "content_sha256": row.content_sha256,
-                "storage_key": row.key,
-                "retention": (
-                    str(MINUTES_RETENTION)
-                    if row.kind == DocumentKind.MINUTES
-                    else retention[row.page_ref]
-                ),
-                "format": "application/pdf; PDF/A-2u; PAdES",
-            }
+    examined = examine_many([d for _row, _path, d in documents], lambda done, _n: tick())
+    validation, used = package_trust.validation_files(
+        {path: facts for (_row, path, _d), (_r, facts) in zip(documents, examined, strict=True)}
+    )
+    files.update(validation)
+    retention = package_meta.record_retention_terms(rows)
+    manifest_docs, report_docs = [], []
+    for (row, path, data), (report, facts) in zip(documents, examined, strict=True):
+        kept = (
+            package_meta.permanent()
+            if row.kind == DocumentKind.MINUTES
+            else retention[row.page_ref]
         )
+        entry = _document_entry(
+            row, path, data, report, facts, school=school, year=year, retention=kept
+        )
+        manifest_docs.append({**entry, "validation_data": used[path]})
         report_docs.append({"path": f"data/{path}", **report})
     when = _fixed_time(year)
     header, register = register_rows(school, year)
-    files["exports/so-dang-bo.csv"] = _csv(header, register)
-    files["exports/so-dang-bo.xlsx"] = _xlsx(header, register, when)
+    files["exports/so-dang-bo.csv"] = write_csv(header, register)
+    files["exports/so-dang-bo.xlsx"] = write_xlsx(header, register, when)
     header, results = class_result_rows(school, year)
-    files["exports/ket-qua-giao-duc-cac-lop.csv"] = _csv(header, results)
-    files["exports/ket-qua-giao-duc-cac-lop.xlsx"] = _xlsx(header, results, when)
+    files["exports/ket-qua-giao-duc-cac-lop.csv"] = write_csv(header, results)
+    files["exports/ket-qua-giao-duc-cac-lop.xlsx"] = write_xlsx(header, results, when)
     data_files, data_listed = _data_files(school, year)
     files.update(data_files)
     audit_files, audit_listed = _audit_files(school, year)
     files.update(audit_files)
     checkpoint_files, checkpoints_listed = _checkpoint_files(school)
     files.update(checkpoint_files)
+    trust_files, trust_listed = package_trust.trust_root_files()
+    files.update(trust_files)
     manifest = {
         "school": {"code": school.code, "name": school.name},
+        "fonds_code": package_meta.fonds_code(school),
         "school_year": year.name,
         "period": {"start": year.start_date.isoformat(), "end": year.end_date.isoformat()},
         "documents": manifest_docs,
@@ -379,6 +291,8 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         "audit": audit_listed,
         "audit_included": audit_listed is not None,
         "audit_checkpoints": checkpoints_listed,
+        "trust_roots": trust_listed,
+        "validation_data": sorted(f"data/{p}" for p in validation),
     }
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
     files["signature-report.json"] = json.dumps(
@@ -390,12 +304,15 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         ensure_ascii=False,
         indent=2,
     ).encode()
-    zipped = _bag_zip(files, school, year, when)
+    zipped = _bag_zip(files, school, year, when, manifest_docs)
     tick()
     return zipped, manifest
 
 
-def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
+def _bag_zip(files: dict[str, bytes], school, year, when: tuple, documents: list[dict]) -> bytes:
+    """Bag the files (BagIt 1.0, SHA-512 and SHA-256), add README.txt as a tag file,
+    and zip the bag with the data's date on every entry."""
+    bagged_on = timezone.localdate()
     workdir = Path(tempfile.mkdtemp(prefix="hoso-bag-"))
     try:
         root = workdir / f"{school.code}-{year.name}"
@@ -403,17 +320,22 @@ def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        bagit.make_bag(
-            str(root),
-            bag_info={
-                "Source-Organization": school.name,
-                "External-Identifier": f"{school.code}-{year.name}",
-                "External-Description": _("Hồ sơ chuyên môn năm học %(year)s")
-                % {"year": year.name},
-                "Bagging-Date": year.end_date.isoformat(),
-            },
-            checksums=["sha256"],
+        info = package_meta.bag_info(school, year, documents, bagged_on=bagged_on)
+        bagit.make_bag(str(root), bag_info=info, checksums=CHECKSUMS)
+        # bagit.py writes 0.97; the bag is 1.0 (RFC 8493), which it reads and validates.
+        (root / "bagit.txt").write_text(BAGIT_VERSION, encoding="utf-8")
+        (root / "README.txt").write_bytes(
+            package_readme.readme_text(
+                school=school,
+                year=year,
+                fonds=package_meta.fonds_code(school),
+                bagged_on=bagged_on,
+                retention_lines=info["Retention-Summary"],
+            )
         )
+        bagit.Bag(str(root)).save()  # the tag manifests, now over README.txt too
+        for alg in CHECKSUMS:
+            _sort_lines(root / f"tagmanifest-{alg}.txt")
         members = {
             f"{root.name}/{p.relative_to(root).as_posix()}": p.read_bytes()
             for p in root.rglob("*")
@@ -422,6 +344,12 @@ def _bag_zip(files: dict[str, bytes], school, year, when: tuple) -> bytes:
         return deterministic_zip(members, when)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _sort_lines(path: Path) -> None:
+    """bagit.py lists tag files in directory order; sorted, a rebuild writes the same."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("".join(f"{line}\n" for line in sorted(lines)), encoding="utf-8")
 
 
 def package_enqueue(*, school, school_year, actor_id: int | None = None) -> ArchiveJob:

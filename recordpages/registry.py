@@ -25,6 +25,12 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from recordpages.retention import (
+    SCHOOL_DECIDES,
+    Retention,
+    read_retention,
+)
+
 if TYPE_CHECKING:
     from recordpages.chains import SignatureStep
     from recordpages.models.base import RecordPage
@@ -280,6 +286,12 @@ class SetOnRecord:
 # --- the declaration ------------------------------------------------------------------
 
 
+def retention_of(rules: RecordType) -> Retention:
+    """A type's retention as a Retention, whatever its declaration (recordpages.retention):
+    a school's own category names its period in words, the school being its source."""
+    return read_retention(rules.retention, school_defined=rules.category_id is not None)
+
+
 @dataclass(frozen=True)
 class Prerequisite:
     """Records that must be frozen before this one is handed in: those of type
@@ -302,7 +314,7 @@ class RecordType:
     milestone: Milestone = Milestone.APPROVED
     # The archive freezes (renders, signs, stores) a new version on reaching these.
     freeze_on: frozenset[State] = frozenset({S.APPROVED, S.PUBLISHED})
-    retention: Promise = _("Theo quy định của nhà trường")
+    retention: Retention | Promise | str = SCHOOL_DECIDES
     initial: State = S.DRAFT
     # Document numbers (Nghị định 30/2020): "<seq>/<prefix>-<school>".
     document_prefix: str = "HS"

@@ -6,8 +6,9 @@ token (SIGNING_BACKEND=pkcs11, key and certificate labelled with the school
 code), a remote signing service through the CSC API (SIGNING_BACKEND=csc, `_csc`)
 or the TEST-ONLY dev PKI. The visible stamp uses an embedded Noto
 OpenType subset so Vietnamese names render and the PDF/A stays valid. With
-TSA_URL the signature is PAdES B-T (RFC 3161 timestamp), otherwise B-B;
-validation data (chain, revocation info) is embedded when it can be gathered.
+TSA_URL (or the dev PKI's own TSA) the signature is PAdES B-T; validation data
+(chain, OCSP and CRL) is embedded, and the archive makes every frozen file B-LTA and
+extends it before its newest timestamp's certificate expires (`_lta`).
 
 The public names are here; the work is done by area in private modules:
 `_keys` (opening the school's signer, trust roots), `_names` (who a certificate
@@ -47,12 +48,26 @@ from archive.signing._csc import (
     seal_credential_id,
 )
 from archive.signing._deferred import PendingSignature, finish_signature, prepare_signature
+from archive.signing._dss import ValidationData, read_validation_data
 from archive.signing._keys import (
     SigningUnavailable,
     _school_signer,
     dev_pki,
     trust_roots,
     validation_context,
+)
+from archive.signing._lta import (
+    B_LT,
+    B_LTA,
+    LongTermReport,
+    TimestampFacts,
+    archive_timestamp,
+    extend,
+    level,
+    long_term_check,
+    newest_timestamp,
+    valid_in_future,
+    validation_data,
 )
 from archive.signing._names import certificate_names_unit, fold_name, names_unit, subject_names
 from archive.signing._pdf import FIELD_NAME, SignResult, sign_pdf
@@ -65,6 +80,17 @@ from archive.signing._validation import (
 )
 
 __all__ = [
+    "B_LT",
+    "B_LTA",
+    "LongTermReport",
+    "TimestampFacts",
+    "archive_timestamp",
+    "extend",
+    "level",
+    "long_term_check",
+    "newest_timestamp",
+    "valid_in_future",
+    "validation_data",
     "CertificateFacts",
     "CertificateRefused",
     "SealResult",
@@ -110,5 +136,7 @@ __all__ = [
     "subject_names",
     "trust_roots",
     "validate_pdf",
+    "ValidationData",
+    "read_validation_data",
     "validation_context",
 ]

@@ -19,6 +19,7 @@ from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
 from recordpages.models.people import Pupil, RoleCode, SchoolClass
 from recordpages.registry import Actor, Milestone, RecordType, State
+from recordpages.retention import TT27_2016_SCHOOLING, kept_permanently
 
 
 class ClassPage(HosoPage):
@@ -150,7 +151,7 @@ class StudentRecordPage(ClassRecordPage):
         deadline=r.DayOfYear(5, 30),  # "ký duyệt trước ngày 31/5"
         milestone=Milestone.SIGNED,
         freeze_on=frozenset({State.SIGNED}),  # R9: the paper copy first, then signed
-        retention=_("Vĩnh viễn"),
+        retention=kept_permanently(source=TT27_2016_SCHOOLING),
         created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.TEACHER}),
     )
 

@@ -17,6 +17,7 @@ from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.people import RoleCode, SchoolClass, StaffProfile
 from recordpages.registry import Actor, RecordType, State
+from recordpages.retention import TT27_2016_SCHOOLING, kept_for
 
 
 class ProfessionalGroupPage(HosoPage):
@@ -90,7 +91,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
             ),
         ),
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
-        retention=_("5 năm"),
+        retention=kept_for(5, source=TT27_2016_SCHOOLING),
         document_prefix="KH",
         created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL, RoleCode.GROUP_LEADER}),
     )
@@ -183,7 +184,7 @@ class LessonPlanPage(GroupRecordPage):
         # approval and the first teaching day, so a Monday's plan is approved by Thursday.
         deadline=r.DaysBeforeWeek(4),
         after_teaching_field="adjustments",
-        retention=_("5 năm"),
+        retention=kept_for(5, source=TT27_2016_SCHOOLING),
         document_prefix="KHBD",
         created_by=frozenset({RoleCode.TEACHER, RoleCode.GROUP_LEADER}),
     )

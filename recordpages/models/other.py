@@ -19,6 +19,7 @@ from recordpages import registry as r
 from recordpages.models.base import RecordPage
 from recordpages.models.people import RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
+from recordpages.retention import SCHOOL_DECIDES
 
 
 class RecordCategory(models.Model):
@@ -121,7 +122,7 @@ class OtherRecordPage(RecordPage):
         steps=(r.submit(by=(Actor.AUTHOR, Actor.PRINCIPAL)), r.approve(), r.give_back()),
         signature_steps=c.CATEGORY_CHAINS[r.CategoryPath.APPROVE],
         deadline=r.SetOnRecord("deadline"),  # Đ12: the school sets it
-        retention=_("Theo quy định của nhà trường"),
+        retention=SCHOOL_DECIDES,
         document_prefix="HS",
         created_by=frozenset(
             {

@@ -19,6 +19,7 @@ from recordpages import registry as r
 from recordpages.models.base import HosoPage, RecordPage
 from recordpages.models.people import Pupil, RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
+from recordpages.retention import TT27_2016_SCHOOLING, kept_for, kept_permanently
 
 
 class AuthorityKind(models.TextChoices):
@@ -172,7 +173,7 @@ class SchoolPlanPage(RecordPage):
             c.personal("hieu_truong", c.PRINCIPAL_LABEL, on=r.APPROVE, by=(Actor.PRINCIPAL,)),
         ),
         deadline=r.DayOfYear(9, 4),  # "nộp và duyệt trước ngày 05/9"
-        retention=_("10 năm"),
+        retention=kept_for(10, source=TT27_2016_SCHOOLING),
         document_prefix="KH",
         created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL}),
     )
@@ -273,7 +274,7 @@ class EnrollmentRegisterPage(RecordPage):
         deadline=r.DayOfYear(5, 30),  # follows the học bạ to signing
         milestone=Milestone.SIGNED,
         freeze_on=frozenset({State.SIGNED}),
-        retention=_("Vĩnh viễn"),
+        retention=kept_permanently(source=TT27_2016_SCHOOLING),
         created_by=frozenset({RoleCode.PRINCIPAL, RoleCode.SYSADMIN, RoleCode.CLERK}),
     )
 
