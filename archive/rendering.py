@@ -11,6 +11,25 @@ one FontConfiguration; the QR code is a small 1-bit PNG drawn without
 interpolation (an SVG path was re-parsed on every page, ~40 ms each); the
 evidence footer is a float, not a flexbox; the học bạ's tables use fixed
 layout. Together ~2.3x less CPU per học bạ than the first version.
+
+Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record.
+- Part 2, not part 1. TCVN 14159-1:2024 is ISO 19005-1 (PDF/A-1, on PDF 1.4), but the
+  same series has TCVN 14159-2:2024 = ISO 19005-2 (PDF/A-2, on ISO 32000-1), so part 2 is
+  a Vietnamese standard too. What we sign does not stay PDF/A-1: veraPDF fails a
+  PDF/A-1b file as soon as pyHanko has signed it (6.3.5-3: the stamp's CIDFont subset
+  has no CIDSet; 6.7.3-7: Info /Producer no longer matches the XMP), and PDF/A-1a also
+  rejects WeasyPrint's table tags (6.8.3.4-1: TBody is not a PDF 1.4 structure type).
+  PDF 1.4 also has no object streams (our files are smaller with them), no transparency
+  (a pupil's PNG photo with an alpha channel) and no document timestamps or DSS, which
+  PAdES B-LT/B-LTA append as incremental updates; PDF/A-2 allows all of them and
+  states how signatures must be made (whole-file ByteRange, CMS).
+- Level A, not B or U: a tagged structure tree (headings, tables with header cells,
+  figures with alternative text), /Lang vi and Unicode text, so a screen reader reads
+  the record. It costs ~5-10% render time and ~10-25% size. PDF/UA-1 is not claimed:
+  the signature widgets pyHanko adds are not tagged (veraPDF 7.18.1-3, 7.18.4-1).
+- Not part 3: nothing is embedded yet. PDF/A-3a (same rules plus any attached file)
+  is the step when the original file (a teacher's Word document) is kept inside the
+  converted PDF; part 3 has no TCVN yet.
 """
 
 from __future__ import annotations
@@ -39,6 +58,13 @@ logger = logging.getLogger(__name__)
 # fontTools logs every subset at INFO: far too loud for a worker rendering thousands.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+# WeasyPrint's name of the part and level, and veraPDF's: fixed in code, not a setting,
+# because the year package and the README declare it and tests check it.
+PDF_VARIANT = "pdf/a-2a"
+PDFA_FLAVOUR = "2a"
+PDFA_PART = "PDF/A-2a"
 
 
 @dataclass(frozen=True)
@@ -142,8 +168,8 @@ def render_html(
 def html_to_pdf(
     html: str, *, title: str, page_size: str = "A4 portrait", created: dt.datetime | None = None
 ) -> bytes:
-    """PDF/A (part and conformance from settings); sRGB output intent and
-    XMP metadata come with WeasyPrint's PDF/A variants. The stylesheet is not in
+    """Tagged PDF/A-2a (PDF_VARIANT); sRGB output intent, XMP metadata and the
+    structure tree come with WeasyPrint's PDF/A variant. The stylesheet is not in
     the HTML: it is the per-process parsed one (`_Styles`)."""
     document, options = _laid_out(html, page_size=page_size)
     pdf = document.write_pdf(**options)
@@ -157,7 +183,7 @@ def _laid_out(html: str, *, page_size: str) -> tuple[Any, dict[str, Any]]:
     styles = _current_styles()
     options: dict[str, Any] = {
         "stylesheets": styles.for_size(page_size),
-        "pdf_variant": settings.ARCHIVE["PDF_VARIANT"],
+        "pdf_variant": PDF_VARIANT,
         "uncompressed_pdf": False,
         "custom_metadata": False,
     }

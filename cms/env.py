@@ -308,7 +308,6 @@ def archive_settings(*, var_dir: Path, public_base_url: str) -> dict[str, Any]:
     past the signature/revision/object counts or the seconds is "too complex"; uploads
     per address per window are counted in the shared cache (the page cache's)."""
     return {
-        "PDF_VARIANT": env_str("ARCHIVE_PDF_VARIANT", "pdf/a-2u"),
         "FONT_DIR": env_str("ARCHIVE_FONT_DIR", "/usr/share/fonts/truetype/noto"),
         "PUBLIC_BASE_URL": env_str("ARCHIVE_PUBLIC_BASE_URL", public_base_url),
         "OBJECT_LOCK_MODE": env_str("ARCHIVE_OBJECT_LOCK_MODE", "GOVERNANCE"),
@@ -478,3 +477,12 @@ def email_settings() -> EmailSettings:
         EMAIL_HOST_PASSWORD=env_str("EMAIL_HOST_PASSWORD", ""),
         EMAIL_USE_TLS=env_bool("EMAIL_USE_TLS", bool(host)),
     )
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the test settings' dev PKI URL)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
