@@ -162,7 +162,25 @@ def _check_pdf(obj: StoredObject, data: bytes) -> Finding:
     """Records and correction minutes: the signature against the trust roots, and the
     signer against the school the row names."""
     verdict = verification.verify_data(data, obj.row)
+    if verdict.status == TAMPERED:  # the hash matched: the signature is what fails
+        return Finding(obj, TAMPERED, _signature_problem(verdict.signature))
     return Finding(obj, verdict.status, verdict.detail)
+
+
+def _signature_problem(report) -> str:
+    """Why a signature fails, in the archivist's words first, then pyHanko's."""
+    checks = [
+        (report.signed, "no signature"),
+        (report.intact, "the signed content was changed after signing"),
+        (report.valid, "the signature does not verify"),
+        (report.trusted, "the signer's certificate is not trusted"),
+        (report.whole_file, "content was added after the last signature"),
+        (report.timestamp_trusted is not False, "the timestamp does not verify"),
+    ]
+    reasons = [reason for holds, reason in checks if not holds][:1] or ["the signature fails"]
+    if report.errors:
+        reasons.append(f"({'; '.join(report.errors)})")
+    return " ".join(reasons)
 
 
 def _check_package(obj: StoredObject, data: bytes) -> Finding:

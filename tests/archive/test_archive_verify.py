@@ -285,3 +285,18 @@ def test_a_package_that_is_not_a_zip_is_named(tmp_path):
     assert integrity.bag_problems(b"%PDF-1.7 not a zip") == [
         "not a zip file (File is not a zip file)"
     ]
+
+
+def test_a_record_whose_signature_no_longer_holds_says_why(archive):
+    row = _row("record")
+    data = bytearray((archive / row.key).read_bytes())
+    # The binary comment after the header: inside the signed range, ignored by readers.
+    assert data.startswith(b"%PDF-") and data[9:10] == b"%"
+    data[10] ^= 0x01
+    _rewrite(archive, row.key, bytes(data))
+    ArchivedVersion.objects.filter(pk=row.pk).update(sha256=storage.sha256(bytes(data)))
+    out = verify_fails(kind=["record"])
+    line = next(line for line in out.splitlines() if row.key in line)
+    assert line.startswith(f"TAMPERED    {row.key}  [record]")
+    assert line.endswith(": the signed content was changed after signing (INVALID)")
+    assert "record: 1 checked, 0 intact, 1 not intact" in out
