@@ -34,6 +34,12 @@ PUBLIC = frozenset(
         "search:json",  # anonymous visitors get the public scope
         "archive:verify",
         "archive:verify_code",
+        # The dev PKI's CRL, OCSP and TSA, public as a CA's are (404 outside dev).
+        "pki:ca_certificate",
+        "pki:crl",
+        "pki:ocsp",
+        "pki:ocsp_get",
+        "pki:tsa",
     }
 )
 

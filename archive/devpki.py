@@ -73,6 +73,14 @@ class DevPkiPaths:
     def tsa_key(self) -> Path:
         return self.root / "tsa.key.pem"
 
+    @property
+    def ocsp_cert(self) -> Path:
+        return self.root / "ocsp.crt.pem"
+
+    @property
+    def ocsp_key(self) -> Path:
+        return self.root / "ocsp.key.pem"
+
     def school_p12(self, code: str) -> Path:
         return self.root / "schools" / f"{code}.p12"
 
@@ -166,6 +174,7 @@ def issue(
     eku,
     not_before: dt.datetime | None = None,
     days: int = 5 * 365,
+    pointers: bool = True,
 ) -> x509.Certificate:
     """A certificate of the dev CA for `key`, valid `days` from `not_before` (default
     yesterday), pointing to the dev PKI's revocation services."""
@@ -202,8 +211,12 @@ def issue(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
     )
-    for extension in _pointers(paths):
-        builder = builder.add_extension(extension, critical=False)
+    if pointers:
+        for extension in _pointers(paths):
+            builder = builder.add_extension(extension, critical=False)
+    else:
+        # The OCSP responder's own certificate: never checked (RFC 6960 §4.2.2.2.1).
+        builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
     return builder.sign(ca_key, hashes.SHA256())
 
 
@@ -330,6 +343,34 @@ def ensure_tsa(paths: DevPkiPaths) -> bool:
         ),
     )
     paths.tsa_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return True
+
+
+def ensure_ocsp_responder(paths: DevPkiPaths) -> bool:
+    """The CA's delegated OCSP responder (extendedKeyUsage OCSPSigning, ocsp-nocheck),
+    as real CAs answer: validators take its answers without asking about it."""
+    if paths.ocsp_cert.exists() and paths.ocsp_key.exists():
+        return False
+    key = _key()
+    cert = issue(
+        paths,
+        _name("Hồ sơ chuyên môn – OCSP thử nghiệm", TEST_LABEL),
+        key,
+        eku=[ExtendedKeyUsageOID.OCSP_SIGNING],
+        # As long as the CA: its answers must stay checkable while any certificate
+        # it speaks for may be asked about (a real CA renews its responder instead).
+        days=19 * 365,
+        pointers=False,
+    )
+    _write_private(
+        paths.ocsp_key,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+    paths.ocsp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return True
 
 

@@ -76,7 +76,10 @@ class DocumentKind(models.TextChoices):
 
 
 class ArchivedVersion(models.Model):
-    """One immutable object in storage. Rows are only ever added."""
+    """One immutable object in storage. Rows are only ever added; a row moves to a
+    new object only when the archive extends its signatures (issue 14): the new
+    object is the old one's bytes plus a revision, under a key of its own, and the
+    old object stays, listed in ArchiveExtension."""
 
     kind = models.CharField(max_length=16, choices=DocumentKind.choices, default="record")
     page = models.ForeignKey(
@@ -100,6 +103,11 @@ class ArchivedVersion(models.Model):
     signer = models.CharField(_("người/đơn vị ký"), max_length=300, blank=True)
     signed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
     timestamp_at = models.DateTimeField(_("dấu thời gian"), null=True, blank=True)
+    # When the certificate of the file's newest timestamp expires: the archive extends
+    # the file before then (archive.extension).
+    timestamp_until = models.DateTimeField(
+        _("dấu thời gian còn hiệu lực đến"), null=True, blank=True, db_index=True
+    )
     validation = models.JSONField(_("kết quả kiểm tra chữ ký"), default=dict, blank=True)
     verification_code = models.CharField(max_length=32, unique=True)
     related = models.JSONField(default=dict, blank=True)
@@ -241,3 +249,28 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_ref} v{self.version} {self.field}: {self.outcome}"
+
+
+class ArchiveExtension(models.Model):
+    """One extension of an archived file's signatures: the object it replaced as the
+    row's current one (kept in storage, never overwritten) and the new one."""
+
+    archived = models.ForeignKey(
+        ArchivedVersion, on_delete=models.PROTECT, related_name="extensions"
+    )
+    previous_key = models.CharField(max_length=500)
+    previous_sha256 = models.CharField(max_length=64, db_index=True)
+    key = models.CharField(max_length=500, unique=True)
+    sha256 = models.CharField(max_length=64)
+    storage_version_id = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=300)
+    timestamp_until = models.DateTimeField(null=True, blank=True)
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["archived", "made_at", "pk"]
+        verbose_name = _("lần gia hạn chữ ký lưu trữ")
+        verbose_name_plural = _("các lần gia hạn chữ ký lưu trữ")
+
+    def __str__(self) -> str:
+        return self.key

@@ -126,17 +126,19 @@ class DevPkiResponder:
         return self.crl(at).dump()
 
     def ocsp(self, request: bytes, at: dt.datetime | None = None) -> bytes:
-        """The OCSP response (DER) to a DER request, signed by the CA itself."""
+        """The OCSP response (DER) to a DER request, signed by the CA's delegated responder."""
         try:
             parsed = ocsp.OCSPRequest.load(request)
             _ = parsed.native  # asn1crypto parses lazily: fail here, not halfway
         except (ValueError, TypeError):
             return SimpleOCSPResponder.build_error_response("malformed_request").dump()
         ca = self.ca_cert
+        devpki.ensure_ocsp_responder(self.paths)
+        responder_cert = _cert(self.paths.ocsp_cert)
         responder = SimpleOCSPResponder(
-            responder_cert=ca,
-            responder_key=_key(self.paths.ca_key),
-            signature_algo=choose_signed_digest("sha256", ca.public_key),
+            responder_cert=responder_cert,
+            responder_key=_key(self.paths.ocsp_key),
+            signature_algo=choose_signed_digest("sha256", responder_cert.public_key),
             at_time=at or _now(),
             revinfo_interface=_Status(ca, devpki.revocations(self.paths)),
             validity=OCSP_VALIDITY,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from archive import signed_files, signing, storage
 from archive.codes import new_verification_code
+from archive.extension import long_term_facts
 from archive.models import (
     ArchivedVersion,
     ArchiveJob,
@@ -225,7 +226,8 @@ def _store_signed(key: str, make_pdf: Callable[[], bytes], code: str) -> Stored:
             return Stored(key=key, pdf=existing, put=None)
         key = key.removesuffix(".pdf") + f"-{code}.pdf"
         logger.warning("Key taken by another document; storing as %s", key)
-    pdf = make_pdf()
+    # Every archived signature is PAdES B-LT and the file B-LTA (issue 14).
+    pdf = signing.archive_timestamp(make_pdf())
     try:
         put = store.put(key, pdf, content_type="application/pdf")
     except storage.ObjectExists:
@@ -246,7 +248,8 @@ def _archived_row(job: ArchiveJob, stored: Stored, **fields) -> ArchivedVersion:
         signer=report.signer,
         signed_at=signed_at,
         timestamp_at=timestamp_at,
-        validation=report.as_dict(),
+        timestamp_until=signing.newest_timestamp(stored.pdf).expires,
+        validation={**report.as_dict(), **long_term_facts(stored.pdf)},
         verification_code=job.verification_code,
         school_id=job.school_id,
         school_year_id=job.school_year_id,

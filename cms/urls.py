@@ -16,6 +16,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": PublicSitemap}}),
     path("xac-thuc/", include("archive.urls")),
+    # The TEST-ONLY dev PKI's CRL, OCSP and TSA (404 unless it signs): archive.pki_views.
+    path("pki/", include("archive.pki_urls")),
 ]
 
 # Uploads (pupils' photos, documents) are private in every settings: served only to

@@ -33,6 +33,7 @@ from ._base import ServiceStartError, ServiceUnavailable
 if TYPE_CHECKING:
     from .csc import CscServer
     from .elasticsearch import ElasticsearchCluster, ElasticsearchServer
+    from .pki import DevPkiServer
     from .postgres import PostgresServer
     from .s3 import S3Server
     from .softhsm import SoftHsm
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "CscServer": "csc",
+    "DevPkiServer": "pki",
     "PostgresServer": "postgres",
     "ElasticsearchServer": "elasticsearch",
     "ElasticsearchCluster": "elasticsearch",
@@ -50,6 +52,7 @@ _LAZY = {
 
 __all__ = [
     "CscServer",
+    "DevPkiServer",
     "ElasticsearchCluster",
     "ElasticsearchServer",
     "PostgresServer",

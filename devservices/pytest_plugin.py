@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
 
@@ -130,6 +130,17 @@ def csc_server() -> Iterator[CscServer]:
     from .csc import CscServer
 
     yield from _serve("certomancer-csc-dummy", CscServer)
+
+
+@pytest.fixture
+def dev_pki_server(settings) -> Iterator[Any]:
+    """The dev PKI of this test run served over HTTP where its certificates point
+    (SIGNING["DEV_PKI_URL"]): CRL, OCSP and TSA as a CA publishes them."""
+    from .pki import DevPkiServer
+
+    signing = settings.SIGNING
+    with DevPkiServer(signing["DEV_PKI_DIR"], signing["DEV_PKI_URL"]) as server:
+        yield server
 
 
 TsaFactory = Callable[..., str]

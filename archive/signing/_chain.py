@@ -338,7 +338,7 @@ def signatures_in(pdf: bytes) -> list[EmbeddedSignature]:
     certifying = _certifying_reference(reader) if certification else None
     vc = validation_context()
     found = []
-    for embedded in reader.embedded_signatures:
+    for embedded in reader.embedded_regular_signatures:
         status = validate_pdf_signature(
             embedded, signer_validation_context=vc, ts_validation_context=vc
         )

@@ -93,14 +93,18 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     return roots
 
 
-def _dev_pki_trusted(roots: list[asn1_x509.Certificate]) -> bool:
+def _dev_pki_trusted(roots: list[asn1_x509.Certificate] | None = None) -> bool:
     """Whether the TEST-ONLY dev CA is a trust root here (the dev and test setups):
-    then its revocation services and TSA are answered in-process."""
-    ca = dev_pki().ca_cert
-    if not ca.exists():
+    then its revocation services and TSA are answered in-process. Without configured
+    trust roots it is the only one (made now if need be)."""
+    paths = dev_pki()
+    if not settings.SIGNING.get("TRUST_ROOTS"):
+        devpki.ensure_ca(paths)
+        return True
+    if not paths.ca_cert.exists():
         return False
-    ca_der = load_cert_from_pemder(str(ca)).dump()
-    return any(root.dump() == ca_der for root in roots)
+    ca_der = load_cert_from_pemder(str(paths.ca_cert)).dump()
+    return any(root.dump() == ca_der for root in roots or trust_roots())
 
 
 def dev_responder():
@@ -116,10 +120,11 @@ def validation_context(
     the chain, fetched (soft-fail: a responder that cannot be reached leaves the
     signature without it, and the archive's long-term check says so). `at` is the
     time the answers speak for (the extension tests travel in time)."""
+    dev = for_signing and _dev_pki_trusted()
     roots = trust_roots()
     allow_fetching = bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing))
     backend = None
-    if for_signing and _dev_pki_trusted(roots):
+    if dev:
         from archive.signing._devfetch import DevPkiFetchers
 
         backend, allow_fetching = DevPkiFetchers(dev_responder(), at), True
@@ -139,7 +144,7 @@ def timestamper(at: dt.datetime | None = None) -> timestamps.TimeStamper | None:
     tsa_url = settings.SIGNING.get("TSA_URL")
     if tsa_url:
         return timestamps.HTTPTimeStamper(tsa_url, timeout=15)
-    if _dev_pki_trusted(trust_roots()):
+    if _dev_pki_trusted():
         from archive.signing._devfetch import DevTimeStamper
 
         paths = dev_pki()

@@ -35,6 +35,11 @@ PUBLIC = {
     "search:json",
     "archive:verify",
     "archive:verify_code",
+    "pki:ca_certificate",
+    "pki:crl",
+    "pki:ocsp",
+    "pki:ocsp_get",
+    "pki:tsa",
 }
 LOGIN = {
     "wagtailadmin_login",

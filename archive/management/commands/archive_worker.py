@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-from archive import checkpoints, services, signing, storage
+from archive import checkpoints, extension, services, signing, storage
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,13 @@ class Command(BaseCommand):
         if made:
             self.stdout.write(f"made {len(made)} audit checkpoint(s)")
 
+    def extend_due(self) -> None:
+        """Archived signatures whose newest timestamp expires within the margin get a
+        new one (archive.extension); a TSA that is down is retried at the next sweep."""
+        made, failures = extension.extend_due()
+        if made or failures:
+            self.stdout.write(f"extended {len(made)} archived file(s), {len(failures)} failed")
+
     def loop(self, *, once: bool, until_idle: bool, interval: float, sweep_every: int) -> None:
         passes = 0
         while True:
@@ -108,6 +115,7 @@ class Command(BaseCommand):
                 if queued:
                     self.stdout.write(f"queued {queued} missed correction minutes")
                 self.checkpoint_today()
+                self.extend_due()
             done = services.run_once(limit=5 if not once else None)
             if done:
                 self.stdout.write(f"{done} job(s) done")
