@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import bagit
+from django.db.models import QuerySet
 
-from archive import checkpoints, storage, verification
+from archive import checkpoints, signing, storage, verification
 from archive.models import ArchivedVersion, AuditCheckpoint, DocumentKind
 from recordpages.models import SchoolYear
 
@@ -84,8 +85,8 @@ def _checkpoint_label(row: AuditCheckpoint) -> str:
 class Selection:
     """The objects to check: index rows of every kind, filtered alike."""
 
-    archived: object  # QuerySet[ArchivedVersion]
-    checkpoints: object  # QuerySet[AuditCheckpoint]
+    archived: QuerySet[ArchivedVersion]
+    checkpoints: QuerySet[AuditCheckpoint]
 
     def count(self) -> int:
         return self.archived.count() + self.checkpoints.count()
@@ -97,7 +98,9 @@ class Selection:
             yield StoredObject(CHECKPOINT, row.key, row.sha256, _checkpoint_label(row), row)
 
 
-def _year_window(checkpoint_rows, year_name: str):
+def _year_window(
+    checkpoint_rows: QuerySet[AuditCheckpoint], year_name: str
+) -> QuerySet[AuditCheckpoint]:
     """A checkpoint belongs to the school year in which it was made: from the year's
     start to the next year's start (the year-end package's checkpoint is made after
     the last school day, and still anchors that year)."""
@@ -167,7 +170,7 @@ def _check_pdf(obj: StoredObject, data: bytes) -> Finding:
     return Finding(obj, verdict.status, verdict.detail)
 
 
-def _signature_problem(report) -> str:
+def _signature_problem(report: signing.SignatureReport) -> str:
     """Why a signature fails, in the archivist's words first, then pyHanko's."""
     checks = [
         (report.signed, "no signature"),

@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--school", help="school code")
-        parser.add_argument("--year", help="school year, e.g. 2024-2025")
+        parser.add_argument(
+            "--year",
+            help="school year, e.g. 2024-2025 (a checkpoint belongs to the year it was made "
+            "in, up to the next year's start)",
+        )
         parser.add_argument(
             "--kind",
             action="append",
