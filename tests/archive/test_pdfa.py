@@ -177,3 +177,23 @@ def test_every_pupil_photo_in_the_register_has_the_pupils_name_as_alt_text(schoo
     assert photos, alts
     names = {p.full_name for p in school_data.pupils}
     assert all(alt.startswith("Ảnh học sinh ") and alt[13:] in names for alt in photos), alts
+
+
+def test_the_archived_file_b_lta_and_extended_stays_tagged_pdfa_2a(school_data, tmp_path):
+    """What the archive keeps is not the signed render: the DSS (CRL, OCSP), a document
+    timestamp and, years later, an extension round are appended to it. Each is an
+    incremental update PDF/A-2 allows, and none of them may untag the record."""
+    pdf = _signed(school_data, _rendered(school_data, "student_record"))
+    archived = signing.archive_timestamp(pdf)
+    assert signing.level(archived) == signing.B_LTA
+    extended = signing.extend(archived)
+    paths = []
+    for name, data in (("b-lta", archived), ("extended", extended)):
+        catalog, elements = _structure(data)
+        assert catalog["/Lang"] == "vi" and {"/H1", "/Table", "/Figure"} <= _kinds(elements)
+        assert _xmp_conformance(data) == ("2", "A"), name
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        paths.append(path)
+    report = verapdf(*paths, flavour="2a")
+    assert report.count("PASS ") == 2 and "FAIL" not in report, report
