@@ -29,7 +29,7 @@ HOSTILE = {
     "school": "-2+3+cmd|' /C calc'!A0",
 }
 # Every module that writes a workbook, and how to get its files: a new one must be added here.
-EXPORTERS = {"reports/exports.py", "archive/package.py"}
+EXPORTERS = {"reports/exports.py", "archive/package_exports.py"}
 
 
 @pytest.fixture
