@@ -96,6 +96,8 @@ def test_every_record_type_is_valid_pdfa_2a_before_and_after_signing(school_data
     paths = []
     for record_type in school_data.records:
         pdf = _rendered(school_data, record_type)
+        _catalog, elements = _structure(pdf)
+        assert _headings_skip_no_level(elements), record_type
         path = tmp_path / f"{record_type}.pdf"
         path.write_bytes(pdf)
         signed = tmp_path / f"{record_type}-signed.pdf"
@@ -126,6 +128,14 @@ def _elements(node) -> Iterator[DictionaryObject]:
         if isinstance(element, DictionaryObject) and "/S" in element:
             yield element
             yield from _elements(element)
+
+
+def _headings_skip_no_level(elements: list[DictionaryObject]) -> bool:
+    """In reading order the first heading is H1 and none goes more than one level
+    deeper than the one before (a screen reader's outline has no holes)."""
+    levels = [int(str(e["/S"])[2:]) for e in elements if str(e["/S"])[:2] == "/H"]
+    steps = zip([0, *levels], levels, strict=False)
+    return bool(levels) and levels[0] == 1 and all(b <= a + 1 for a, b in steps)
 
 
 def _kinds(elements: list[DictionaryObject]) -> set[str]:
