@@ -27,7 +27,7 @@ import bagit
 from django.db.models import QuerySet
 
 from archive import checkpoints, signing, storage, verification
-from archive.models import ArchivedVersion, AuditCheckpoint, DocumentKind
+from archive.models import ArchivedVersion, ArchiveExtension, AuditCheckpoint, DocumentKind
 from recordpages.models import SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,9 @@ INVALID = "invalid"  # the bytes are the archived ones, their content does not h
 UNCHECKED = "unchecked"  # no checker for the kind: deny by default
 
 CHECKPOINT = "checkpoint"
+# A file the archive replaced as a row's current object when it extended its
+# signatures (archive.extension): kept in storage, the newer file begins with it.
+EARLIER = "earlier"
 
 # A year package is mostly PDFs, which hardly compress; its CSV, XLSX and JSON files
 # compress some tenfold. A zip that unpacks to far more than this is a bomb, not a bag.
@@ -55,7 +58,7 @@ class StoredObject:
     key: str
     sha256: str
     label: str  # title, or school and year: what the archivist looks for
-    row: ArchivedVersion | AuditCheckpoint
+    row: ArchivedVersion | AuditCheckpoint | ArchiveExtension
 
 
 @dataclass(frozen=True)
@@ -81,21 +84,29 @@ def _checkpoint_label(row: AuditCheckpoint) -> str:
     return f"{row.reason} checkpoint of {owner}, {row.made_on.isoformat()}"
 
 
+def _earlier_label(row: ArchiveExtension) -> str:
+    return f"before {row.made_at.date().isoformat()}: {_archived_label(row.archived)}"
+
+
 @dataclass(frozen=True)
 class Selection:
     """The objects to check: index rows of every kind, filtered alike."""
 
     archived: QuerySet[ArchivedVersion]
     checkpoints: QuerySet[AuditCheckpoint]
+    earlier: QuerySet[ArchiveExtension]
 
     def count(self) -> int:
-        return self.archived.count() + self.checkpoints.count()
+        return self.archived.count() + self.checkpoints.count() + self.earlier.count()
 
     def __iter__(self) -> Iterator[StoredObject]:
         for row in self.archived.iterator():
             yield StoredObject(row.kind, row.key, row.sha256, _archived_label(row), row)
         for row in self.checkpoints.iterator():
             yield StoredObject(CHECKPOINT, row.key, row.sha256, _checkpoint_label(row), row)
+        for row in self.earlier.iterator():
+            label = _earlier_label(row)
+            yield StoredObject(EARLIER, row.previous_key, row.previous_sha256, label, row)
 
 
 def _year_window(
@@ -126,17 +137,22 @@ def stored_objects(
         "kind", "key"
     )
     made = AuditCheckpoint.objects.select_related("school").order_by("key")
+    earlier = ArchiveExtension.objects.select_related(
+        "archived__school", "archived__school_year"
+    ).order_by("previous_key")
     if school:
         archived = archived.filter(school__code=school.upper())
         made = made.filter(school__code=school.upper())
+        earlier = earlier.filter(archived__school__code=school.upper())
     if year:
         archived = archived.filter(school_year__name=year)
         made = _year_window(made, year)
+        earlier = earlier.filter(archived__school_year__name=year)
     if kinds is not None:
-        archived = archived.filter(kind__in=[k for k in kinds if k != CHECKPOINT])
-        if CHECKPOINT not in kinds:
-            made = made.none()
-    return Selection(archived, made)
+        archived = archived.filter(kind__in=[k for k in kinds if k not in (CHECKPOINT, EARLIER)])
+        made = made if CHECKPOINT in kinds else made.none()
+        earlier = earlier if EARLIER in kinds else earlier.none()
+    return Selection(archived, made, earlier)
 
 
 def check_object(obj: StoredObject) -> Finding:
@@ -205,6 +221,21 @@ def _check_checkpoint(obj: StoredObject, data: bytes) -> Finding:
     return Finding(obj, INTACT)
 
 
+def _check_earlier(obj: StoredObject, data: bytes) -> Finding:
+    """An extension only appends (an incremental update): the file that replaced this
+    one begins with every byte of it. Its signatures are judged on the newest file,
+    whose validation data covers them after their certificates expire."""
+    try:
+        newer = storage.get_store().get(obj.row.key)
+    except FileNotFoundError:
+        return Finding(obj, INVALID, f"the file that extended it, {obj.row.key}, is missing")
+    except storage.StorageUnavailable as exc:
+        return Finding(obj, UNAVAILABLE, f"the store cannot be read: {exc}")
+    if not newer.startswith(data):
+        return Finding(obj, INVALID, f"the file that extended it, {obj.row.key}, rewrote it")
+    return Finding(obj, INTACT)
+
+
 # One checker per kind. A kind added later (DocumentKind or another stored object)
 # is reported as unchecked until it gets its line here.
 CHECKERS: dict[str, Checker] = {
@@ -212,6 +243,7 @@ CHECKERS: dict[str, Checker] = {
     DocumentKind.MINUTES.value: _check_pdf,
     DocumentKind.PACKAGE.value: _check_package,
     CHECKPOINT: _check_checkpoint,
+    EARLIER: _check_earlier,
 }
 KINDS = tuple(CHECKERS)
 

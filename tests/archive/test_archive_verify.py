@@ -16,9 +16,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
 from archive import checkpoints, integrity, services, storage
-from archive.models import ArchivedVersion, AuditCheckpoint, DocumentKind
+from archive.models import ArchivedVersion, ArchiveExtension, AuditCheckpoint, DocumentKind
 from tests.archive.conftest import build_school
 from tests.conftest import kept_for_module
 
@@ -301,3 +302,39 @@ def test_a_record_whose_signature_no_longer_holds_says_why(archive):
     # The reason in words, then pyHanko's (one summary per signature and timestamp).
     assert ": the signed content was changed after signing (" in line and "INVALID" in line
     assert "record: 1 checked, 0 intact, 1 not intact" in out
+
+
+def _extended_from(archive: Path, earlier: bytes) -> str:
+    """The record's current file as if an extension had appended to `earlier`: the
+    earlier object kept beside it, an ArchiveExtension row linking the two."""
+    row = _row("record")
+    key = row.key.replace("/v1.pdf", "/v1-before-extension.pdf")
+    (archive / key).write_bytes(earlier)
+    ArchiveExtension.objects.create(
+        archived=row,
+        previous_key=key,
+        previous_sha256=storage.sha256(earlier),
+        key=row.key,
+        sha256=row.sha256,
+        reason="timestamp expiring",
+        made_at=timezone.now(),
+    )
+    return key
+
+
+def test_the_file_an_extension_replaced_is_checked_as_the_start_of_the_newer_one(archive):
+    current = (archive / _row("record").key).read_bytes()
+    key = _extended_from(archive, current[: len(current) // 2])
+    out = verify(kind=["earlier", "record"])
+    assert f"INTACT      {key}  [earlier] before " in out
+    assert "earlier: 1 checked, 1 intact, 0 not intact" in out
+
+
+def test_an_earlier_file_the_extension_does_not_begin_with_is_reported(archive):
+    row = _row("record")
+    current = bytearray((archive / row.key).read_bytes()[:4096])
+    current[100] ^= 0x01  # its own hash follows: only the comparison can tell
+    key = _extended_from(archive, bytes(current))
+    out = verify_fails(kind=["earlier"])
+    assert f"INVALID     {key}  [earlier]" in out
+    assert f"the file that extended it, {row.key}, rewrote it" in out
