@@ -19,13 +19,16 @@ Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record.
   PDF/A-1b file as soon as pyHanko has signed it (6.3.5-3: the stamp's CIDFont subset
   has no CIDSet; 6.7.3-7: Info /Producer no longer matches the XMP), and PDF/A-1a also
   rejects WeasyPrint's table tags (6.8.3.4-1: TBody is not a PDF 1.4 structure type).
-  PDF 1.4 also has no object streams (our files are smaller with them), no transparency
-  (a pupil's PNG photo with an alpha channel) and no document timestamps or DSS, which
-  PAdES B-LT/B-LTA append as incremental updates; PDF/A-2 allows all of them and
-  states how signatures must be made (whole-file ByteRange, CMS).
+  PDF/A-1 also forbids transparency (a pupil's PNG photo with an alpha channel) and,
+  on PDF 1.4, has no object streams (our files are smaller with them) and no DSS or
+  document timestamps (PDF 2.0 / PAdES), which B-LT/B-LTA and each extension append as
+  incremental updates. PDF/A-2 allows all of them, and of a signature it asks what
+  PAdES does: a ByteRange over the whole file but the signature, CMS, not PKCS#1.
 - Level A, not B or U: a tagged structure tree (headings, tables with header cells,
   figures with alternative text), /Lang vi and Unicode text, so a screen reader reads
-  the record. It costs ~5-10% render time and ~10-25% size. PDF/UA-1 is not claimed:
+  the record. It costs ~5-10% render time and ~10-25% size. The evidence footer is a
+  margin box, which WeasyPrint leaves out of the structure tree: base.html repeats it
+  once, tagged and clipped out of sight, after the content. PDF/UA-1 is not claimed:
   the signature widgets pyHanko adds are not tagged (veraPDF 7.18.1-3, 7.18.4-1).
 - Not part 3: nothing is embedded yet. PDF/A-3a (same rules plus any attached file)
   is the step when the original file (a teacher's Word document) is kept inside the
