@@ -195,3 +195,20 @@ def test_restore_of_a_missing_copy_is_refused_in_words(site):
     with pytest.raises(CommandError, match="Không tìm thấy bản sao lưu"):
         call_command("restore", str(site / "nowhere.tar.gz"), yes=True)
     assert rows(site) == [(ANH,)]
+
+
+@pytest.mark.django_db
+def test_an_unreachable_s3_second_target_fails_the_backup_in_words(site, settings):
+    settings.ARCHIVE = {
+        **settings.ARCHIVE,
+        "BACKUP_SECOND_S3": {
+            "ENDPOINT_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+            "ACCESS_KEY_ID": "backup",
+            "SECRET_ACCESS_KEY": "backup-secret",
+            "REGION": "us-east-1",
+        },
+    }
+    with pytest.raises(CommandError) as failed:
+        call_command("backup", dir=str(site / "first"), second="s3://hoso-backup/drill")
+    assert "Không ghi được bản sao lưu vào s3://hoso-backup/drill/hoso-backup-" in str(failed.value)
+    assert only_backup(site / "first").exists()  # the first copy stands
