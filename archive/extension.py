@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archive import signing, storage
 from archive.models import ArchivedVersion, ArchiveExtension, DocumentKind
@@ -129,13 +130,15 @@ def extend_due(
     logged and left for the next run, the others go on."""
     now = now or timezone.now()
     work = [
-        (row, f"dấu thời gian hết hạn {row.timestamp_until:%d/%m/%Y}")
+        (row, _("dấu thời gian hết hạn %(day)s") % {"day": f"{row.timestamp_until:%d/%m/%Y}"})
         for row in due(now=now, margin=margin)
     ]
     if weak:
-        seen = {row.pk for row, _ in work}
+        seen = {row.pk for row, _reason in work}
         candidates = ArchivedVersion.objects.filter(kind__in=PDF_KINDS).exclude(pk__in=seen)
-        work += [(row, f"thuật toán yếu: {why}") for row, why in weakening(candidates)]
+        work += [
+            (row, _("thuật toán yếu: %(why)s") % {"why": why}) for row, why in weakening(candidates)
+        ]
     made, failures = [], []
     for index, (row, reason) in enumerate(work, start=1):
         try:

@@ -53,12 +53,15 @@ from archive.signing._keys import (
     SigningUnavailable,
     _school_signer,
     dev_pki,
+    dev_responder,
     trust_roots,
     validation_context,
 )
 from archive.signing._lta import (
+    B_B,
     B_LT,
     B_LTA,
+    B_T,
     LongTermReport,
     TimestampFacts,
     archive_timestamp,
@@ -80,8 +83,11 @@ from archive.signing._validation import (
 )
 
 __all__ = [
+    "B_B",
     "B_LT",
     "B_LTA",
+    "B_T",
+    "dev_responder",
     "LongTermReport",
     "TimestampFacts",
     "archive_timestamp",

@@ -93,6 +93,9 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     return roots
 
 
+CLOCK_TOLERANCE = dt.timedelta(seconds=60)
+
+
 def _dev_pki_trusted(roots: list[asn1_x509.Certificate] | None = None) -> bool:
     """Whether the TEST-ONLY dev CA is a trust root here (the dev and test setups):
     then its revocation services and TSA are answered in-process. Without configured
@@ -123,16 +126,22 @@ def validation_context(
     dev = for_signing and _dev_pki_trusted()
     roots = trust_roots()
     allow_fetching = bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing))
+    # The context's time is fixed here; answers fetched later in the same signature
+    # (a slow stamp, a slow responder) would be "too recent" for it by more than
+    # pyHanko's one second, so the dev PKI answers as of this moment and a real CA's
+    # clock may run up to a minute ahead.
+    moment = at or dt.datetime.now(dt.UTC)
     backend = None
     if dev:
         from archive.signing._devfetch import DevPkiFetchers
 
-        backend, allow_fetching = DevPkiFetchers(dev_responder(), at), True
+        backend, allow_fetching = DevPkiFetchers(dev_responder(), moment), True
     return ValidationContext(
         trust_roots=roots,
         allow_fetching=allow_fetching,
         revocation_mode="soft-fail",
-        moment=at,
+        moment=moment,
+        time_tolerance=CLOCK_TOLERANCE,
         fetcher_backend=backend,
     )
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"DUE {row.key} until {row.timestamp_until:%d/%m/%Y}")
             self.stdout.write(f"{len(rows)} due within {margin_days} days")
             return
-        bar = tqdm(total=0, disable=None, file=self.stderr, unit="tệp")
+        bar = tqdm(total=0, disable=None, file=self.stderr, unit="file")
 
         def progress(done: int, total: int) -> None:
             bar.total = total

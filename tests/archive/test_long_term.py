@@ -1,0 +1,228 @@
+"""Archived signatures that outlive their certificates (issue 14): PAdES B-LT with CRL
+and OCSP of every chain, B-LTA when frozen, extension before the newest timestamp
+expires, a revoked signer caught by the CA's responder over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+from django.core.management import call_command
+from django.test import Client
+
+from archive import devpki, extension, services, signing, storage
+from archive.models import ArchivedVersion, ArchiveExtension
+from workflow.events import record_transitioned
+
+pytestmark = pytest.mark.django_db
+
+Y2040 = dt.datetime(2040, 6, 1, tzinfo=dt.UTC)
+
+
+def _freeze(state, target: str = "signed") -> ArchivedVersion:
+    record_transitioned.send(
+        sender=type(state),
+        record_state=state,
+        page_id=state.page_id,
+        transition="sign" if target == "signed" else "approve",
+        source="paper_confirmed" if target == "signed" else "submitted",
+        target=target,
+        actor_id=None,
+        revision_id=state.approved_revision_id,
+    )
+    assert services.run_once() == 1
+    return ArchivedVersion.objects.get(page_ref=state.page_id)
+
+
+def _school_certificate(code: str) -> x509.Certificate:
+    path = signing.dev_pki().school_p12(code)
+    return pkcs12.load_pkcs12(path.read_bytes(), devpki.DEV_PASSPHRASE).cert.certificate
+
+
+def test_a_frozen_hoc_ba_is_b_lta_with_crl_and_ocsp_and_valid_with_revocation_required(
+    school_data,
+):
+    row = _freeze(school_data.states["student_record"])
+    pdf = storage.get_store().get(row.key)
+
+    assert signing.level(pdf) == signing.B_LTA
+    data = signing.validation_data(pdf)
+    assert data.ocsp_responses >= 2 and data.crls >= 1  # signer and TSA chains, both kinds
+    report = signing.long_term_check(pdf)
+    assert report.valid and report.level == signing.B_LTA, report
+    assert row.validation["level"] == signing.B_LTA and row.validation["long_term_valid"]
+    assert row.validation["ok"] is True  # the archive's own check accepts the timestamps
+    assert row.timestamp_until == signing.newest_timestamp(pdf).expires
+    assert row.timestamp_until is not None and row.timestamp_until.year < 2040
+
+
+def test_the_frozen_record_stays_checkable_after_every_certificate_in_it_expired(school_data):
+    row = _freeze(school_data.states["student_record"])
+    pdf = storage.get_store().get(row.key)
+    school_cert = _school_certificate(school_data.school.code)
+    assert school_cert.not_valid_after_utc < Y2040
+    assert row.timestamp_until < Y2040  # the TSA's certificate too
+
+    assert signing.valid_in_future(pdf, Y2040)
+
+
+def _frozen_while_the_ca_is_unreachable(school_data, monkeypatch) -> bytes:
+    """A lesson plan sealed and frozen while the CA's CRL and OCSP cannot be reached:
+    the file holds no status of its chain."""
+    from pyhanko_certvalidator import errors
+
+    from archive.signing import _devfetch
+
+    async def no_ocsp(self, cert, *args, **kwargs):
+        raise errors.OCSPFetchError("responder unreachable")
+
+    async def no_crl(self, cert, *args, **kwargs):
+        raise errors.CRLFetchError("CRL unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_devfetch._Ocsp, "fetch", no_ocsp)
+        patch.setattr(_devfetch._Crl, "fetch", no_crl)
+        patch.setattr("archive.signing._lta._dss_crls", lambda at: [])
+        row = _freeze(school_data.states["lesson_plan"], target="approved")
+    assert row.validation["level"] == signing.B_T and not row.validation["long_term_valid"]
+    return storage.get_store().get(row.key)
+
+
+def test_a_signature_whose_ca_could_not_be_reached_is_not_maintainable(school_data, monkeypatch):
+    """Without the CRL/OCSP captured today, no timestamp chain can make the file
+    checkable in 2040: the archive records it as B-T, not long-term valid (so the
+    checks above mean something)."""
+    pdf = _frozen_while_the_ca_is_unreachable(school_data, monkeypatch)
+
+    assert signing.validation_data(pdf).ocsp_responses == 0
+    assert not signing.long_term_check(pdf).valid
+    assert not signing.valid_in_future(pdf, Y2040)
+
+
+def test_a_revoked_signer_is_caught_by_the_responder_over_http(
+    school_data, monkeypatch, dev_pki_server
+):
+    """A validator that asks the CA (revocation data required, fetched over HTTP from
+    the dev PKI's CRL and OCSP services) accepts the seal while its certificate is
+    good, and refuses it once the CA says it was revoked before the signature."""
+    pdf = _frozen_while_the_ca_is_unreachable(school_data, monkeypatch)
+    assert signing.long_term_check(pdf, fetch=True).valid
+    assert {"POST ocsp", "GET ca.crl"} & set(dev_pki_server.requests)
+
+    compromised = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    paths = signing.dev_pki()
+    devpki.revoke(paths, _school_certificate(school_data.school.code), at=compromised)
+    try:
+        report = signing.long_term_check(pdf, fetch=True)
+    finally:
+        paths.revoked.unlink()  # the dev PKI is the whole run's: the next test signs again
+
+    assert not report.valid
+    assert report.signatures[-1]["indication"] != "PASSED"
+
+
+def test_archive_extend_adds_a_new_object_and_keeps_the_old_one(school_data):
+    row = _freeze(school_data.states["lesson_plan"], target="approved")
+    store = storage.get_store()
+    before = store.get(row.key)
+    old_key, old_sha = row.key, row.sha256
+
+    call_command("archive_extend", "--margin-days", "0")  # nothing expires today
+    assert not ArchiveExtension.objects.exists()
+
+    call_command("archive_extend", "--margin-days", str(10 * 365))
+    row.refresh_from_db()
+    extended = store.get(row.key)
+    item = ArchiveExtension.objects.get(archived=row)
+    assert (item.previous_key, item.previous_sha256) == (old_key, old_sha)
+    assert row.key != old_key and store.get(old_key) == before  # never overwritten
+    assert extended.startswith(before) and storage.sha256(extended) == row.sha256
+    assert signing.level(extended) == signing.B_LTA
+    assert (
+        signing.validation_data(extended).ocsp_responses
+        > signing.validation_data(before).ocsp_responses
+    )
+    assert row.validation["long_term_valid"] and signing.validate_pdf(extended).ok
+
+    verdict = call_command("archive_verify")  # the extended object is the row's now
+    assert verdict is None
+
+
+def test_a_copy_downloaded_before_the_extension_still_verifies(school_data):
+    from archive.verification import INTACT, verify_upload
+
+    row = _freeze(school_data.states["lesson_plan"], target="approved")
+    before = storage.get_store().get(row.key)
+    extension.extend_row(row, reason="test")
+
+    assert verify_upload(before).status == INTACT
+    assert verify_upload(storage.get_store().get(row.key)).status == INTACT
+
+
+def test_extended_by_a_renewed_tsa_the_record_outlives_the_first_tsa(school_data, tmp_path):
+    """In 2030, a year before the first TSA's certificate expires, the archive extends
+    with the CA's renewed TSA: the old TSA's status as of 2030 is captured, and the
+    newest timestamp now rests on a certificate valid until 2049."""
+    from cryptography.hazmat.primitives import serialization
+
+    from archive.signing._devfetch import DevTimeStamper
+
+    row = _freeze(school_data.states["student_record"])
+    first_until = row.timestamp_until
+    paths = signing.dev_pki()
+    in_2030 = dt.datetime(2030, 6, 1, tzinfo=dt.UTC)
+    cert, key = devpki.issue_tsa(paths, "TSA gia hạn", not_before=in_2030, days=19 * 365)
+    (tmp_path / "tsa2.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "tsa2.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    renewed = DevTimeStamper(
+        signing.dev_responder(),
+        in_2030 + dt.timedelta(hours=1),
+        tsa_cert=tmp_path / "tsa2.pem",
+        tsa_key=tmp_path / "tsa2.key",
+    )
+    extension.extend_row(row, reason="test", at=in_2030, stamper=renewed)
+    row.refresh_from_db()
+    pdf = storage.get_store().get(row.key)
+
+    assert first_until < row.timestamp_until and row.timestamp_until.year == 2049
+    assert signing.valid_in_future(pdf, Y2040)
+
+
+def test_the_dev_pki_publishes_its_crl_and_ocsp_at_pki(settings):
+    from asn1crypto import crl, ocsp
+
+    devpki.ensure_ca(signing.dev_pki())
+    client = Client()
+    response = client.get("/pki/ca.crl")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pkix-crl"
+    assert crl.CertificateList.load(response.content)["tbs_cert_list"]["next_update"].native
+    junk = client.post("/pki/ocsp", b"junk", content_type="application/ocsp-request")
+    assert ocsp.OCSPResponse.load(junk.content)["response_status"].native == "malformed_request"
+
+    settings.SIGNING = {**settings.SIGNING, "BACKEND": "pkcs12"}
+    assert client.get("/pki/ca.crl").status_code == 404
+
+
+def test_every_certificate_of_the_dev_pki_says_where_its_status_is(settings):
+    paths = signing.dev_pki()
+    devpki.ensure_ca(paths)
+    devpki.ensure_school_cert(paths, code="LTV1", name="Trường Tiểu học Thử")
+    cert = _school_certificate("LTV1")
+    points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert points[0].full_name[0].value == f"{settings.SIGNING['DEV_PKI_URL']}/ca.crl"
+    access = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    assert f"{settings.SIGNING['DEV_PKI_URL']}/ocsp" in {d.access_location.value for d in access}
+
+    # Issued for another URL (an older dev PKI): issued again, pointing here.
+    moved = devpki.DevPkiPaths(paths.root, "http://127.0.0.1:1/pki")
+    assert devpki.ensure_school_cert(moved, code="LTV1", name="Trường Tiểu học Thử")
+    assert devpki.ensure_school_cert(paths, code="LTV1", name="Trường Tiểu học Thử")
+    assert not devpki.ensure_school_cert(paths, code="LTV1", name="Trường Tiểu học Thử")
