@@ -42,7 +42,11 @@ from pyhanko.sign.validation.policy_decl import (
 )
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+from pyhanko_certvalidator.policy_decl import (
+    REQUIRE_REVINFO,
+    CertRevTrustPolicy,
+    FreshnessReqType,
+)
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from archive.signing._errors import SigningUnavailable
@@ -259,25 +263,37 @@ class LongTermReport:
     signatures: list[dict] = field(default_factory=list)
 
 
-def _spec(fetch: bool) -> PdfSignatureValidationSpec:
+def _spec(fetch: bool, backend=None) -> PdfSignatureValidationSpec:
     policy = CertValidationPolicySpec(
         trust_manager=SimpleTrustManager.build(trust_roots=trust_roots()),
-        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
+        revinfo_policy=CertRevTrustPolicy(
+            REQUIRE_REVINFO,
+            # Fresh enough if issued after the moment it is used for (ETSI EN 319 102-1
+            # §5.2.5.4), not only while the CA says it is current.
+            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
+        ),
     )
     rule = RevinfoOnlineFetchingRule.ALWAYS_FETCH if fetch else RevinfoOnlineFetchingRule.LOCAL_ONLY
-    gathering = RevocationInfoGatheringSpec(online_fetching_rule=rule)
+    gathering = RevocationInfoGatheringSpec(online_fetching_rule=rule, fetcher_backend=backend)
     return PdfSignatureValidationSpec(
         SignatureValidationSpec(cert_validation_policy=policy, revinfo_gathering_policy=gathering)
     )
 
 
-def long_term_check(pdf: bytes, *, fetch: bool = False) -> LongTermReport:
+def long_term_check(pdf: bytes, *, fetch: bool = False, in_process: bool = False) -> LongTermReport:
     """Validate now with revocation data required: from the file's DSS alone, or,
-    with `fetch`, asking each certificate's CRL and OCSP services as well (a revoked
-    certificate is then caught even if the file says otherwise)."""
+    with `fetch`, asking each certificate's CRL and OCSP services as well, over HTTP
+    (a revoked certificate is then caught even if the file says otherwise); with
+    `in_process` the dev PKI's services are asked without HTTP (a test that travels
+    in time, where the event loop's clock cannot)."""
     report = LongTermReport(level=level(pdf))
     reader = _reader(pdf)
-    spec = _spec(fetch)
+    backend = None
+    if in_process:
+        from archive.signing._devfetch import DevPkiFetchers
+
+        backend, fetch = DevPkiFetchers(dev_responder()), True
+    spec = _spec(fetch, backend)
     for signature in reader.embedded_regular_signatures:
         result = asyncio.run(ades_lta_validation(signature, spec))
         status = result.api_status

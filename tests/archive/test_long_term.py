@@ -161,19 +161,15 @@ def test_a_copy_downloaded_before_the_extension_still_verifies(school_data):
     assert verify_upload(storage.get_store().get(row.key)).status == INTACT
 
 
-def test_extended_by_a_renewed_tsa_the_record_outlives_the_first_tsa(school_data, tmp_path):
-    """In 2030, a year before the first TSA's certificate expires, the archive extends
-    with the CA's renewed TSA: the old TSA's status as of 2030 is captured, and the
-    newest timestamp now rests on a certificate valid until 2049."""
+def _renewed_tsa(tmp_path, not_before: dt.datetime):
+    """The dev CA's TSA as renewed years later (valid 19 years from `not_before`)."""
     from cryptography.hazmat.primitives import serialization
 
     from archive.signing._devfetch import DevTimeStamper
 
-    row = _freeze(school_data.states["student_record"])
-    first_until = row.timestamp_until
-    paths = signing.dev_pki()
-    in_2030 = dt.datetime(2030, 6, 1, tzinfo=dt.UTC)
-    cert, key = devpki.issue_tsa(paths, "TSA gia hạn", not_before=in_2030, days=19 * 365)
+    cert, key = devpki.issue_tsa(
+        signing.dev_pki(), "TSA gia hạn", not_before=not_before, days=19 * 365
+    )
     (tmp_path / "tsa2.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "tsa2.key").write_bytes(
         key.private_bytes(
@@ -182,18 +178,39 @@ def test_extended_by_a_renewed_tsa_the_record_outlives_the_first_tsa(school_data
             serialization.NoEncryption(),
         )
     )
-    renewed = DevTimeStamper(
-        signing.dev_responder(),
-        in_2030 + dt.timedelta(hours=1),
-        tsa_cert=tmp_path / "tsa2.pem",
-        tsa_key=tmp_path / "tsa2.key",
+    return DevTimeStamper(
+        signing.dev_responder(), tsa_cert=tmp_path / "tsa2.pem", tsa_key=tmp_path / "tsa2.key"
     )
-    extension.extend_row(row, reason="test", at=in_2030, stamper=renewed)
-    row.refresh_from_db()
-    pdf = storage.get_store().get(row.key)
 
-    assert first_until < row.timestamp_until and row.timestamp_until.year == 2049
-    assert signing.valid_in_future(pdf, Y2040)
+
+def test_extended_in_2030_the_record_validates_in_2040_after_every_certificate_expired(
+    school_data, tmp_path
+):
+    """Frozen today; in 2030, a year before the first TSA's certificate expires, the
+    archive extends it with the CA's renewed TSA; in 2040, when the school's seal and
+    the first TSA have long expired, a validator that requires revocation data and
+    asks the CA then (ETSI EN 319 102-1 long-term validation, pyHanko) finds it valid.
+    Not extended, the same file is not valid in 2040 (and was in 2029)."""
+    from freezegun import freeze_time
+
+    row = _freeze(school_data.states["student_record"])
+    frozen = storage.get_store().get(row.key)
+    assert _school_certificate(school_data.school.code).not_valid_after_utc < Y2040
+    assert row.timestamp_until < Y2040
+
+    with freeze_time("2030-06-01"):
+        renewed = _renewed_tsa(tmp_path, dt.datetime(2030, 5, 31, tzinfo=dt.UTC))
+        extension.extend_row(row, reason="gia hạn trước khi TSA hết hạn", stamper=renewed)
+    row.refresh_from_db()
+    extended = storage.get_store().get(row.key)
+    assert row.timestamp_until > Y2040
+
+    with freeze_time("2029-06-01"):
+        assert signing.long_term_check(frozen, in_process=True).valid
+    with freeze_time(Y2040):
+        report = signing.long_term_check(extended, in_process=True)
+        assert report.valid, report
+        assert not signing.long_term_check(frozen, in_process=True).valid
 
 
 def test_the_dev_pki_publishes_its_crl_and_ocsp_at_pki(settings):
