@@ -294,6 +294,12 @@ def _refuse_test_signing(signing: dict[str, Any]) -> None:
             "SIGNING_TRUST_ROOTS is required in production: the PEM/DER file(s) of the "
             "certificate authorities that signatures are validated against, separated by ':'."
         )
+    if not signing["TSA_URL"]:
+        raise ImproperlyConfigured(
+            "TSA_URL is required in production: archived records are PAdES B-LTA, which "
+            "needs an RFC 3161 time-stamping authority (signature and document timestamps, "
+            "and their renewal by archive_extend)."
+        )
 
 
 # --- archive --------------------------------------------------------------------------------

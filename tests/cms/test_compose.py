@@ -37,6 +37,7 @@ DOTENV = {
     "S3_ACCESS_KEY_ID": "hoso",
     "S3_SECRET_ACCESS_KEY": "s3-secret-key",
     "SIGNING_PKCS12_PASSPHRASE": "p12-pass",
+    "TSA_URL": "https://tsa.example.vn/tsa",
 }
 
 

@@ -21,6 +21,7 @@ BASE_ENV = {
     "SIGNING_PKCS12_DIR": "/run/secrets/signing",
     "SIGNING_PKCS12_PASSPHRASE": "p12-pass",
     "SIGNING_TRUST_ROOTS": "/run/secrets/signing/trust-roots.pem",
+    "TSA_URL": "https://tsa.example.vn/tsa",
 }
 
 

@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "SIGNING_PKCS11_TOKEN_LABEL": "Truong-THHN",
     "SIGNING_PKCS11_PIN": "123456",
     "SIGNING_TRUST_ROOTS": "/run/secrets/hoso-trust-roots.pem",
+    "TSA_URL": "https://tsa.example.vn/tsa",
 }
 PRINT_SETTINGS = (
     "import json, django; django.setup(); from django.conf import settings as s; "
@@ -67,6 +68,7 @@ def test_production_reads_the_whole_signing_configuration_into_signing():
         ({"SIGNING_PKCS11_MODULE": None}, "SIGNING_PKCS11_MODULE is required"),
         ({"SIGNING_BACKEND": "pkcs12"}, "SIGNING_PKCS12_DIR is required"),
         ({"SIGNING_TRUST_ROOTS": None}, "SIGNING_TRUST_ROOTS is required"),
+        ({"TSA_URL": None}, "TSA_URL is required"),
     ],
 )
 def test_production_refuses_to_start_without_a_real_signing_configuration(change, message):
