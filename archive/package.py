@@ -49,6 +49,7 @@ from archive.package_exports import (
     write_xlsx,
 )
 from archive.package_names import document_stem, safe_name, unique_paths
+from archive.rendering import declared_pdfa
 from imports.selectors import data_files_for
 from workflow.audit import export_year
 
@@ -214,7 +215,7 @@ def _document_entry(row, path, data, report, facts, *, school, year, retention) 
         "content_sha256": row.content_sha256,
         "storage_key": row.key,
         **package_meta.retention_fields(retention),
-        "format": "application/pdf; PDF/A-2u; PAdES",
+        "format": f"application/pdf; {declared_pdfa(data) or 'PDF'}; PAdES {signing.level(data)}",
         "signature_valid_when_packaged": report["ok"],
         "metadata": package_meta.document_fields(
             row, school=school, year=year, identifier=identifier, facts=facts, retention=retention

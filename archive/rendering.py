@@ -42,6 +42,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,3 +274,26 @@ def render_record_with_boxes(
         "Rendered %s with %d signature blocks (%d bytes)", spec.title, len(boxes), len(pdf)
     )
     return pdf, boxes
+
+
+_PDFA_ID = re.compile(
+    rb"pdfaid:(part|conformance)\s*(?:=\s*[\"']|>)\s*([0-9A-Za-z]+)", re.IGNORECASE
+)
+
+
+def declared_pdfa(pdf: bytes) -> str:
+    """The PDF/A part and level the file's XMP declares ("PDF/A-2a"), "" if none: a
+    file frozen before the records were tagged says 2u, later ones 2a."""
+    import io
+
+    from pypdf import PdfReader
+
+    try:
+        metadata = PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/Metadata")
+        xmp = metadata.get_object().get_data() if metadata is not None else b""
+    except Exception:
+        return ""
+    found = {name.decode().lower(): value.decode() for name, value in _PDFA_ID.findall(xmp)}
+    if "part" not in found:
+        return ""
+    return f"PDF/A-{found['part']}{found.get('conformance', '').lower()}"
