@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from archive import devpki, extension, services, signing, storage
 from archive.models import ArchivedVersion, ArchiveExtension
@@ -252,3 +253,11 @@ def test_the_archive_reads_the_pdfa_part_a_file_declares(school_data):
     pdf = storage.get_store().get(row.key)
     assert declared_pdfa(pdf) == PDFA_PART == "PDF/A-2a"  # still declared once signed
     assert declared_pdfa(b"%PDF-1.7 not a real file") == ""
+
+
+def test_the_verification_page_says_the_signature_is_long_term_and_until_when(school_data):
+    row = _freeze(school_data.states["student_record"])
+    page = Client().get(f"/xac-thuc/{row.verification_code}/").content.decode()
+    assert "PAdES B-LTA – kèm đủ dữ liệu kiểm tra thu hồi chứng thư (OCSP, CRL)" in page
+    until = timezone.localtime(row.timestamp_until)
+    assert f"{until:%d/%m/%Y} (kho lưu trữ gia hạn trước ngày này)" in page
