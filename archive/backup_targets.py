@@ -226,7 +226,7 @@ class S3Target:
         return local, parse_sidecar(side.decode(errors="replace"))
 
 
-def target_for(spec: str) -> DirectoryTarget | S3Target:
+def target_for(spec: str) -> BackupTarget:
     """A target from its setting: `s3://bucket/prefix` or a directory path."""
     if spec.startswith("s3://"):
         url = urlparse(spec)
@@ -239,7 +239,7 @@ def target_for(spec: str) -> DirectoryTarget | S3Target:
     return DirectoryTarget(Path(spec))
 
 
-def source_for(spec: str) -> tuple[DirectoryTarget | S3Target, str]:
+def source_for(spec: str) -> tuple[BackupTarget, str]:
     """The target holding a backup named by its path or s3:// URL, and its name."""
     if spec.startswith("s3://"):
         url = urlparse(spec)
