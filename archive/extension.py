@@ -73,10 +73,17 @@ def extended_key(row: ArchivedVersion, when: dt.datetime) -> str:
 
 
 def extend_row(
-    row: ArchivedVersion, *, reason: str, at: dt.datetime | None = None, stamper=None
+    row: ArchivedVersion,
+    *,
+    reason: str,
+    at: dt.datetime | None = None,
+    stamper=None,
+    force: bool = False,
 ) -> ArchiveExtension:
     """Extend one archived file. The stored object must still be what the row says
-    (a file changed in storage is not extended over: that is for archive_verify)."""
+    (a file changed in storage is not extended over: that is for archive_verify), and
+    the new timestamp must hold longer than the current one unless `force` (a weak
+    digest is replaced by a strong one from the same TSA)."""
     store = storage.get_store()
     current = store.get(row.key)
     if storage.sha256(current) != row.sha256:
@@ -89,10 +96,17 @@ def extend_row(
         raise ExtensionFailed(f"{row.key}: {exc}") from exc
     if not extended.startswith(current):  # an incremental update keeps every byte
         raise ExtensionFailed(f"{row.key}: the extension rewrote the file")
+    facts = signing.newest_timestamp(extended)
+    if not force and row.timestamp_until and facts.expires and facts.expires <= row.timestamp_until:
+        # The same TSA certificate again: the file would grow every run and hold no
+        # longer. The TSA must be renewed first (or --weak, for a stronger digest).
+        raise ExtensionFailed(
+            f"{row.key}: the TSA's certificate expires {facts.expires:%d/%m/%Y}, no later "
+            "than the current timestamp's: renew the TSA certificate"
+        )
     when = at or timezone.now()
     key = extended_key(row, when)
     put = store.put(key, extended, content_type="application/pdf")
-    facts = signing.newest_timestamp(extended)
     with transaction.atomic():
         locked = ArchivedVersion.objects.select_for_update().get(pk=row.pk)
         extension = ArchiveExtension.objects.create(
@@ -130,19 +144,24 @@ def extend_due(
     logged and left for the next run, the others go on."""
     now = now or timezone.now()
     work = [
-        (row, _("dấu thời gian hết hạn %(day)s") % {"day": f"{row.timestamp_until:%d/%m/%Y}"})
+        (
+            row,
+            _("dấu thời gian hết hạn %(day)s") % {"day": f"{row.timestamp_until:%d/%m/%Y}"},
+            False,
+        )
         for row in due(now=now, margin=margin)
     ]
     if weak:
-        seen = {row.pk for row, _reason in work}
+        seen = {row.pk for row, _reason, _force in work}
         candidates = ArchivedVersion.objects.filter(kind__in=PDF_KINDS).exclude(pk__in=seen)
         work += [
-            (row, _("thuật toán yếu: %(why)s") % {"why": why}) for row, why in weakening(candidates)
+            (row, _("thuật toán yếu: %(why)s") % {"why": why}, True)
+            for row, why in weakening(candidates)
         ]
     made, failures = [], []
-    for index, (row, reason) in enumerate(work, start=1):
+    for index, (row, reason, force) in enumerate(work, start=1):
         try:
-            made.append(extend_row(row, reason=reason, at=None, stamper=stamper))
+            made.append(extend_row(row, reason=reason, stamper=stamper, force=force))
         except (ExtensionFailed, storage.StorageUnavailable) as exc:
             logger.warning("Archive extension failed, retried next run: %s", exc)
             failures.append(str(exc))

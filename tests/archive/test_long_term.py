@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -40,6 +40,28 @@ def _freeze(state, target: str = "signed") -> ArchivedVersion:
 def _school_certificate(code: str) -> x509.Certificate:
     path = signing.dev_pki().school_p12(code)
     return pkcs12.load_pkcs12(path.read_bytes(), devpki.DEV_PASSPHRASE).cert.certificate
+
+
+def _renewed_tsa(tmp_path, not_before: dt.datetime):
+    """The dev CA's TSA as renewed years later (valid 19 years from `not_before`)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from archive.signing._devfetch import DevTimeStamper
+
+    cert, key = devpki.issue_tsa(
+        signing.dev_pki(), "TSA gia hạn", not_before=not_before, days=19 * 365
+    )
+    (tmp_path / "tsa2.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "tsa2.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return DevTimeStamper(
+        signing.dev_responder(), tsa_cert=tmp_path / "tsa2.pem", tsa_key=tmp_path / "tsa2.key"
+    )
 
 
 def test_a_frozen_hoc_ba_is_b_lta_with_crl_and_ocsp_and_valid_with_revocation_required(
@@ -124,16 +146,22 @@ def test_a_revoked_signer_is_caught_by_the_responder_over_http(
     assert report.signatures[-1]["indication"] != "PASSED"
 
 
-def test_archive_extend_adds_a_new_object_and_keeps_the_old_one(school_data):
+def test_archive_extend_adds_a_new_object_and_keeps_the_old_one(school_data, tmp_path):
     row = _freeze(school_data.states["lesson_plan"], target="approved")
     store = storage.get_store()
     before = store.get(row.key)
     old_key, old_sha = row.key, row.sha256
 
-    call_command("archive_extend", "--margin-days", "0")  # nothing expires today
+    call_command("archive_extend", "--margin-days", "0")  # nothing expires within a day
+    assert not ArchiveExtension.objects.exists()
+    # Due within ten years, but the TSA is the same: a new timestamp would hold no longer.
+    with pytest.raises(CommandError, match="could not be extended"):
+        call_command("archive_extend", "--margin-days", str(10 * 365))
     assert not ArchiveExtension.objects.exists()
 
-    call_command("archive_extend", "--margin-days", str(10 * 365))
+    renewed = _renewed_tsa(tmp_path, dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    made, failures = extension.extend_due(margin=dt.timedelta(days=10 * 365), stamper=renewed)
+    assert len(made) == 1 and not failures
     row.refresh_from_db()
     extended = store.get(row.key)
     item = ArchiveExtension.objects.get(archived=row)
@@ -146,42 +174,20 @@ def test_archive_extend_adds_a_new_object_and_keeps_the_old_one(school_data):
         > signing.validation_data(before).ocsp_responses
     )
     assert row.validation["long_term_valid"] and signing.validate_pdf(extended).ok
+    call_command("archive_verify")  # the extended object is the row's now; the old checked too
+    assert not extension.due(margin=dt.timedelta(days=10 * 365)).exists()
 
-    verdict = call_command("archive_verify")  # the extended object is the row's now
-    assert verdict is None
 
-
-def test_a_copy_downloaded_before_the_extension_still_verifies(school_data):
+def test_a_copy_downloaded_before_the_extension_still_verifies(school_data, tmp_path):
     from archive.verification import INTACT, verify_upload
 
     row = _freeze(school_data.states["lesson_plan"], target="approved")
     before = storage.get_store().get(row.key)
-    extension.extend_row(row, reason="test")
+    renewed = _renewed_tsa(tmp_path, dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    extension.extend_row(row, reason="test", stamper=renewed)
 
     assert verify_upload(before).status == INTACT
     assert verify_upload(storage.get_store().get(row.key)).status == INTACT
-
-
-def _renewed_tsa(tmp_path, not_before: dt.datetime):
-    """The dev CA's TSA as renewed years later (valid 19 years from `not_before`)."""
-    from cryptography.hazmat.primitives import serialization
-
-    from archive.signing._devfetch import DevTimeStamper
-
-    cert, key = devpki.issue_tsa(
-        signing.dev_pki(), "TSA gia hạn", not_before=not_before, days=19 * 365
-    )
-    (tmp_path / "tsa2.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "tsa2.key").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return DevTimeStamper(
-        signing.dev_responder(), tsa_cert=tmp_path / "tsa2.pem", tsa_key=tmp_path / "tsa2.key"
-    )
 
 
 def test_extended_in_2030_the_record_validates_in_2040_after_every_certificate_expired(
