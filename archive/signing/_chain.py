@@ -35,12 +35,12 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import read_certification_data
-from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStamp, TextStampStyle
 
 from archive.signing._keys import SigningUnavailable, timestamper, validation_context
 from archive.signing._names import _nfc, _signer_name
 from archive.signing._pdf import SignResult, _font_factory_path
+from archive.signing._validation import covers_the_file
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +359,7 @@ def signatures_in(pdf: bytes) -> list[EmbeddedSignature]:
                 trusted=status.trusted,
                 certified=certified,
                 docmdp=certification.permission.name if certified else None,
-                covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                covers_whole_file=covers_the_file(status, reader.embedded_signatures),
                 role=_claimed_role_of(embedded.signer_info["signed_attrs"]),
                 reason=_nfc(str(embedded.sig_object.get("/Reason", ""))),
                 modifications_allowed=status.docmdp_ok is not False,

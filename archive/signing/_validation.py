@@ -145,7 +145,7 @@ def validate_pdf(pdf: bytes, *, limits: ValidationLimits | None = None) -> Signa
     report.intact = all(s.intact for s in results) and archive_ok
     report.valid = all(s.valid for s in results)
     report.trusted = all(s.trusted for s in results)
-    report.whole_file = _covers_the_file(last, signatures, skip_diff=limits is not None)
+    report.whole_file = covers_the_file(last, signatures, skip_diff=limits is not None)
     report.signer = _signer_name(last.signing_cert)
     report.signer_organisation, report.signer_common_name = subject_names(last.signing_cert)
     report.signer_fingerprint = last.signing_cert.sha256.hex()
@@ -179,7 +179,7 @@ def _archive_timestamps_ok(reader, vc, report: SignatureReport, *, skip_diff: bo
     return ok
 
 
-def _covers_the_file(last, embedded: list, *, skip_diff: bool) -> bool:
+def covers_the_file(last, embedded: list, *, skip_diff: bool = False) -> bool:
     """The last signature covers the whole file, or everything after it is archive
     maintenance (validation data and document timestamps, pyHanko's LTA_UPDATES) up to
     a document timestamp that does. Without the diff analysis (an upload under limits)

@@ -70,7 +70,7 @@ def _sign_as(signer, pdf: bytes, field: str = "GiaoVienChuNhiem") -> bytes:
 
 
 def _embedded_cert(pdf: bytes) -> bytes:
-    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures
     return bytes(signature.signer_cert.dump())
 
 
@@ -218,6 +218,7 @@ def test_production_signs_through_csc_only_with_a_service_url(monkeypatch, tmp_p
 
     monkeypatch.setenv("SIGNING_BACKEND", "csc")
     monkeypatch.setenv("SIGNING_TRUST_ROOTS", "/etc/hoso/roots.pem")
+    monkeypatch.setenv("TSA_URL", "https://tsa.example.vn/tsa")
     monkeypatch.delenv("SIGNING_CSC_URL", raising=False)
     with pytest.raises(ImproperlyConfigured, match="SIGNING_CSC_URL is required"):
         signing_settings(var_dir=tmp_path, production=True)

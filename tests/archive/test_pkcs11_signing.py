@@ -91,7 +91,7 @@ def _freeze_queued(data: SchoolData, record_type: str = "group_plan") -> Archive
 
 
 def _signing_cert_serial(pdf: bytes) -> int:
-    (embedded,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    (embedded,) = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures
     return embedded.signer_cert.serial_number
 
 

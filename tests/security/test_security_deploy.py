@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "SIGNING_BACKEND": "pkcs12",
     "SIGNING_PKCS12_DIR": "/run/secrets/hoso-pkcs12",
     "SIGNING_TRUST_ROOTS": "/run/secrets/hoso-trust-roots.pem",
+    "TSA_URL": "https://tsa.example.vn/tsa",
 }
 
 
