@@ -121,6 +121,19 @@ def _write_p12(path: Path, name: str, key, cert: x509.Certificate, ca_cert) -> N
     _write_private(path, data)
 
 
+def write_pem(key_path: Path, cert_path: Path, key, cert: x509.Certificate) -> None:
+    """A key (unencrypted PKCS#8, mode 0600) and its certificate, as PEM files."""
+    _write_private(
+        key_path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
 def _load_ca(paths: DevPkiPaths):
     cert = x509.load_pem_x509_certificate(paths.ca_cert.read_bytes())
     key = serialization.load_pem_private_key(paths.ca_key.read_bytes(), password=None)
@@ -334,15 +347,7 @@ def ensure_tsa(paths: DevPkiPaths) -> bool:
     ):
         return False
     cert, key = issue_tsa(paths, "Hồ sơ chuyên môn – TSA thử nghiệm")
-    _write_private(
-        paths.tsa_key,
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
-    paths.tsa_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_pem(paths.tsa_key, paths.tsa_cert, key, cert)
     return True
 
 
@@ -362,15 +367,7 @@ def ensure_ocsp_responder(paths: DevPkiPaths) -> bool:
         days=19 * 365,
         pointers=False,
     )
-    _write_private(
-        paths.ocsp_key,
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-    )
-    paths.ocsp_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    write_pem(paths.ocsp_key, paths.ocsp_cert, key, cert)
     return True
 
 

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import urllib.parse
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Self
 
-from ._base import Service
+from ._http import InProcessHttpService
 
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024
 
 
-class DevPkiServer(Service):
+class DevPkiServer(InProcessHttpService):
+    label = "dev-pki"
+
     """Serves the dev PKI in ``root`` at ``url`` (``http://127.0.0.1:PORT/prefix``),
     on that port, while the ``with`` block runs."""
 
@@ -42,31 +42,12 @@ class DevPkiServer(Service):
             raise ValueError(f"the dev PKI is served on 127.0.0.1 with a port, not {url}")
         self.url = url.rstrip("/")
         self.prefix = parsed.path.rstrip("/")
-        self.port = parsed.port
+        self.bind_port = parsed.port
         self.responder = DevPkiResponder(devpki.DevPkiPaths(Path(root), self.url))
         self.requests: list[str] = []
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Self:
-        if self._httpd is None:
-            self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-            self._httpd.daemon_threads = True
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"dev-pki-{self.port}", daemon=True
-            )
-            self._thread.start()
-            logger.info("dev PKI services at %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._httpd = self._thread = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
         """(status, content type, body) for one request."""

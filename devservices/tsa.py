@@ -22,16 +22,15 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from os import PathLike
-from typing import Self
 
 from asn1crypto import core, tsp, x509
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from ._base import Service
+from ._http import InProcessHttpService
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,8 @@ MAX_REQUEST_BYTES = 64 * 1024
 StrPath = str | PathLike[str]
 
 
-class TimestampServer(Service):
+class TimestampServer(InProcessHttpService):
+    label = "tsa"
     """RFC 3161 TSA on ``http://127.0.0.1:PORT/`` (any path) while the ``with`` block runs."""
 
     def __init__(
@@ -70,39 +70,13 @@ class TimestampServer(Service):
         )
         self.request_count = 0
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self) -> Self:
-        if self._httpd is not None:
-            return self
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=f"tsa-{self.port}", daemon=True
-        )
-        self._thread.start()
-        logger.info("RFC 3161 TSA listening at %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._httpd = None
-        self._thread = None
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def respond(self, body: bytes) -> bytes:
         """Answer one DER-encoded TimeStampReq with a DER-encoded TimeStampResp."""

@@ -20,9 +20,11 @@ while it could be, and protected since (ETSI EN 319 142-1):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from asn1crypto import x509 as asn1_x509
@@ -103,12 +105,35 @@ def _next_field(reader: PdfFileReader) -> str:
     return f"{ARCHIVE_FIELD}{len(reader.embedded_timestamp_signatures) + 1}"
 
 
+@contextlib.contextmanager
+def _unavailable(what: str) -> Iterator[None]:
+    """A TSA or responder that fails becomes SigningUnavailable: the job is retried."""
+    try:
+        yield
+    except timestamps.TimestampRequestError as exc:
+        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
+    except (OSError, SigningError, PathBuildingError, PathValidationError) as exc:
+        raise SigningUnavailable(f"{what} failed: {exc}") from exc
+
+
+def _document_timestamp(writer, stamper, field: str, at: dt.datetime | None) -> bytes:
+    """A document timestamp over everything in `writer`, the status of its TSA's chain
+    put into the DSS first, so the timestamp covers it and the file ends with it."""
+    out = PdfTimeStamper(stamper, field_name=field).timestamp_pdf(
+        writer,
+        "sha256",
+        validation_context=validation_context(for_signing=True, at=at),
+        dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
+    )
+    return out.getvalue()
+
+
 def archive_timestamp(pdf: bytes, *, at: dt.datetime | None = None) -> bytes:
     """The signed PDF as the archive keeps it: B-LT for every signature, then B-LTA
     (a document timestamp over it and the status of that timestamp's TSA). Without a
     TSA (production without TSA_URL) it stays B-LT, and the log says so. Raises
     SigningUnavailable when the TSA or a responder cannot be reached."""
-    try:
+    with _unavailable("archival timestamp"):
         pdf = _with_validation_data(pdf, at)
         stamper = timestamper(at)
         if stamper is None:
@@ -118,17 +143,7 @@ def archive_timestamp(pdf: bytes, *, at: dt.datetime | None = None) -> bytes:
         crls = _dss_crls(at)
         if crls:
             DocumentSecurityStore.supply_dss_in_writer(writer, None, crls=crls)
-        out = PdfTimeStamper(stamper, field_name=_next_field(writer.prev)).timestamp_pdf(
-            writer,
-            "sha256",
-            validation_context=validation_context(for_signing=True, at=at),
-            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
-        )
-    except timestamps.TimestampRequestError as exc:
-        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
-    except (OSError, SigningError, PathBuildingError, PathValidationError) as exc:
-        raise SigningUnavailable(f"archival timestamp failed: {exc}") from exc
-    return out.getvalue()
+        return _document_timestamp(writer, stamper, _next_field(writer.prev), at)
 
 
 def extend(
@@ -144,7 +159,7 @@ def extend(
         raise SigningUnavailable("No TSA configured (TSA_URL): cannot extend")
     reader = _reader(pdf)
     stamps = reader.embedded_timestamp_signatures
-    try:
+    with _unavailable("archive extension"):
         vc = validation_context(for_signing=True, at=at)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         paths = []
@@ -155,17 +170,7 @@ def extend(
         DocumentSecurityStore.supply_dss_in_writer(
             writer, None, paths=paths, validation_context=vc, crls=_dss_crls(at) or None
         )
-        out = PdfTimeStamper(stamper, field_name=_next_field(reader)).timestamp_pdf(
-            writer,
-            "sha256",
-            validation_context=validation_context(for_signing=True, at=at),
-            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
-        )
-    except timestamps.TimestampRequestError as exc:
-        raise SigningUnavailable(f"TSA unavailable: {exc}") from exc
-    except (OSError, SigningError, PathBuildingError, PathValidationError) as exc:
-        raise SigningUnavailable(f"archive extension failed: {exc}") from exc
-    return out.getvalue()
+        return _document_timestamp(writer, stamper, _next_field(reader), at)
 
 
 # --- what a file holds ---------------------------------------------------------------
