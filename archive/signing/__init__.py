@@ -16,6 +16,7 @@ names), `_pdf` (signing a PDF), `_validation` (checking a PDF's signatures) and
 `_cms` (signed data for the audit checkpoints).
 """
 
+from archive.signing import _objstm
 from archive.signing._certs import (
     CertificateFacts,
     CertificateRefused,
@@ -146,3 +147,6 @@ __all__ = [
     "read_validation_data",
     "validation_context",
 ]
+
+# Tagged PDF/A files are read in linear time (archive/signing/_objstm.py).
+_objstm.install()

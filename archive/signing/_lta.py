@@ -4,8 +4,8 @@ A signature is checkable in 2060 only if everything needed to check it was captu
 while it could be, and protected since (ETSI EN 319 142-1):
 
 - B-LT: the certificates of every chain and their revocation status (OCSP responses
-  and CRLs) in the document security store (DSS), gathered after the signature's
-  timestamp so that they speak for the moment it was made;
+  and CRLs) in the document security store (DSS), gathered after the signatures'
+  timestamps so that they speak for the moment they were made;
 - B-LTA: a document timestamp over all of it, whose own TSA chain and status go into
   the DSS too;
 - extension: before the newest timestamp's certificate expires (or its algorithms
@@ -33,9 +33,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import timestamps
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
-from pyhanko.sign.validation import add_validation_info, generic_cms, validate_pdf_timestamp
+from pyhanko.sign.validation import generic_cms, validate_pdf_timestamp
 from pyhanko.sign.validation.ades import ades_lta_validation, simulate_future_ades_lta_validation
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.dss import (
+    DocumentSecurityStore,
+    NoDSSFoundError,
+    collect_validation_info,
+)
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
     RevinfoOnlineFetchingRule,
@@ -88,17 +92,17 @@ def _dss_crls(at: dt.datetime | None) -> list:
     return [dev_responder().crl(at)] if _dev_pki_trusted() else []
 
 
-def _with_validation_data(pdf: bytes, at: dt.datetime | None) -> bytes:
-    """Fresh status of every signature's chain and of its timestamp's TSA, each in
-    an incremental update after the signature."""
-    for index in range(len(_reader(pdf).embedded_regular_signatures)):
-        signature = _reader(pdf).embedded_regular_signatures[index]
-        pdf = add_validation_info(
-            signature,
-            validation_context(for_signing=True, at=at),
-            add_vri_entry=False,
-        ).getvalue()
-    return pdf
+def _supply_validation_data(writer: IncrementalPdfFileWriter, at: dt.datetime | None) -> None:
+    """Fresh status of every signature's chain and of its timestamp's TSA, gathered
+    after the signatures (pyHanko's collect_validation_info: the chains only, not the
+    signatures again), into the DSS of the revision `writer` is making."""
+    vc = validation_context(for_signing=True, at=at)
+    paths = []
+    for signature in writer.prev.embedded_regular_signatures:
+        paths += asyncio.run(collect_validation_info(signature, vc))
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, None, paths=paths, validation_context=vc, crls=_dss_crls(at) or None
+    )
 
 
 def _next_field(reader: PdfFileReader) -> str:
@@ -134,15 +138,16 @@ def archive_timestamp(pdf: bytes, *, at: dt.datetime | None = None) -> bytes:
     TSA (production without TSA_URL) it stays B-LT, and the log says so. Raises
     SigningUnavailable when the TSA or a responder cannot be reached."""
     with _unavailable("archival timestamp"):
-        pdf = _with_validation_data(pdf, at)
+        # One incremental update: the validation data, then the timestamp over it (each
+        # revision more costs every later check a diff analysis per signature).
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        _supply_validation_data(writer, at)
         stamper = timestamper(at)
         if stamper is None:
             logger.warning("No TSA configured (TSA_URL): archived without a document timestamp")
-            return pdf
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        crls = _dss_crls(at)
-        if crls:
-            DocumentSecurityStore.supply_dss_in_writer(writer, None, crls=crls)
+            out = io.BytesIO()
+            writer.write(out)
+            return out.getvalue()
         return _document_timestamp(writer, stamper, _next_field(writer.prev), at)
 
 
