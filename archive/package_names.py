@@ -43,7 +43,17 @@ def document_stem(*, type_label: str, title: str, version: int) -> str:
     named = title if title.casefold().startswith(type_label.casefold()) else None
     if named is None:
         named = _("%(type)s – %(title)s") % {"type": type_label, "title": title}
-    return _("%(name)s – phiên bản %(version)s") % {"name": named, "version": version}
+    suffix = _(" – phiên bản %(version)s") % {"version": version}
+    # A long title is shortened, never the version: two versions must not read alike.
+    room = MAX_STEM_BYTES - len(suffix.encode("utf-8"))
+    shortened = named
+    while len(shortened.encode("utf-8")) > room:
+        shortened = shortened[:-1]
+    if shortened != named:
+        shortened = shortened.rstrip(" –") + "…"
+        while len(shortened.encode("utf-8")) > room:
+            shortened = shortened[:-2] + "…"
+    return shortened + suffix
 
 
 def unique_paths(wanted: dict[str, tuple[str, str, str]]) -> dict[str, str]:

@@ -174,6 +174,15 @@ def test_file_names_keep_vietnamese_replace_only_unsafe_characters_and_number_co
     assert paths == {"a": "documents/HỌC BẠ – AN.pdf", "b": "documents/Học bạ – An (2).pdf"}
 
 
+def test_a_long_title_is_shortened_but_keeps_its_version():
+    from archive.package_names import MAX_STEM_BYTES, document_stem, safe_name
+
+    title = "Bảng tổng hợp kết quả đánh giá giáo dục cuối năm học – Lớp 5A – " * 3
+    stem = document_stem(type_label="Bảng tổng hợp", title=title, version=12)
+    assert stem.endswith("… – phiên bản 12") and len(stem.encode()) <= MAX_STEM_BYTES
+    assert safe_name(stem) == stem
+
+
 def test_a_school_category_retention_is_read_into_a_period_with_the_school_as_source():
     from recordpages import registry
     from recordpages.models import RecordCategory
