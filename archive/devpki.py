@@ -17,6 +17,7 @@ issued before, or for another URL, is issued again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -331,7 +332,15 @@ def ensure_person_cert(paths: DevPkiPaths, *, key: str, full_name: str, school_n
 
 
 def _certificate_of(p12: Path) -> x509.Certificate:
-    return pkcs12.load_pkcs12(p12.read_bytes(), DEV_PASSPHRASE).cert.certificate
+    stat = p12.stat()
+    return _certificate_in(str(p12), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _certificate_in(path: str, mtime_ns: int, size: int) -> x509.Certificate:
+    """A PKCS#12 file's certificate, read once per version of the file (opening one
+    checks its RSA key, ~40 ms: it was read at every signature)."""
+    return pkcs12.load_pkcs12(Path(path).read_bytes(), DEV_PASSPHRASE).cert.certificate
 
 
 def _common_name(cert: x509.Certificate) -> str:

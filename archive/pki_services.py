@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import core, crl, keys, ocsp, pem, tsp, x509
+from certomancer import crypto_utils
 from certomancer.services import (
     CRLBuilder,
     RevocationInfoInterface,
@@ -30,6 +31,31 @@ from certomancer.services import (
 )
 
 from archive import devpki
+
+
+class _KeyCachingBackend(crypto_utils.PycaCryptographyBackend):
+    """Certomancer parses the private key for every signature it makes (~35 ms for an
+    RSA key, three to five times per archived file: OCSP answers, CRL, timestamp);
+    this parses each key once. Other algorithms go to Certomancer."""
+
+    _keys: dict[bytes, object] = {}
+
+    def generic_sign(self, private_key, tbs_bytes, sd_algo) -> bytes:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+        if sd_algo.signature_algo != "rsassa_pkcs1v15":
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)
+        der = private_key.dump()
+        key = self._keys.get(der)
+        if key is None:
+            key = self._keys[der] = serialization.load_der_private_key(der, password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        digest = getattr(hashes, sd_algo.hash_algo.upper())()
+        return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
+
+
+crypto_utils.CRYPTO_BACKEND = _KeyCachingBackend()
 
 # How long an answer stays current: a relying party fetches a fresh one after this.
 CRL_VALIDITY = dt.timedelta(days=7)

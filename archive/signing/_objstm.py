@@ -18,8 +18,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from pyhanko.pdf_utils import generic, misc
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.decode_limits import DecodePurpose
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 _ORIGINAL = PdfFileReader._get_object_from_stream
 _MALFORMED = object()
