@@ -75,7 +75,11 @@ def test_a_frozen_hoc_ba_is_b_lta_with_crl_and_ocsp_and_valid_with_revocation_re
     assert data.ocsp_responses >= 2 and data.crls >= 1  # signer and TSA chains, both kinds
     report = signing.long_term_check(pdf)
     assert report.valid and report.level == signing.B_LTA, report
-    assert row.validation["level"] == signing.B_LTA and row.validation["long_term_valid"]
+    assert row.validation["level"] == signing.B_LTA
+    assert (row.validation["ocsp_responses"], row.validation["crls"]) == (
+        data.ocsp_responses,
+        data.crls,
+    )
     assert row.validation["ok"] is True  # the archive's own check accepts the timestamps
     assert row.timestamp_until == signing.newest_timestamp(pdf).expires
     assert row.timestamp_until is not None and row.timestamp_until.year < 2040
@@ -109,7 +113,7 @@ def _frozen_while_the_ca_is_unreachable(school_data, monkeypatch) -> bytes:
         patch.setattr(_devfetch._Crl, "fetch", no_crl)
         patch.setattr("archive.signing._lta._dss_crls", lambda at: [])
         row = _freeze(school_data.states["lesson_plan"], target="approved")
-    assert row.validation["level"] == signing.B_T and not row.validation["long_term_valid"]
+    assert row.validation["level"] == signing.B_T and not row.validation["ocsp_responses"]
     return storage.get_store().get(row.key)
 
 
@@ -173,7 +177,7 @@ def test_archive_extend_adds_a_new_object_and_keeps_the_old_one(school_data, tmp
         signing.validation_data(extended).ocsp_responses
         > signing.validation_data(before).ocsp_responses
     )
-    assert row.validation["long_term_valid"] and signing.validate_pdf(extended).ok
+    assert signing.long_term_check(extended).valid and signing.validate_pdf(extended).ok
     call_command("archive_verify")  # the extended object is the row's now; the old checked too
     assert not extension.due(margin=dt.timedelta(days=10 * 365)).exists()
 
@@ -264,6 +268,10 @@ def test_the_archive_reads_the_pdfa_part_a_file_declares(school_data):
 def test_the_verification_page_says_the_signature_is_long_term_and_until_when(school_data):
     row = _freeze(school_data.states["student_record"])
     page = Client().get(f"/xac-thuc/{row.verification_code}/").content.decode()
-    assert "PAdES B-LTA – kèm đủ dữ liệu kiểm tra thu hồi chứng thư (OCSP, CRL)" in page
+    facts = row.validation
+    assert (
+        f"PAdES B-LTA – kèm dữ liệu kiểm tra thu hồi chứng thư ({facts['ocsp_responses']} "
+        f"phản hồi OCSP, {facts['crls']} CRL)"
+    ) in page
     until = timezone.localtime(row.timestamp_until)
     assert f"{until:%d/%m/%Y} (kho lưu trữ gia hạn trước ngày này)" in page
