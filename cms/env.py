@@ -210,7 +210,9 @@ def search_settings() -> dict[str, Any]:
 SIGNING_BACKENDS = ("dev", "pkcs12", "pkcs11", "csc")
 
 
-def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, Any]:
+def signing_settings(
+    *, var_dir: Path, production: bool = False, dev_pki_url: str | None = None
+) -> dict[str, Any]:
     """SIGNING, all of the signing configuration (archive/signing/): a TEST-ONLY dev PKI
     by default; a PKCS#12 file per school (<PKCS12_DIR>/<school code>.p12) or a PKCS#11
     token per school (token, key and certificate labelled from the school code) in production, which must
@@ -241,7 +243,7 @@ def signing_settings(*, var_dir: Path, production: bool = False) -> dict[str, An
         "DEV_PKI_DIR": str(var_dir / "dev-pki"),
         # Where the dev PKI's CRL, OCSP responder and TSA are published (written into
         # its certificates): the dev server's own /pki/ by default.
-        "DEV_PKI_URL": env_str("SIGNING_DEV_PKI_URL", "http://127.0.0.1:8000/pki"),
+        "DEV_PKI_URL": dev_pki_url or env_str("SIGNING_DEV_PKI_URL", "http://127.0.0.1:8000/pki"),
         # Where the signers' pages find hoso-sign-agent on their PC (its --port); the
         # Content-Security-Policy lets the admin's scripts reach it (connect-src).
         "AGENT_URL": env_str("SIGNING_AGENT_URL", "http://127.0.0.1:28777"),

@@ -20,10 +20,9 @@ STORAGES, MEDIA_ROOT, STATIC_ROOT, OBJECT_STORE = env.storage_settings(
     var_dir=_TMP, manifest_static=False
 )
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-SIGNING = env.signing_settings(var_dir=_TMP)
 # The dev PKI's certificates point to its CRL and OCSP responder: on a free port of
 # this run, where devservices' `dev_pki_server` fixture serves them over HTTP.
-SIGNING["DEV_PKI_URL"] = f"http://127.0.0.1:{env.free_port()}/pki"
+SIGNING = env.signing_settings(var_dir=_TMP, dev_pki_url=f"http://127.0.0.1:{env.free_port()}/pki")
 
 DATABASES = {
     "default": env.database_settings(var_dir=VAR_DIR, sqlite_test_name=_TMP / "test.sqlite3")
