@@ -244,6 +244,9 @@ def signing_settings(
         # Where the dev PKI's CRL, OCSP responder and TSA are published (written into
         # its certificates): the dev server's own /pki/ by default.
         "DEV_PKI_URL": dev_pki_url or env_str("SIGNING_DEV_PKI_URL", "http://127.0.0.1:8000/pki"),
+        # The signer asks the dev PKI in-process (the demo load signs while no server
+        # runs); off, it fetches over HTTP from DEV_PKI_URL as from any CA.
+        "DEV_PKI_IN_PROCESS": env_bool("SIGNING_DEV_PKI_IN_PROCESS", True),
         # Where the signers' pages find hoso-sign-agent on their PC (its --port); the
         # Content-Security-Policy lets the admin's scripts reach it (connect-src).
         "AGENT_URL": env_str("SIGNING_AGENT_URL", "http://127.0.0.1:28777"),

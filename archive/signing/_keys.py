@@ -110,6 +110,10 @@ def _dev_pki_trusted(roots: list[asn1_x509.Certificate] | None = None) -> bool:
     return any(root.dump() == ca_der for root in roots or trust_roots())
 
 
+def _in_process() -> bool:
+    return bool(settings.SIGNING.get("DEV_PKI_IN_PROCESS", True))
+
+
 def dev_responder():
     from archive.pki_services import DevPkiResponder
 
@@ -123,7 +127,7 @@ def validation_context(
     the chain, fetched (soft-fail: a responder that cannot be reached leaves the
     signature without it, and the archive's long-term check says so). `at` is the
     time the answers speak for (the extension tests travel in time)."""
-    dev = for_signing and _dev_pki_trusted()
+    dev = for_signing and _in_process() and _dev_pki_trusted()
     roots = trust_roots()
     allow_fetching = bool(settings.SIGNING.get("ALLOW_FETCHING", for_signing))
     # The context's time is fixed here; answers fetched later in the same signature
@@ -158,6 +162,8 @@ def timestamper(at: dt.datetime | None = None) -> timestamps.TimeStamper | None:
 
         paths = dev_pki()
         devpki.ensure_tsa(paths)
+        if not _in_process():
+            return timestamps.HTTPTimeStamper(f"{paths.url.rstrip('/')}/tsa", timeout=15)
         return DevTimeStamper(dev_responder(), at)
     return None
 

@@ -97,9 +97,16 @@ def _supply_validation_data(writer: IncrementalPdfFileWriter, at: dt.datetime | 
     after the signatures (pyHanko's collect_validation_info: the chains only, not the
     signatures again), into the DSS of the revision `writer` is making."""
     vc = validation_context(for_signing=True, at=at)
-    paths = []
-    for signature in writer.prev.embedded_regular_signatures:
-        paths += asyncio.run(collect_validation_info(signature, vc))
+
+    async def collect() -> list:
+        # One event loop for all: the context's HTTP fetchers keep a session bound to
+        # the loop they were first used in (a second loop: "Event loop is closed").
+        paths = []
+        for signature in writer.prev.embedded_regular_signatures:
+            paths += await collect_validation_info(signature, vc)
+        return paths
+
+    paths = asyncio.run(collect())
     DocumentSecurityStore.supply_dss_in_writer(
         writer, None, paths=paths, validation_context=vc, crls=_dss_crls(at) or None
     )

@@ -275,3 +275,33 @@ def test_the_verification_page_says_the_signature_is_long_term_and_until_when(sc
     ) in page
     until = timezone.localtime(row.timestamp_until)
     assert f"{until:%d/%m/%Y} (kho lưu trữ gia hạn trước ngày này)" in page
+
+
+def test_a_file_of_several_signers_gets_their_status_over_http(settings, dev_pki_server):
+    """As with a real CA: the dev PKI asked over HTTP (not in-process), for a file two
+    different certificates signed, in one pass (one event loop for the fetchers)."""
+    from types import SimpleNamespace
+
+    from weasyprint import HTML
+
+    from archive.rendering import PDF_VARIANT
+
+    settings.SIGNING = {**settings.SIGNING, "DEV_PKI_IN_PROCESS": False}
+    pdf = HTML(string="<html lang='vi'><h1>Biên bản</h1></html>").write_pdf(pdf_variant=PDF_VARIANT)
+    boxes = [
+        signing.SignatureBox(field=name, page=0, box=(40 + 200 * i, 40, 220 + 200 * i, 100))
+        for i, name in enumerate(("Ky_truong_a", "Ky_truong_b"))
+    ]
+    pdf = signing.add_signature_fields(pdf, boxes)
+    for index, code in enumerate(("HTTPA", "HTTPB")):
+        school = SimpleNamespace(code=code, name=f"Trường Tiểu học {code}")
+        appearance = signing.Appearance(signer_name=school.name, role="Đóng dấu", reason="thử")
+        pdf = signing.seal_field(
+            pdf, school=school, field=boxes[index].field, appearance=appearance, certify=index == 0
+        ).pdf
+
+    archived = signing.archive_timestamp(pdf)
+
+    assert signing.level(archived) == signing.B_LTA
+    assert "POST tsa" in dev_pki_server.requests and "POST ocsp" in dev_pki_server.requests
+    assert signing.long_term_check(archived, fetch=True).valid
