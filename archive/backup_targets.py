@@ -71,14 +71,6 @@ def parse_sidecar(text: str) -> str | None:
     return None
 
 
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _disk_sha256(path: Path) -> str:
     """Read back from the medium, not from the page cache the write just filled."""
     with path.open("rb") as handle:
@@ -126,7 +118,7 @@ class DirectoryTarget:
             text = sidecar_text(digest, final.name).encode()
             side_temp = self._write_exclusive(side, lambda out: out.write(text))
             os.rename(side_temp, side)
-            _fsync_directory(self.path)
+            storage.fsync_directory(self.path)
         except OSError as exc:
             logger.error("Backup copy to %s failed: %s", self.path, exc)
             raise BackupError(

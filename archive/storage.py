@@ -90,7 +90,7 @@ class FileSystemStore:
                 os.link(temp, path)
             except FileExistsError as exc:
                 raise ObjectExists(key) from exc
-            _fsync_directory(path.parent)
+            fsync_directory(path.parent)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 logger.error(
@@ -257,7 +257,7 @@ class S3Store:
         self._call("delete_object", Bucket=self.bucket, Key=key, VersionId=version_id)
 
 
-def _fsync_directory(path: Path) -> None:
+def fsync_directory(path: Path) -> None:
     """Make the new name itself durable, not only the file's bytes."""
     fd = os.open(path, os.O_RDONLY)
     try:
