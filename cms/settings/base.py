@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "archive",
     "signatures",
     "imports",
+    "intake",
     "reports",
     "cms",
     "pagecache",

@@ -1,4 +1,4 @@
-from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.base import FileHandIn, HosoPage, RecordPage
 from recordpages.models.chains import SchoolChain
 from recordpages.models.classes import (
     ClassPage,
@@ -49,6 +49,7 @@ __all__ = [
     "AuthorityKind",
     "AuthorityPage",
     "ClassEnrollment",
+    "FileHandIn",
     "ClassPage",
     "ClassResultSummaryPage",
     "CompetenceLevel",

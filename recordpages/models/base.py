@@ -101,6 +101,31 @@ class HosoPage(Page):
         return HosoPagePermissionTester(user, self)
 
 
+class FileHandIn(models.Model):
+    """A record that may be handed in as a file (a Word, OpenDocument, spreadsheet or
+    PDF file, converted to PDF/A by the intake worker) instead of, or beside, its form.
+
+    `source_sha256` is the converted PDF's SHA-256, copied onto the record so that
+    the revision's content, and so the hash the reviewer approves, covers the
+    file's bytes and not only its row id. `form_content_fields` are the form's
+    content fields: required for handing in unless a converted file is attached."""
+
+    form_content_fields: ClassVar[tuple[str, ...]] = ()
+
+    source_file = models.ForeignKey(
+        "intake.RecordFile",
+        verbose_name=_("tệp kế hoạch (Word, PDF…)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class RecordPage(HosoPage):
     """A record of the regulation (Đ14): belongs to one school and one school year.
 

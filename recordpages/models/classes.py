@@ -33,8 +33,8 @@ class ClassPage(HosoPage):
     subpage_types = ["recordpages.StudentRecordPage", "recordpages.ClassResultSummaryPage"]
 
     class Meta:
-        verbose_name = _("lớp (trang)")
-        verbose_name_plural = _("lớp (trang)")
+        verbose_name = _("lớp học")
+        verbose_name_plural = _("lớp học")
 
     def compose_title(self) -> str | None:
         if not self.school_class_id:

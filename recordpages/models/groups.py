@@ -14,7 +14,7 @@ from wagtail.search import index
 from recordpages import blocks, programme
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.base import FileHandIn, HosoPage, RecordPage
 from recordpages.models.people import RoleCode, SchoolClass, StaffProfile
 from recordpages.registry import Actor, RecordType, State
 from recordpages.retention import TT27_2016_SCHOOLING, kept_for
@@ -34,8 +34,8 @@ class ProfessionalGroupPage(HosoPage):
     subpage_types = ["recordpages.GroupTeachingPlanPage", "recordpages.LessonPlanPage"]
 
     class Meta:
-        verbose_name = _("tổ chuyên môn (trang)")
-        verbose_name_plural = _("tổ chuyên môn (trang)")
+        verbose_name = _("tổ chuyên môn")
+        verbose_name_plural = _("tổ chuyên môn")
 
     def compose_title(self) -> str | None:
         return self.group.name if self.group_id else None
@@ -70,7 +70,7 @@ class GroupRecordPage(RecordPage):
         return self.group.name if self.group_id else ""
 
 
-class GroupTeachingPlanPage(GroupRecordPage):
+class GroupTeachingPlanPage(FileHandIn, GroupRecordPage):
     """Kế hoạch dạy học các môn học và hoạt động giáo dục of a group (Phụ lục 2)."""
 
     rules = RecordType(
@@ -104,7 +104,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
     )
     general_notes = RichTextField(_("đặc điểm, yêu cầu chung"), blank=True)
     rows = StreamField(
-        [("row", blocks.TeachingPlanRowBlock())], verbose_name=_("kế hoạch theo tuần")
+        [("row", blocks.TeachingPlanRowBlock())], verbose_name=_("kế hoạch theo tuần"), blank=True
     )
 
     content_panels = [
@@ -121,6 +121,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
         index.FilterField("subject"),
     ]
     template = "recordpages/group_teaching_plan_page.html"
+    form_content_fields = ("rows",)
 
     class Meta:
         verbose_name = _("kế hoạch dạy học của tổ")
@@ -152,7 +153,7 @@ class GroupTeachingPlanPage(GroupRecordPage):
         return errors
 
 
-class LessonPlanPage(GroupRecordPage):
+class LessonPlanPage(FileHandIn, GroupRecordPage):
     """Kế hoạch bài dạy and lịch báo giảng of one teacher for one week."""
 
     rules = RecordType(
@@ -205,8 +206,12 @@ class LessonPlanPage(GroupRecordPage):
         blank=True,
         related_name="+",
     )
-    timetable = StreamField([("row", blocks.TimetableRowBlock())], verbose_name=_("lịch báo giảng"))
-    lessons = StreamField([("lesson", blocks.LessonBlock())], verbose_name=_("kế hoạch bài dạy"))
+    timetable = StreamField(
+        [("row", blocks.TimetableRowBlock())], verbose_name=_("lịch báo giảng"), blank=True
+    )
+    lessons = StreamField(
+        [("lesson", blocks.LessonBlock())], verbose_name=_("kế hoạch bài dạy"), blank=True
+    )
     adjustments = models.TextField(
         _("IV. Điều chỉnh sau bài dạy"),
         blank=True,
@@ -229,10 +234,19 @@ class LessonPlanPage(GroupRecordPage):
     ]
     search_fields = [*RecordPage.search_fields, index.SearchField("adjustments")]
     template = "recordpages/lesson_plan_page.html"
+    form_content_fields = ("timetable", "lessons")
 
     class Meta:
         verbose_name = _("kế hoạch bài dạy và báo giảng")
         verbose_name_plural = _("kế hoạch bài dạy và báo giảng")
+        # One plan per teacher, class and week, whichever path writes it (form, copy,
+        # import, shell); the form and the copy hook say so in words first.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "teacher", "school_class", "week_number"],
+                name="one_lesson_plan_per_teacher_class_week",
+            )
+        ]
 
     def compose_title(self) -> str | None:
         if not (self.week_number and self.teacher_id and self.group_id):

@@ -16,7 +16,7 @@ from wagtail.search import index
 from recordpages import blocks
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import RecordPage
+from recordpages.models.base import FileHandIn, RecordPage
 from recordpages.models.people import RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
 from recordpages.retention import SCHOOL_DECIDES
@@ -112,7 +112,7 @@ class RecordCategory(models.Model):
         )
 
 
-class OtherRecordPage(RecordPage):
+class OtherRecordPage(FileHandIn, RecordPage):
     """Other records the school defines, each with its own deadline (Đ12)."""
 
     rules = RecordType(
@@ -155,7 +155,7 @@ class OtherRecordPage(RecordPage):
         blank=True,
         help_text=_("Để trống khi danh mục đã có hạn."),
     )
-    body = StreamField([("section", blocks.SectionBlock())], verbose_name=_("nội dung"))
+    body = StreamField([("section", blocks.SectionBlock())], verbose_name=_("nội dung"), blank=True)
     attachment = models.ForeignKey(
         "wagtaildocs.Document",
         verbose_name=_("tệp đính kèm"),
@@ -177,6 +177,7 @@ class OtherRecordPage(RecordPage):
     search_fields = [*RecordPage.search_fields, index.SearchField("category")]
     parent_page_types = ["recordpages.SchoolYearPage"]
     template = "recordpages/other_record_page.html"
+    form_content_fields = ("body",)
 
     class Meta:
         verbose_name = _("hồ sơ khác")

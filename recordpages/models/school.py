@@ -16,7 +16,7 @@ from wagtail.search import index
 from recordpages import blocks
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import HosoPage, RecordPage
+from recordpages.models.base import FileHandIn, HosoPage, RecordPage
 from recordpages.models.people import Pupil, RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
 from recordpages.retention import TT27_2016_SCHOOLING, kept_for, kept_permanently
@@ -147,7 +147,7 @@ class SchoolYearPage(HosoPage):
 # --- School-level records ---------------------------------------------------
 
 
-class SchoolPlanPage(RecordPage):
+class SchoolPlanPage(FileHandIn, RecordPage):
     """Kế hoạch giáo dục nhà trường (Công văn 2345, Phụ lục 1)."""
 
     rules = RecordType(
@@ -180,20 +180,21 @@ class SchoolPlanPage(RecordPage):
     public_on_site = True  # once published (live); every other record stays off the site
 
     document_number = models.CharField(_("số văn bản"), max_length=40, blank=True, editable=False)
-    legal_basis = RichTextField(_("I. Căn cứ xây dựng kế hoạch"))
+    legal_basis = RichTextField(_("I. Căn cứ xây dựng kế hoạch"), blank=True)
     conditions = RichTextField(
         _("II. Điều kiện thực hiện"),
+        blank=True,
         help_text=_("Đặc điểm tình hình: học sinh, lớp, đội ngũ, cơ sở vật chất."),
     )
-    objectives = RichTextField(_("III. Mục tiêu giáo dục"))
-    organisation = RichTextField(_("IV. Tổ chức các môn học và hoạt động giáo dục"))
+    objectives = RichTextField(_("III. Mục tiêu giáo dục"), blank=True)
+    organisation = RichTextField(_("IV. Tổ chức các môn học và hoạt động giáo dục"), blank=True)
     time_allocation = StreamField(
         [("row", blocks.TimeAllocationRowBlock())],
         verbose_name=_("Phụ lục 1.1 – Phân phối thời lượng"),
         blank=True,
     )
-    solutions = RichTextField(_("V. Giải pháp thực hiện"))
-    implementation = RichTextField(_("VI. Tổ chức thực hiện"))
+    solutions = RichTextField(_("V. Giải pháp thực hiện"), blank=True)
+    implementation = RichTextField(_("VI. Tổ chức thực hiện"), blank=True)
     recipients = models.TextField(_("Nơi nhận"), blank=True)
     appendices = StreamField(
         [("appendix", blocks.AppendixBlock())], verbose_name=_("Phụ lục khác"), blank=True
@@ -224,6 +225,14 @@ class SchoolPlanPage(RecordPage):
     parent_page_types = ["recordpages.SchoolYearPage"]
     max_count_per_parent = 1
     template = "recordpages/school_plan_page.html"
+    form_content_fields = (
+        "legal_basis",
+        "conditions",
+        "objectives",
+        "organisation",
+        "solutions",
+        "implementation",
+    )
 
     class Meta:
         verbose_name = _("kế hoạch giáo dục nhà trường")
