@@ -4,7 +4,9 @@ Accounts keep the family and middle names in `last_name` and the given name in
 `first_name` ("Nguyễn Thị" / "Lan"), as the staff screen and the imports split
 them. Django's `get_full_name()` joins them first-last ("Lan Nguyễn Thị"), the
 English order; Wagtail's admin, the audit log, the history panel and the e-mails
-all call it. `use_vietnamese_order()` makes it "Nguyễn Thị Lan" for every caller.
+all call it. `use_vietnamese_order()` makes it "Nguyễn Thị Lan" for every caller,
+and puts the same full name in the admin's account menu, where Wagtail shows
+`first_name` alone (the given name, "Lan", which reads as someone else's name).
 """
 
 from __future__ import annotations
@@ -36,3 +38,24 @@ def use_vietnamese_order() -> None:
 
     get_full_name._vietnamese_order = True
     User.get_full_name = get_full_name
+    _full_name_in_account_menu()
+
+
+def _full_name_in_account_menu() -> None:
+    from wagtail.admin.ui.sidebar import MainMenuModule
+    from wagtail.admin.utils import get_user_display_name
+
+    if getattr(MainMenuModule.js_args, "_vietnamese_order", False):
+        return
+    stock_js_args = MainMenuModule.js_args
+
+    def js_args(self) -> list:
+        menu_items, account_menu_items, account = stock_js_args(self)
+        return [
+            menu_items,
+            account_menu_items,
+            {**account, "name": get_user_display_name(self.user)},
+        ]
+
+    js_args._vietnamese_order = True
+    MainMenuModule.js_args = js_args

@@ -11,6 +11,7 @@ sidebar menu labels (rendered client-side from a JSON script) are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
@@ -199,3 +200,53 @@ class AdminIsVietnameseTests(TestCase):
                 ("Settings", "Cài đặt"),
             ]:
                 self.assertEqual(translation.gettext(msgid), expected)
+
+    def test_account_menu_shows_the_full_name_family_name_first(self):
+        props = _sidebar_props(self.client.get("/admin/").content.decode())
+        account = [m for m in props["modules"] if m["_type"].endswith("MainMenuModule")][0]
+        # Wagtail shows `first_name` alone: the given name "Dung", not who this is.
+        self.assertEqual(account["_args"][2]["name"], "Nguyễn Phương Dung")
+
+    def test_page_history_names_the_editor_family_name_first(self):
+        text = visible_text(self.assertVietnamese(f"/admin/pages/{self.lesson.pk}/history/"))
+        self.assertIn("Nguyễn Phương Dung", text)
+        self.assertNotIn("Dung Nguyễn Phương", text)
+
+    def test_relative_times_are_vietnamese(self):
+        from django.utils.timesince import timesince
+        from django.utils.timezone import now
+        from wagtail.admin.templatetags.wagtailadmin_tags import (
+            timesince_last_update,
+            timesince_simple,
+        )
+
+        moment = now()
+        with translation.override("vi"):
+            for seconds, expected in [
+                (7 * 60, "7\xa0phút"),
+                (2 * 3600, "2\xa0giờ"),
+                (3 * 86400, "3\xa0ngày"),
+                (15 * 86400, "2\xa0tuần"),
+                (65 * 86400, "2\xa0tháng"),
+                (800 * 86400, "2\xa0năm"),
+            ]:
+                then = moment - dt.timedelta(seconds=seconds)
+                self.assertEqual(timesince(then, moment).split(",")[0], expected)
+            self.assertEqual(timesince_simple(moment), "vừa xong")
+            self.assertEqual(timesince_simple(moment - dt.timedelta(minutes=7)), "7\xa0phút trước")
+            self.assertEqual(
+                timesince_last_update(moment - dt.timedelta(days=3)), "3\xa0ngày trước"
+            )
+
+    def test_history_never_says_minutes(self):
+        text = visible_text(
+            self.client.get(f"/admin/pages/{self.lesson.pk}/history/").content.decode()
+        )
+        self.assertNotRegex(text, r"\b(minutes?|hours?|days?|weeks?|months?|years?)\b")
+
+
+def _sidebar_props(html: str) -> dict:
+    found = re.search(
+        r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S
+    )
+    return json.loads(found.group(1))
