@@ -21,9 +21,12 @@ def hoc_ba(district):
 
 
 def test_titles_follow_each_record_types_scheme(district):
-    lesson = LessonPlanPage.objects.select_related("teacher", "group").first()
+    lesson = LessonPlanPage.objects.select_related("teacher", "group", "school_class").filter(
+        school_class__isnull=False
+    )[0]
     assert lesson.title == (
-        f"Kế hoạch bài dạy tuần {lesson.week_number} – {lesson.teacher.full_name} – {lesson.group.name}"
+        f"Kế hoạch bài dạy tuần {lesson.week_number} – lớp {lesson.school_class.name} – "
+        f"{lesson.teacher.full_name} – {lesson.group.name}"
     )
     record = StudentRecordPage.objects.select_related("pupil", "school_class").first()
     assert record.title.startswith(
