@@ -20,6 +20,9 @@ class FileKind(models.TextChoices):
     XLSX = "xlsx", "Excel (.xlsx)"
     XLS = "xls", "Excel 97-2003 (.xls)"
     ODS = "ods", "OpenDocument (.ods)"
+    # Several files handed in as one record (one per lesson): the original is a ZIP of
+    # them, in the order given, and the PDF their conversions one after the other.
+    BUNDLE = "bundle", _("Nhiều tệp (một tệp mỗi bài)")
 
 
 class FileStatus(models.TextChoices):
@@ -77,6 +80,9 @@ class RecordFile(models.Model):
     text = models.TextField(_("nội dung văn bản"), blank=True)
     ocr_applied = models.BooleanField(_("đã nhận dạng chữ (OCR)"), default=False)
     conversion_ms = models.PositiveIntegerField(default=0)
+    # When a worker took the row: a row left converting by a worker that died is
+    # taken again by `manage.py intake_convert` once this is older than the timeout.
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
