@@ -356,7 +356,13 @@ class LessonPlanPage(FileHandIn, GroupRecordPage):
         # field; the constraint stays the database's last guard against a race.
         super().validate_constraints(exclude={*(exclude or ()), "week_number"})
 
-    def moved_to_week(self, week: int, *, prepared_on: dt.date | None = None) -> dict:
+    def moved_to_week(
+        self,
+        week: int,
+        *,
+        prepared_on: dt.date | None = None,
+        titles: dict[str, list[str]] | None = None,
+    ) -> dict:
         """The fields of this plan's content moved to `week`: week, Monday, every
         teaching date by the same number of days, the báo giảng's PPCT continued and
         the preparation date (today's by default, never after the new Monday)."""
@@ -372,7 +378,7 @@ class LessonPlanPage(FileHandIn, GroupRecordPage):
             "week_start": monday,
             "prepared_on": min(prepared, monday),
             "lessons": weeks.shift_lessons(list(content.lessons.raw_data), days),
-            "timetable": weeks.advance_timetable(list(content.timetable.raw_data)),
+            "timetable": weeks.advance_timetable(list(content.timetable.raw_data), titles),
         }
 
     def next_free_week(self) -> int | None:
