@@ -13,6 +13,7 @@ class RecordpagesConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers system checks)
         from .dbtext import register_sqlite_function
+        from .forms import use_file_hand_in_form
         from .models import (
             ProfessionalGroup,
             Pupil,
@@ -27,3 +28,4 @@ class RecordpagesConfig(AppConfig):
             register_permission_policy(model, SchoolScopedPermissionPolicy(model))
         register_permission_policy(School, SchoolScopedPermissionPolicy(School, school_field="pk"))
         connection_created.connect(register_sqlite_function, dispatch_uid="recordpages.fold")
+        use_file_hand_in_form()

@@ -1,4 +1,5 @@
-"""Admin forms for the people snippets, scoped to the editing user's schools."""
+"""Admin forms: the people snippets, scoped to the editing user's schools, and the page
+form of plans handed in as a file."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from intake import services as intake_services
+from recordpages import registry
+from recordpages.models.base import FileHandIn, HosoPageForm
 from recordpages.models.people import (
     AUTHORITY_ROLES,
     Role,
@@ -18,8 +22,6 @@ from recordpages.permissions import get_scope, limit_choices_to_user_schools
 
 
 def record_type_choices():
-    from recordpages import registry
-
     return registry.choices()
 
 
@@ -133,3 +135,80 @@ class StaffProfileForm(SchoolScopedForm):
             is_active=self.cleaned_data.get("is_active", True),
             roles=[role.code for role in self.cleaned_data["roles"]],
         )
+
+
+# --- plans handed in as a file ---------------------------------------------------
+
+ACCEPTED_EXTENSIONS = ".docx,.doc,.odt,.pdf,.xlsx,.xls,.ods"
+
+
+class FileHandInPageForm(HosoPageForm):
+    """The page form of a plan that may be handed in as a file (FileHandIn).
+
+    The upload is checked by intake once everything else on the form is valid, so a
+    refused file leaves nothing behind: no page saved, no file kept. The file is
+    converted to PDF/A by the worker; the page names it and copies its hash."""
+
+    source_upload = forms.FileField(
+        label=_("Nộp bằng tệp (Word, PDF…)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPTED_EXTENSIONS}),
+        help_text=_(
+            "Word (.docx, .doc), OpenDocument (.odt, .ods), PDF hoặc Excel (.xlsx, .xls). "
+            "Tệp được chuyển sang PDF để duyệt, ký số và lưu trữ. Khi đã nộp tệp, có thể "
+            "để trống các mục nội dung bên dưới, hoặc ghi thêm bên cạnh tệp."
+        ),
+    )
+    source_remove = forms.BooleanField(
+        label=_("Bỏ tệp"),
+        required=False,
+        help_text=_("Bỏ tệp đã nộp; khi đó cần điền các mục nội dung của biểu mẫu."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        if not page.path and self.parent_page is not None:
+            # A new record knows its school from its place in the tree before it is
+            # saved: the upload is stored under that school.
+            page._cached_parent_obj = self.parent_page
+            page.prepare_tree_fields()
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        upload = self.cleaned_data.get("source_upload")
+        if upload:
+            self._hand_in(upload)
+        elif self.cleaned_data.get("source_remove"):
+            self.instance.source_file = None
+
+    def _hand_in(self, upload) -> None:
+        page = self.instance
+        try:
+            record_file = intake_services.accept_upload(
+                upload,
+                school=page.school,
+                staff=getattr(self.for_user, "staff_profile", None),
+                page=page if page.pk else None,
+            )
+        except intake_services.IntakeRefused as refusal:
+            self.add_error("source_upload", refusal.messages)
+            return
+        page.source_file = record_file
+
+
+def use_file_hand_in_form() -> None:
+    """Give every page type that mixes in FileHandIn the upload field (called from the
+    app's ready(): the models cannot import this module, which imports intake)."""
+    for model in registry.page_models():
+        if not issubclass(model, FileHandIn):
+            continue
+        base = model.base_form_class
+        if issubclass(base, FileHandInPageForm):
+            continue
+        if base is HosoPageForm:
+            model.base_form_class = FileHandInPageForm
+        else:
+            model.base_form_class = type(f"{base.__name__}WithFile", (FileHandInPageForm, base), {})

@@ -20,7 +20,7 @@ from wagtail.models import Page
 from wagtail.rich_text import get_text_for_indexing
 
 from recordpages.text import collapse_spaces, normalize_text
-from search.extraction import document_text
+from search.extraction import document_text, record_file_text
 from search.types import APPROVED, WORKING, SearchDocument
 from workflow.choices import APPROVED_STATES
 from workflow.models import RecordState
@@ -28,7 +28,15 @@ from workflow.models import RecordState
 logger = logging.getLogger(__name__)
 
 # Fields whose values are ids, slugs or bookkeeping, never record text.
-_SKIP = {"slug", "url_path", "seo_title", "search_description", "draft_title", "path"}
+_SKIP = {
+    "slug",
+    "url_path",
+    "seo_title",
+    "search_description",
+    "draft_title",
+    "path",
+    "source_sha256",
+}
 
 
 def _field_text(instance: models.Model, field: models.Field) -> list[str]:
@@ -76,6 +84,8 @@ def page_text(page) -> str:
     attachment = getattr(page, "attachment", None)
     if attachment is not None:
         parts.append(document_text(attachment))
+    # A plan handed in as a file: the converted PDF's text (with OCR for scans).
+    parts.append(record_file_text(page))
     return normalize_text("\n".join(collapse_spaces(p) for p in parts if p and p.strip()))
 
 

@@ -1,4 +1,5 @@
-"""Text of attached files (PDF, DOCX), cached by content hash.
+"""Text of attached files (PDF, DOCX), cached by content hash, and of the files plans
+are handed in as (converted and read once by intake).
 
 pypdf and python-docx are pure Python and well kept; a file that cannot be
 parsed is logged and indexed without its text rather than blocking the save.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 
+from intake.models import FileStatus, RecordFile
 from search.models import AttachmentText
 
 logger = logging.getLogger(__name__)
@@ -76,3 +78,20 @@ def document_text(document) -> str:
         document_id=document.pk, file_hash=file_hash, defaults={"text": text}
     )
     return text
+
+
+def record_file_text(page) -> str:
+    """Text of the file a plan was handed in as (FileHandIn.source_file), once converted.
+
+    Read from the row intake filled when it converted the file (OCR included), not
+    parsed again; a file still converting has none yet: the conversion queues the
+    record for indexing again when it is done."""
+    file_id = getattr(page, "source_file_id", None)
+    if not file_id:
+        return ""
+    text = (
+        RecordFile.objects.filter(pk=file_id, status=FileStatus.READY)
+        .values_list("text", flat=True)
+        .first()
+    )
+    return (text or "")[:MAX_CHARS]

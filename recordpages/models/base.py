@@ -7,13 +7,18 @@ from typing import ClassVar
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from intake.models import FileStatus, RecordFile
 from recordpages import registry
 from recordpages.guards import check_writable
 from recordpages.registry import RecordType
@@ -101,6 +106,29 @@ class HosoPage(Page):
         return HosoPagePermissionTester(user, self)
 
 
+class RecordFilePanel(FieldPanel):
+    """The "hand in as a file" field of a plan's editor, with the file handed in so
+    far (name, conversion state, link) and "Bỏ tệp". The fields are declared on the
+    page form (recordpages.forms.FileHandInPageForm), not on the model."""
+
+    def __init__(self, field_name: str = "source_upload", **kwargs):
+        super().__init__(field_name, **kwargs)
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["fields"] = [*options["fields"], "source_remove"]
+        return options
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        template_name = "recordpages/panels/record_file.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["record_file"] = self.instance.current_source_file()
+            context["remove_field"] = self.form["source_remove"] if self.form else None
+            return context
+
+
 class FileHandIn(models.Model):
     """A record that may be handed in as a file (a Word, OpenDocument, spreadsheet or
     PDF file, converted to PDF/A by the intake worker) instead of, or beside, its form.
@@ -124,6 +152,112 @@ class FileHandIn(models.Model):
 
     class Meta:
         abstract = True
+
+    def current_source_file(self) -> RecordFile | None:
+        """The attached file as the database has it now: the worker converts it in
+        another process, so a row cached on this object may be stale."""
+        if not self.source_file_id:
+            return None
+        return RecordFile.objects.filter(pk=self.source_file_id).first()
+
+    def sync_source_sha256(self) -> None:
+        """Copy the converted PDF's hash onto the record (empty until converted)."""
+        record_file = self.current_source_file()
+        ready = record_file is not None and record_file.status == FileStatus.READY
+        self.source_sha256 = record_file.converted_sha256 if ready else ""
+
+    def full_clean(self, *args, **kwargs):
+        self.sync_source_sha256()
+        return super().full_clean(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        record_file = self.current_source_file()
+        if record_file is not None and self.school_id and record_file.school_id != self.school_id:
+            # Keyed on no field: the page form has none for the file row itself.
+            raise ValidationError(_("Tệp này thuộc trường khác."))
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "source_sha256" in update_fields:
+            self.sync_source_sha256()
+        result = super().save(*args, **kwargs)
+        if self.source_file_id:
+            # Attach a file handed in with a new page once the page exists; a file
+            # already attached (to this page, or to the record a copy came from)
+            # keeps its page.
+            RecordFile.objects.filter(pk=self.source_file_id, page__isnull=True).update(
+                page_id=self.pk
+            )
+        return result
+
+    def save_revision(self, *args, **kwargs):
+        # A live record's edit saves only a revision: it must carry the hash too.
+        self.sync_source_sha256()
+        return super().save_revision(*args, **kwargs)
+
+    def file_hand_in_errors(self) -> list[str]:
+        """What stops handing in, as to the file or the form (Đ11.2): a converted file
+        stands for the form's content fields; a file still converting, or refused,
+        blocks; without a file every content field must be filled."""
+        record_file = self.current_source_file()
+        if record_file is None:
+            return [
+                f"{capfirst(self._meta.get_field(name).verbose_name)}: "
+                + str(_("cần điền nội dung, hoặc nộp kế hoạch bằng tệp (Word, PDF…)."))
+                for name in self.form_content_fields
+                if _is_blank(getattr(self, name))
+            ]
+        if record_file.status == FileStatus.REFUSED:
+            return [
+                str(_("Tệp “%(name)s” không chuyển được sang PDF: %(reason)s"))
+                % {"name": record_file.original_name, "reason": record_file.error}
+            ]
+        if record_file.status != FileStatus.READY:
+            return [str(_("Tệp đang được chuyển sang PDF, vui lòng chờ trong giây lát"))]
+        if self.source_sha256 != record_file.converted_sha256:
+            # Converted after this version was saved and not yet noted on it (see
+            # note_converted_file): the hash to approve would not cover the file.
+            return [str(_("Tệp vừa chuyển sang PDF xong: vui lòng lưu lại hồ sơ rồi nộp."))]
+        return []
+
+    def completeness_errors(self) -> list[str]:
+        saved_hash = self.source_sha256  # as saved: full_clean in super() refreshes it
+        errors = super().completeness_errors()
+        self.source_sha256 = saved_hash
+        return [*errors, *self.file_hand_in_errors()]
+
+
+def _is_blank(value) -> bool:
+    """An empty StreamField, or rich text with no words (the editor leaves "<p></p>")."""
+    if isinstance(value, str):
+        return not strip_tags(value).strip()
+    return not value
+
+
+def note_converted_file(record_file: RecordFile) -> int:
+    """The worker converted `record_file`: copy its hash onto the records naming it,
+    the page row and the revisions that name the file with an empty hash. Those
+    revisions were never handed in (a file still converting blocks it), so none was
+    approved: completing them changes no approved content. Returns the pages updated."""
+    if record_file.status != FileStatus.READY:
+        return 0
+    updated = 0
+    for model in (m for m in registry.page_models() if issubclass(m, FileHandIn)):
+        pages = model.objects.filter(source_file=record_file).exclude(
+            source_sha256=record_file.converted_sha256
+        )
+        for page in pages:
+            for revision in page.revisions.all():
+                content = revision.content
+                if content.get("source_file") == record_file.pk and not content.get(
+                    "source_sha256"
+                ):
+                    content["source_sha256"] = record_file.converted_sha256
+                    revision.save(update_fields=["content"])
+            model.objects.filter(pk=page.pk).update(source_sha256=record_file.converted_sha256)
+            updated += 1
+    return updated
 
 
 class RecordPage(HosoPage):
@@ -164,7 +298,8 @@ class RecordPage(HosoPage):
     )
 
     subpage_types: ClassVar[list[str]] = []
-    exclude_fields_in_copy = ["school", "school_year"]
+    # A copy (next week's plan) starts without the file handed in for this one.
+    exclude_fields_in_copy = ["school", "school_year", "source_file", "source_sha256"]
 
     class Meta:
         abstract = True
@@ -180,8 +315,6 @@ class RecordPage(HosoPage):
     def completeness_errors(self) -> list[str]:
         """What must be filled before this record is handed in (Đ11.2, R4). The
         model's own validation; page types add their rules by extending this."""
-        from django.core.exceptions import ValidationError
-
         errors: list[str] = []
         try:
             self.full_clean()

@@ -17,7 +17,7 @@ from wagtail.search import index
 from recordpages import blocks, programme, weeks
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import FileHandIn, HosoPage, RecordPage
+from recordpages.models.base import FileHandIn, HosoPage, RecordFilePanel, RecordPage
 from recordpages.models.people import RoleCode, SchoolClass, StaffProfile
 from recordpages.registry import Actor, RecordType, State
 from recordpages.retention import TT27_2016_SCHOOLING, kept_for
@@ -116,6 +116,7 @@ class GroupTeachingPlanPage(FileHandIn, GroupRecordPage):
 
     content_panels = [
         FieldPanel("title"),
+        RecordFilePanel(),
         FieldRowPanel([FieldPanel("subject"), FieldPanel("grade")]),
         FieldPanel("author", read_only=True),
         FieldPanel("general_notes"),
@@ -227,6 +228,7 @@ class LessonPlanPage(FileHandIn, GroupRecordPage):
 
     content_panels = [
         FieldPanel("title"),
+        RecordFilePanel(),
         MultiFieldPanel(
             [
                 FieldPanel("teacher"),

@@ -16,7 +16,7 @@ from wagtail.search import index
 from recordpages import blocks
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import FileHandIn, RecordPage
+from recordpages.models.base import FileHandIn, RecordFilePanel, RecordPage
 from recordpages.models.people import RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
 from recordpages.retention import SCHOOL_DECIDES
@@ -167,6 +167,7 @@ class OtherRecordPage(FileHandIn, RecordPage):
 
     content_panels = [
         FieldPanel("title"),
+        RecordFilePanel(),
         FieldPanel("category"),
         FieldPanel("record_category"),
         FieldPanel("deadline"),

@@ -16,7 +16,7 @@ from wagtail.search import index
 from recordpages import blocks
 from recordpages import chains as c
 from recordpages import registry as r
-from recordpages.models.base import FileHandIn, HosoPage, RecordPage
+from recordpages.models.base import FileHandIn, HosoPage, RecordFilePanel, RecordPage
 from recordpages.models.people import Pupil, RoleCode
 from recordpages.registry import Actor, Milestone, RecordType, State
 from recordpages.retention import TT27_2016_SCHOOLING, kept_for, kept_permanently
@@ -202,6 +202,7 @@ class SchoolPlanPage(FileHandIn, RecordPage):
 
     content_panels = [
         FieldPanel("title"),
+        RecordFilePanel(),
         FieldPanel("author", read_only=True),
         FieldPanel("legal_basis"),
         FieldPanel("conditions"),
@@ -268,7 +269,7 @@ class EnrollmentRegisterPage(RecordPage):
             r.finalize(),
             r.confirm_paper(after=State.FINALIZED),
             # The principal signs, then the clerk applies the seal: one step, two signatures.
-            r.sign(by=(Actor.PRINCIPAL, Actor.CLERK)),
+            r.sign(by=(Actor.PRINCIPAL, Actor.CLERK), instead=r.IN_CHARGE),
         ),
         signature_steps=(
             c.personal(
