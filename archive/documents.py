@@ -62,6 +62,9 @@ class DocumentSpec:
     page_size: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
+    # A record handed in as a file (intake.RecordFile, converted): its PDF/A comes
+    # first, the rendered template (a confirmation page) is appended to it.
+    source: Any = None
 
 
 def authority_for_school(school: School) -> AuthorityPage | None:
@@ -287,12 +290,15 @@ BUILDERS: dict[type[RecordPage], Callable[[Any], DocumentSpec]] = {
 _COMMON_FIELDS = frozenset(f.name for f in RecordPage._meta.get_fields())
 
 
-def record_fields(page: RecordPage) -> list[dict[str, Any]]:
-    """The page type's own fields, in declaration order, with their labels and values
-    as the template prints them (a StreamField or rich text renders as HTML)."""
+def record_fields(page: RecordPage, only: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """The page type's own fields (or `only` these), in declaration order, with their
+    labels and values as the template prints them (a StreamField or rich text renders
+    as HTML)."""
     rows = []
     for model_field in page._meta.concrete_fields:
         if model_field.name in _COMMON_FIELDS or model_field.auto_created:
+            continue
+        if only is not None and model_field.name not in only:
             continue
         if model_field.is_relation or not model_field.editable:
             continue
@@ -332,8 +338,70 @@ def principal_name(school: School) -> str:
     return principal.full_name if principal else ""
 
 
+# What identifies a record handed in as a file on its confirmation page, besides its
+# type, title, school and year: whichever of these fields its type has, in this order.
+_IDENTITY_FIELDS = ("teacher", "school_class", "week_number", "week_start", "subject", "category")
+
+
+def ready_source(page: RecordPage):
+    """The converted file the record was handed in as, or None (a form record, or a
+    file not converted: then the form prints as before)."""
+    source = getattr(page, "source_file", None) if getattr(page, "source_file_id", None) else None
+    if source is None or not source.is_ready or not source.converted:
+        return None
+    return source
+
+
+def _identity(page: RecordPage) -> list[dict[str, Any]]:
+    rows = []
+    for name in _IDENTITY_FIELDS:
+        try:
+            model_field = page._meta.get_field(name)
+        except Exception:  # noqa: BLE001 - the type has no such field
+            continue
+        value = getattr(page, name)
+        if model_field.choices:
+            value = getattr(page, f"get_{name}_display")()
+        elif isinstance(value, dt.date):
+            value = value.strftime("%d/%m/%Y")
+        elif model_field.is_relation and value is not None:
+            value = getattr(value, "name", None) or str(value)
+        if value not in (None, ""):
+            rows.append({"label": str(model_field.verbose_name), "value": value})
+    return rows
+
+
+def _form_content(page: RecordPage) -> list[dict[str, Any]]:
+    """The form's content fields that were filled beside the file: printed after the
+    file, because the approved content (and its hash) covers them too."""
+    names = frozenset(getattr(page, "form_content_fields", ()))
+    return [row for row in record_fields(page, only=names) if _filled(row["value"])]
+
+
+def _filled(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, RichText):
+        return bool(value.source.strip())
+    try:
+        return len(value) > 0
+    except TypeError:
+        return True
+
+
+def _file_record(page: RecordPage, source) -> DocumentSpec:
+    return DocumentSpec(
+        template="pdf/file_record.html",
+        page_size=A4_PORTRAIT,
+        title=page.title,
+        context={"file": source, "identity": _identity(page), "fields": _form_content(page)},
+        source=source,
+    )
+
+
 def record_spec(page: RecordPage) -> DocumentSpec:
-    spec = builder_for(page)(page)
+    source = ready_source(page)
+    spec = _file_record(page, source) if source is not None else builder_for(page)(page)
     spec.context.setdefault("page", page)
     spec.context.setdefault("principal_name", principal_name(page.school))
     spec.context.setdefault("record_type_label", page.record_type_label)

@@ -43,6 +43,9 @@ CHECKPOINT = "checkpoint"
 # A file the archive replaced as a row's current object when it extended its
 # signatures (archive.extension): kept in storage, the newer file begins with it.
 EARLIER = "earlier"
+# The original file (a teacher's Word document, a scan) of a record handed in as a
+# file, stored beside its signed PDF (archive.originals): checked by its hash.
+ORIGINAL = "original"
 
 # A year package is mostly PDFs, which hardly compress; its CSV, XLSX and JSON files
 # compress some tenfold. A zip that unpacks to far more than this is a bomb, not a bag.
@@ -95,13 +98,18 @@ class Selection:
     archived: QuerySet[ArchivedVersion]
     checkpoints: QuerySet[AuditCheckpoint]
     earlier: QuerySet[ArchiveExtension]
+    originals: QuerySet[ArchivedVersion]
 
     def count(self) -> int:
-        return self.archived.count() + self.checkpoints.count() + self.earlier.count()
+        counts = (self.archived, self.checkpoints, self.earlier, self.originals)
+        return sum(rows.count() for rows in counts)
 
     def __iter__(self) -> Iterator[StoredObject]:
         for row in self.archived.iterator():
             yield StoredObject(row.kind, row.key, row.sha256, _archived_label(row), row)
+        for row in self.originals.iterator():
+            label = f"{row.original_name}, original of {_archived_label(row)}"
+            yield StoredObject(ORIGINAL, row.original_key, row.original_sha256, label, row)
         for row in self.checkpoints.iterator():
             yield StoredObject(CHECKPOINT, row.key, row.sha256, _checkpoint_label(row), row)
         for row in self.earlier.iterator():
@@ -148,11 +156,14 @@ def stored_objects(
         archived = archived.filter(school_year__name=year)
         made = _year_window(made, year)
         earlier = earlier.filter(archived__school_year__name=year)
+    originals = archived.exclude(original_key="")
     if kinds is not None:
-        archived = archived.filter(kind__in=[k for k in kinds if k not in (CHECKPOINT, EARLIER)])
+        others = (CHECKPOINT, EARLIER, ORIGINAL)
+        archived = archived.filter(kind__in=[k for k in kinds if k not in others])
         made = made if CHECKPOINT in kinds else made.none()
         earlier = earlier if EARLIER in kinds else earlier.none()
-    return Selection(archived, made, earlier)
+        originals = originals if ORIGINAL in kinds else originals.none()
+    return Selection(archived, made, earlier, originals)
 
 
 def check_object(obj: StoredObject) -> Finding:
@@ -236,6 +247,12 @@ def _check_earlier(obj: StoredObject, data: bytes) -> Finding:
     return Finding(obj, INTACT)
 
 
+def _check_original(obj: StoredObject, data: bytes) -> Finding:
+    """A teacher's original file is not signed: the SHA-256 taken at upload, which the
+    signed PDF's confirmation page prints and check_object compared, is its check."""
+    return Finding(obj, INTACT)
+
+
 # One checker per kind. A kind added later (DocumentKind or another stored object)
 # is reported as unchecked until it gets its line here.
 CHECKERS: dict[str, Checker] = {
@@ -244,6 +261,7 @@ CHECKERS: dict[str, Checker] = {
     DocumentKind.PACKAGE.value: _check_package,
     CHECKPOINT: _check_checkpoint,
     EARLIER: _check_earlier,
+    ORIGINAL: _check_original,
 }
 KINDS = tuple(CHECKERS)
 

@@ -111,6 +111,13 @@ class ArchivedVersion(models.Model):
     validation = models.JSONField(_("kết quả kiểm tra chữ ký"), default=dict, blank=True)
     verification_code = models.CharField(max_length=32, unique=True)
     related = models.JSONField(default=dict, blank=True)
+    # A record handed in as a file (issue 15): the PDF above is its converted PDF/A
+    # signed; the teacher's original file is stored beside it, once, under its own key
+    # (an extension of the PDF's signatures never moves it).
+    original_key = models.CharField(_("khóa tệp gốc"), max_length=500, blank=True)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
+    original_sha256 = models.CharField(_("SHA-256 tệp gốc"), max_length=64, blank=True)
+    original_size = models.PositiveBigIntegerField(_("kích thước tệp gốc"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

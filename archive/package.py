@@ -38,7 +38,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive import package_meta, package_readme, package_trust, signing, storage
+from archive import originals, package_meta, package_readme, package_trust, signing, storage
 from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
 from archive.package_exports import (
@@ -246,6 +246,8 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
     for row in rows:
         data = store.get(row.key)
         files[paths[row.key]] = data
+        if row.original_key:  # the teacher's file, beside the PDF signed from it
+            files[originals.package_path(paths[row.key], row)] = store.get(row.original_key)
         documents.append((row, paths[row.key], data))
         tick()
     examined = examine_many([d for _row, _path, d in documents], lambda done, _n: tick())
@@ -264,6 +266,8 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         entry = _document_entry(
             row, path, data, report, facts, school=school, year=year, retention=kept
         )
+        if row.original_key:
+            entry["original"] = originals.manifest_entry(row, path, files)
         manifest_docs.append({**entry, "validation_data": used[path]})
         report_docs.append({"path": f"data/{path}", **report})
     when = _fixed_time(year)

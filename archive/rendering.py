@@ -38,7 +38,9 @@ Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import logging
 import os
@@ -55,6 +57,7 @@ from django.urls import reverse
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from archive import pdf_files
 from archive.documents import DocumentSpec, Header
 from archive.signing import SignatureBox
 
@@ -69,6 +72,10 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_VARIANT = "pdf/a-2a"
 PDFA_FLAVOUR = "2a"
 PDFA_PART = "PDF/A-2a"
+# A record handed in as a file: LibreOffice and OCRmyPDF make PDF/A-2b, and the
+# confirmation page appended to it is rendered to the same part and level.
+FILE_PDF_VARIANT = "pdf/a-2b"
+FILE_PDFA_PART = "PDF/A-2b"
 
 
 @dataclass(frozen=True)
@@ -181,13 +188,15 @@ def html_to_pdf(
     return pdf
 
 
-def _laid_out(html: str, *, page_size: str) -> tuple[Any, dict[str, Any]]:
+def _laid_out(
+    html: str, *, page_size: str, variant: str = PDF_VARIANT
+) -> tuple[Any, dict[str, Any]]:
     """The laid-out WeasyPrint document and the options to write it with: the
     positions of its elements (anchors) are read before it is written."""
     styles = _current_styles()
     options: dict[str, Any] = {
         "stylesheets": styles.for_size(page_size),
-        "pdf_variant": PDF_VARIANT,
+        "pdf_variant": variant,
         "uncompressed_pdf": False,
         "custom_metadata": False,
     }
@@ -209,15 +218,12 @@ def render_record(
     page, *, footer: Footer | None, issued_on: dt.date, version: int | None = None
 ) -> bytes:
     """The paper form of one record (frozen page object) as PDF/A."""
-    from archive.documents import build_header, document_number, record_spec
+    pdf, _boxes = _render_page(page, footer=footer, issued_on=issued_on, version=version, blocks=())
+    return pdf
 
-    spec = record_spec(page)
-    header = build_header(
-        page.school,
-        number=document_number(page, version or (footer.version if footer else 0)),
-        issued_on=issued_on,
-    )
-    return render_spec(spec, header=header, footer=footer)
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 _PT_PER_PX = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
@@ -258,6 +264,23 @@ def render_record_with_boxes(
     """The paper form of one record as PDF/A with a signature block per chain step
     ((field, label), in order), and where each block's box is on its page: the
     signature fields go there (archive.signing.add_signature_fields)."""
+    pdf, boxes = _render_page(
+        page, footer=footer, issued_on=issued_on, version=version, blocks=blocks
+    )
+    logger.debug(
+        "Rendered %s with %d signature blocks (%d bytes)", page.title, len(boxes), len(pdf)
+    )
+    return pdf, boxes
+
+
+def _render_page(
+    page,
+    *,
+    footer: Footer | None,
+    issued_on: dt.date,
+    version: int | None,
+    blocks: Sequence[tuple[str, str]],
+) -> tuple[bytes, list[SignatureBox]]:
     from archive.documents import build_header, document_number, record_spec
 
     spec = record_spec(page)
@@ -266,12 +289,60 @@ def render_record_with_boxes(
         number=document_number(page, version or (footer.version if footer else 0)),
         issued_on=issued_on,
     )
-    html = render_html(spec, header=header, footer=footer, extra={"signature_blocks": list(blocks)})
-    document, options = _laid_out(html, page_size=spec.page_size)
-    boxes = _signature_boxes(document, blocks)
-    pdf = document.write_pdf(**options)
-    logger.debug(
-        "Rendered %s with %d signature blocks (%d bytes)", spec.title, len(boxes), len(pdf)
+    extra = {"signature_blocks": list(blocks)} if blocks else None
+    if spec.source is not None:
+        return _render_file_record(spec, page, header=header, footer=footer, extra=extra or {})
+    document, options = _laid_out(
+        render_html(spec, header=header, footer=footer, extra=extra), page_size=spec.page_size
+    )
+    boxes = _signature_boxes(document, blocks) if blocks else []
+    return document.write_pdf(**options), boxes
+
+
+class SourceChanged(Exception):
+    """The converted file no longer hashes to what the record approved."""
+
+
+def _render_file_record(
+    spec: DocumentSpec, page, *, header: Header, footer: Footer | None, extra: dict
+) -> tuple[bytes, list[SignatureBox]]:
+    """A record handed in as a file: its converted PDF/A, then the confirmation page
+    (and the form's filled fields before it) rendered as PDF/A-2b, the part and level
+    the converted file declares, and appended (archive.pdf_files). The signature boxes
+    are on the appended pages: their page numbers follow the file's."""
+    source = spec.source
+    with source.converted.open("rb") as handle:
+        converted = handle.read()
+    approved = getattr(page, "source_sha256", "") or source.converted_sha256
+    if sha256_hex(converted) != approved:
+        # The hash the reviewers approved covers these bytes: never sign others.
+        raise SourceChanged(f"{source.converted.name} does not hash to {approved}")
+    offset = pdf_files.page_count(converted)
+    blocks = extra.get("signature_blocks", [])
+    appended_pages = 1
+    for _attempt in range(3):  # the total printed on each page is known after layout
+        context = {
+            **extra,
+            "converted_pages": offset,
+            "page_offset": offset,
+            "first_page_number": offset + 1,
+            "total_pages": offset + appended_pages,
+        }
+        html = render_html(spec, header=header, footer=footer, extra=context)
+        document, options = _laid_out(html, page_size=spec.page_size, variant=FILE_PDF_VARIANT)
+        if len(document.pages) == appended_pages:
+            break
+        appended_pages = len(document.pages)
+    boxes = [
+        dataclasses.replace(box, page=box.page + offset)
+        for box in (_signature_boxes(document, blocks) if blocks else [])
+    ]
+    pdf = pdf_files.append_pages(
+        converted,
+        document.write_pdf(**options),
+        title=spec.title,
+        author=header.school_name,
+        keywords=f"xac-thuc:{footer.verification_code}" if footer else "",
     )
     return pdf, boxes
 

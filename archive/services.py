@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from archive import signed_files, signing, storage
+from archive import originals, signed_files, signing, storage
 from archive.codes import new_verification_code
 from archive.extension import long_term_facts
 from archive.models import (
@@ -304,6 +304,7 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
 
 
 def _record_row(job: ArchiveJob, stored: Stored, page, frozen, digest: str) -> ArchivedVersion:
+    original = originals.store_beside(stored.key, frozen)  # a record handed in as a file
     with transaction.atomic():
         return _archived_row(
             job,
@@ -316,6 +317,7 @@ def _record_row(job: ArchiveJob, stored: Stored, page, frozen, digest: str) -> A
             version=job.version,
             revision_id=job.revision_id,
             content_sha256=digest,
+            **original,
         )
 
 
