@@ -9,6 +9,7 @@ from wagtail.admin.ui.components import Component
 from recordpages.models import RoleCode
 from recordpages.permissions import get_scope
 from workflow import selectors
+from workflow.week import selectors as week_selectors
 
 
 class _Panel(Component):
@@ -95,6 +96,21 @@ class AuthorityCredentialResetsPanel(_Panel):
         return {"entries": selectors.credential_resets(self.request.user, limit=8)}
 
 
+class NewWeekPanel(_Panel):
+    """The teacher's week in one click: next week's plan, last week's copied, files."""
+
+    name = "hoso_new_week"
+    order = 45
+    template_name = "week/panel.html"
+
+    def __init__(self, request, targets):
+        super().__init__(request)
+        self.targets = targets
+
+    def get_context_data(self, parent_context=None):
+        return {"targets": self.targets}
+
+
 def panels_for(request) -> list[Component]:
     scope = get_scope(request.user)
     panels: list[Component] = []
@@ -105,6 +121,9 @@ def panels_for(request) -> list[Component]:
     ):
         panels.append(AuthorityCredentialResetsPanel(request))
     if scope.staff is not None and scope.school_id:
+        targets = week_selectors.week_targets(request.user, timezone.localdate())
+        if targets:
+            panels.append(NewWeekPanel(request, targets))
         panels += [MyRecordsPanel(request), WaitingForMePanel(request)]
         if scope.has_role(RoleCode.PRINCIPAL, RoleCode.VICE_PRINCIPAL):
             panels.append(SchoolDeadlinesPanel(request))

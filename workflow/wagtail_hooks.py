@@ -151,3 +151,7 @@ def record_header_buttons(page, user, view_name=None, next_url=None):
 def record_listing_buttons(page, user, next_url=None):
     record = _listed_record(page, user)
     return _record_buttons(page, user, priority=30, record=record) if record else []
+
+
+# The teacher's week registers its own hooks (URLs, copy, create guard).
+from workflow.week import hooks as week_hooks  # noqa: E402, F401
