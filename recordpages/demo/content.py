@@ -87,3 +87,39 @@ SUBJECT_COMMENTS = {
     "H": ["Hoàn thành các yêu cầu của bài học.", "Cần rèn thêm kĩ năng trình bày."],
     "C": ["Cần cố gắng nhiều hơn.", "Chưa nắm vững kiến thức cơ bản."],
 }
+
+# The four steps of a lesson (Công văn 2345, Phụ lục 3): (stage, minutes, what the teacher
+# does, what the pupils do). "{title}" is the lesson's name.
+LESSON_ACTIVITIES = (
+    (
+        "khoi_dong",
+        5,
+        "GV tổ chức trò chơi “Ai nhanh hơn” để ôn lại kiến thức đã học, giới thiệu bài {title}.",
+        "HS tham gia trò chơi theo tổ, nhắc lại tên bài.",
+    ),
+    (
+        "kham_pha",
+        15,
+        "GV nêu tình huống trong sách giáo khoa, đặt câu hỏi gợi mở, hướng dẫn HS quan "
+        "sát tranh và rút ra nội dung chính của bài.",
+        "HS quan sát tranh, thảo luận nhóm đôi, trả lời câu hỏi; một số HS trình bày trước lớp.",
+    ),
+    (
+        "luyen_tap",
+        10,
+        "GV giao bài tập trong vở bài tập, theo dõi, giúp đỡ HS còn lúng túng, chữa bài "
+        "trên bảng phụ.",
+        "HS làm bài cá nhân, đổi vở kiểm tra chéo, nhận xét bài của bạn.",
+    ),
+    (
+        "van_dung",
+        5,
+        "GV nêu câu hỏi liên hệ thực tế, nhận xét tiết học, dặn dò chuẩn bị bài sau.",
+        "HS liên hệ bản thân, chia sẻ với cả lớp, ghi nhớ nhiệm vụ về nhà.",
+    ),
+)
+
+LESSON_MATERIALS = {
+    "toan": "Sách giáo khoa Toán, bảng phụ, bộ đồ dùng học toán.",
+    "tieng_viet": "Sách giáo khoa Tiếng Việt, tranh minh họa, bảng phụ, thẻ chữ.",
+}

@@ -167,22 +167,19 @@ class RecordBuilders:
                                 "periods": "Tiết 1",
                                 "teaching_date": start.isoformat(),
                                 "objectives": content.OBJECTIVES_LESSON.format(title=title),
-                                "materials": "Sách giáo khoa, bảng phụ, bộ đồ dùng học toán.",
+                                "materials": content.LESSON_MATERIALS[subject],
+                                # Plain values: a ListBlock reads {"type": "item", ...}
+                                # without an "id" as the value itself, so every field
+                                # of the activity came out None.
                                 "activities": [
                                     {
-                                        "type": "item",
-                                        "value": {
-                                            "stage": stage,
-                                            "minutes": minutes,
-                                            "teacher_activity": f"GV tổ chức hoạt động {label.lower()}.",
-                                            "pupil_activity": "HS thực hiện theo nhóm, trình bày kết quả.",
-                                        },
+                                        "stage": stage,
+                                        "minutes": minutes,
+                                        "teacher_activity": by_teacher.format(title=title),
+                                        "pupil_activity": by_pupils,
                                     }
-                                    for stage, label, minutes in (
-                                        ("khoi_dong", "Khởi động", 5),
-                                        ("kham_pha", "Khám phá", 15),
-                                        ("luyen_tap", "Luyện tập", 10),
-                                        ("van_dung", "Vận dụng", 5),
+                                    for stage, minutes, by_teacher, by_pupils in (
+                                        content.LESSON_ACTIVITIES
                                     )
                                 ],
                             },
