@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from wagtail.models import Page, Revision
 
 from intake.models import FileStatus, RecordFile
 from recordpages import registry
@@ -58,6 +58,13 @@ class HosoPage(Page):
 
     class Meta:
         abstract = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A page the public site never serves has nothing to promote: no "Quảng bá"
+        # tab (slug, SEO title, menus) on records and structural pages (issue 15).
+        if not cls.public_on_site and "promote_panels" not in cls.__dict__:
+            cls.promote_panels = []
 
     def is_public_on_site(self) -> bool:
         return self.public_on_site and self.live and not self.expired
@@ -237,27 +244,25 @@ def _is_blank(value) -> bool:
 
 def note_converted_file(record_file: RecordFile) -> int:
     """The worker converted `record_file`: copy its hash onto the records naming it,
-    the page row and the revisions that name the file with an empty hash. Those
+    their rows and the revisions that name the file with an empty hash. Those
     revisions were never handed in (a file still converting blocks it), so none was
-    approved: completing them changes no approved content. Returns the pages updated."""
+    approved: completing them changes no approved content. Returns the records updated."""
     if record_file.status != FileStatus.READY:
         return 0
-    updated = 0
+    sha = record_file.converted_sha256
+    pages: set[str] = set()
+    revisions = Revision.objects.filter(
+        content__source_file=record_file.pk, content__source_sha256=""
+    )
+    for revision in revisions:
+        revision.content["source_sha256"] = sha
+        revision.save(update_fields=["content"])
+        pages.add(str(revision.object_id))
     for model in (m for m in registry.page_models() if issubclass(m, FileHandIn)):
-        pages = model.objects.filter(source_file=record_file).exclude(
-            source_sha256=record_file.converted_sha256
-        )
-        for page in pages:
-            for revision in page.revisions.all():
-                content = revision.content
-                if content.get("source_file") == record_file.pk and not content.get(
-                    "source_sha256"
-                ):
-                    content["source_sha256"] = record_file.converted_sha256
-                    revision.save(update_fields=["content"])
-            model.objects.filter(pk=page.pk).update(source_sha256=record_file.converted_sha256)
-            updated += 1
-    return updated
+        rows = model.objects.filter(source_file=record_file).exclude(source_sha256=sha)
+        pages.update(str(pk) for pk in rows.values_list("pk", flat=True))
+        rows.update(source_sha256=sha)
+    return len(pages)
 
 
 class RecordPage(HosoPage):
