@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from recordpages.programme import SUBJECTS
+from recordpages.programme import SUBJECTS, SUBJECTS_BY_CODE
 from recordpages.text import fold
 from recordpages.weeks import MAX_WEEK
 
@@ -116,6 +116,10 @@ class FileGuess:
     week: int | None
     subject: str | None
     lesson: PlannedLesson | None
+
+    @property
+    def subject_name(self) -> str:
+        return SUBJECTS_BY_CODE[self.subject].name if self.subject in SUBJECTS_BY_CODE else ""
 
 
 def guess_file(name: str, planned: Sequence[PlannedLesson] = ()) -> FileGuess:
