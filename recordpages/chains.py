@@ -40,6 +40,8 @@ class SignatureStep:
     parallel_with_next: bool = False
     # Who may not make it because they wrote the record; None: the path step's bar.
     bar: Bar | None = None
+    # Who makes it when each of `by` wrote the record; empty: the path step's `instead`.
+    instead: tuple[Actor, ...] = ()
 
     @property
     def pdf_field(self) -> str:
@@ -57,7 +59,16 @@ def seal(*, on: str, by: tuple[Actor, ...] = (Actor.CLERK,)) -> SignatureStep:
     """The school's seal, applied by the clerk (văn thư, NĐ 30/2020) with the school key."""
     # The clerk seals what the school made, a register she keeps included: only those
     # who changed its content are barred (as for confirming the paper copy).
-    return SignatureStep("con_dau", _("Đóng dấu (văn thư)"), on, by, seal=True, bar=Bar.EDITORS)
+    # When the clerk wrote it, the accountant stamps it ("kế toán hoặc văn thư", Đ8.3).
+    return SignatureStep(
+        "con_dau",
+        _("Đóng dấu (văn thư)"),
+        on,
+        by,
+        seal=True,
+        bar=Bar.EDITORS,
+        instead=(Actor.ACCOUNTANT,),
+    )
 
 
 # The field of the seal the archive adds when a chain does not declare it.

@@ -75,6 +75,7 @@ class Actor(StrEnum):
     ASSIGNED_VP = "assigned_vp"  # a vice-principal assigned this record type (Đ6)
     SYSADMIN = "sysadmin"  # the school's system administrator
     CLERK = "clerk"  # văn thư: keeps the paper copies and the seal
+    ACCOUNTANT = "accountant"  # kế toán: stamps documents when the clerk cannot (Đ8.3)
     REVIEWER = "reviewer"  # whoever may take the review step out of the current state
 
 
@@ -100,6 +101,13 @@ class Step:
     needs_reason: bool = False
     pins_revision: bool = False  # the version a reviewer approved is fixed here
     stamps: str = ""  # the RecordState time field this step sets
+    # Who takes the step when nobody of `by` may, because each of them wrote the record
+    # (or nobody holds the role): the one in charge above them. A group leader's own
+    # lesson plan is checked by the vice-principal in charge of lesson plans or the
+    # principal; what the principal wrote is approved, published or signed by the
+    # vice-principal in charge of that record type ("KT. Hiệu trưởng", Đ6.2). Without
+    # it such a record would wait for ever (issue 15, "No dead ends").
+    instead: tuple[Actor, ...] = ()
 
     @property
     def is_review(self) -> bool:
@@ -142,14 +150,31 @@ def submit(*, by: tuple[Actor, ...] = (Actor.AUTHOR,)) -> Step:
     )
 
 
-def check(*, by: tuple[Actor, ...] = (Actor.GROUP_LEADER,)) -> Step:
-    return Step(CHECK, STEP_LABELS[CHECK], frozenset({S.SUBMITTED}), S.CHECKED, by, bar=Bar.WRITERS)
+# The vice-principal in charge of a record type signs for the principal (Đ6.2).
+IN_CHARGE = (Actor.ASSIGNED_VP,)
+# What a group leader wrote is checked by the school's leadership (Đ6.2, Đ11.2).
+LEADERSHIP = (Actor.ASSIGNED_VP, Actor.PRINCIPAL)
+
+
+def check(
+    *, by: tuple[Actor, ...] = (Actor.GROUP_LEADER,), instead: tuple[Actor, ...] = LEADERSHIP
+) -> Step:
+    return Step(
+        CHECK,
+        STEP_LABELS[CHECK],
+        frozenset({S.SUBMITTED}),
+        S.CHECKED,
+        by,
+        bar=Bar.WRITERS,
+        instead=instead,
+    )
 
 
 def approve(
     *,
     after: State = S.SUBMITTED,
     by: tuple[Actor, ...] = (Actor.PRINCIPAL, Actor.ASSIGNED_VP),
+    instead: tuple[Actor, ...] = IN_CHARGE,
 ) -> Step:
     return Step(
         APPROVE,
@@ -160,6 +185,7 @@ def approve(
         bar=Bar.WRITERS,
         pins_revision=True,
         stamps="approved_at",
+        instead=instead,
     )
 
 
@@ -176,9 +202,17 @@ def give_back(*, at: tuple[State, ...] = (S.SUBMITTED,)) -> Step:
     )
 
 
-def publish(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL,)) -> Step:
+def publish(
+    *, by: tuple[Actor, ...] = (Actor.PRINCIPAL,), instead: tuple[Actor, ...] = IN_CHARGE
+) -> Step:
     return Step(
-        PUBLISH, STEP_LABELS[PUBLISH], frozenset({S.APPROVED}), S.PUBLISHED, by, bar=Bar.WRITERS
+        PUBLISH,
+        STEP_LABELS[PUBLISH],
+        frozenset({S.APPROVED}),
+        S.PUBLISHED,
+        by,
+        bar=Bar.WRITERS,
+        instead=instead,
     )
 
 
@@ -195,7 +229,17 @@ def finalize(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL, Actor.SYSADMIN)) -> St
     )
 
 
-def confirm_paper(*, after: State = S.APPROVED, by: tuple[Actor, ...] = (Actor.CLERK,)) -> Step:
+# "Đóng dấu văn bản (kế toán hoặc văn thư)" (Đ8.3): the accountant stamps and confirms
+# the paper copy of what the clerk wrote.
+STAMPERS_INSTEAD = (Actor.ACCOUNTANT,)
+
+
+def confirm_paper(
+    *,
+    after: State = S.APPROVED,
+    by: tuple[Actor, ...] = (Actor.CLERK,),
+    instead: tuple[Actor, ...] = STAMPERS_INSTEAD,
+) -> Step:
     return Step(
         CONFIRM_PAPER,
         STEP_LABELS[CONFIRM_PAPER],
@@ -203,10 +247,17 @@ def confirm_paper(*, after: State = S.APPROVED, by: tuple[Actor, ...] = (Actor.C
         S.PAPER_CONFIRMED,
         by,
         bar=Bar.EDITORS,
+        instead=instead,
     )
 
 
-def sign(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL,), bar: Bar = Bar.WRITERS) -> Step:
+def sign(
+    *,
+    by: tuple[Actor, ...] = (Actor.PRINCIPAL,),
+    bar: Bar = Bar.WRITERS,
+    instead: tuple[Actor, ...] = (),
+) -> Step:
+    """`instead` only for a principal's signature: the school's seal is the clerk's."""
     return Step(
         SIGN,
         STEP_LABELS[SIGN],
@@ -215,6 +266,7 @@ def sign(*, by: tuple[Actor, ...] = (Actor.PRINCIPAL,), bar: Bar = Bar.WRITERS) 
         by,
         bar=bar,
         stamps="signed_at",
+        instead=instead,
     )
 
 

@@ -15,6 +15,17 @@ class TransitionForm(forms.Form):
         max_length=4000,
     )
 
+    def __init__(self, *args, needs_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_reason = needs_reason
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if self.needs_reason and not reason:
+            # The step's own rule (TakeStep says the same), said on the form it belongs to.
+            raise forms.ValidationError(_("Cần ghi lí do trả lại."))
+        return reason
+
 
 class CorrectionRequestForm(forms.Form):
     reason = forms.CharField(

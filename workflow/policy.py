@@ -76,6 +76,7 @@ ACTORS: dict[Actor, Callable[[Scope, RecordState], bool]] = {
     Actor.ASSIGNED_VP: _assigned_vp,
     Actor.SYSADMIN: lambda scope, record: RoleCode.SYSADMIN in scope.roles,
     Actor.CLERK: lambda scope, record: RoleCode.CLERK in scope.roles,
+    Actor.ACCOUNTANT: lambda scope, record: RoleCode.ACCOUNTANT in scope.roles,
     Actor.REVIEWER: _same_step_holder,
 }
 
@@ -100,8 +101,88 @@ def _may_take(scope: Scope, record: RecordState, step: Step) -> bool:
     waiting = chains.pending_on(record.rules.signature_steps, step.name, record.signatures_made)
     if waiting and _signed_step(scope, record, step.name):
         return False
-    actors = {actor for sig in waiting for actor in sig.by} if waiting else step.by
-    return any(ACTORS[actor](scope, record) for actor in actors)
+    actors = _actors_now(step, waiting)
+    if any(ACTORS[actor](scope, record) for actor in actors):
+        return True
+    return _takes_instead(scope, record, step, waiting)
+
+
+def _actors_now(step: Step, waiting) -> frozenset[Actor]:
+    return (
+        frozenset(actor for sig in waiting for actor in sig.by) if waiting else frozenset(step.by)
+    )
+
+
+def _instead_now(step: Step, waiting) -> frozenset[Actor]:
+    """Who stands in for the actors due now: a signature's own stand-ins (the
+    accountant for the clerk's seal, Đ8.3), else the step's."""
+    if waiting:
+        return frozenset(a for sig in waiting for a in (sig.instead or step.instead))
+    return frozenset(step.instead)
+
+
+def _takes_instead(scope: Scope, record: RecordState, step: Step, waiting) -> bool:
+    """Whether this person takes the step in place of its actors, all of whom wrote the
+    record (Step.instead): a group leader's own lesson plan is checked by the
+    vice-principal in charge or the principal."""
+    instead = _instead_now(step, waiting)
+    if not instead or not any(ACTORS[actor](scope, record) for actor in instead):
+        return False
+    return _nobody_holds(record, step, _actors_now(step, waiting))
+
+
+# The actors that name one person of the record, and who that is (a staff id).
+_PERSONAL: dict[Actor, Callable[[RecordState], int | None]] = {
+    Actor.AUTHOR: lambda record: record.author_id,
+    Actor.GROUP_LEADER: lambda record: record.group.leader_id if record.group else None,
+    Actor.HOMEROOM: lambda record: (
+        record.school_class.homeroom_teacher_id if record.school_class else None
+    ),
+}
+
+
+def _nobody_holds(record: RecordState, step: Step, actors: frozenset[Actor]) -> bool:
+    """Whether no active member of the school may take `step` as one of `actors`
+    without being barred from it. Answered once per record and step."""
+    cache = record.__dict__.setdefault("_nobody_holds", {})
+    key = (step.name, actors)
+    if key not in cache:
+        cache[key] = _nobody_holds_now(record, step, actors)
+    return cache[key]
+
+
+def _nobody_holds_now(record: RecordState, step: Step, actors: frozenset[Actor]) -> bool:
+    if step.bar == Bar.WRITERS and actors <= _PERSONAL.keys():
+        # The common case without a query (a dashboard asks it of every record): the
+        # group leader of a teacher's plan holds the check unless someone other than
+        # the author also wrote it.
+        holders = {_PERSONAL[actor](record) for actor in actors} - {None}
+        if holders <= {record.author_id}:
+            return True
+        author_user = record.author.user_id if record.author_id else None
+        if not record.editor_user_ids() - {author_user}:
+            return False
+    for staff in _school_staff(record):
+        scope = _staff_scope(staff)
+        if scope.read_only or not any(ACTORS[actor](scope, record) for actor in actors):
+            continue
+        if not BARS[_bar(scope, record, step)](scope, record):
+            return False
+    return True
+
+
+def _school_staff(record: RecordState) -> list:
+    from recordpages.models import StaffProfile
+
+    cached = record.__dict__.get("_school_staff")
+    if cached is None:
+        cached = record.__dict__["_school_staff"] = list(
+            StaffProfile.objects.filter(school_id=record.school_id, user__is_active=True)
+            .select_related("user")
+            .prefetch_related("roles")
+            .order_by("pk")
+        )
+    return cached
 
 
 def _signed_step(scope: Scope, record: RecordState, step_name: str) -> bool:
@@ -134,6 +215,14 @@ def signature_due(user, record: RecordState, step_name: str) -> chains.Signature
         return None
     for sig in waiting:
         if scope.is_superuser or any(ACTORS[actor](scope, record) for actor in sig.by):
+            return sig
+    # Who takes the step in place of its signers (Step.instead) signs in their block:
+    # the vice-principal in charge signs "KT. Hiệu trưởng" where the principal would.
+    step = record.rules.step(step_name)
+    if step is None:
+        return None
+    for sig in waiting:
+        if _takes_instead(scope, record, step, (sig,)):
             return sig
     return None
 
@@ -229,6 +318,58 @@ def may_request_correction(user, record: RecordState) -> bool:
         or RoleCode.SYSADMIN in scope.roles
         or RoleCode.CLERK in scope.roles
     )
+
+
+def creator_may_hand_in(page) -> bool:
+    """Whether whoever creates a record of this page's type hands it in themselves
+    (the editor's "Nộp" on a new page): its submit step is its author's."""
+    rules = getattr(type(page), "rules", None) if page is not None else None
+    step = rules.step(registry.SUBMIT) if isinstance(rules, registry.RecordType) else None
+    return step is not None and Actor.AUTHOR in step.by
+
+
+def opens_in_editor(record: RecordState | None, *, can_edit: bool) -> bool:
+    """Whether a title in the page list opens the editor: a record only while it is
+    written (a draft or given back); otherwise its record page, which every reader
+    of the record may open (issue 15: the editor refused and the click was an error)."""
+    return can_edit and (record is None or record.state in UNSUBMITTED_STATES)
+
+
+def may_write_adjustments(user, record: RecordState) -> bool:
+    """ "IV. Điều chỉnh sau bài dạy" is written by the plan's own teacher (or a
+    superuser), for the types that declare such a field; the record page shows the
+    button and the form only then, and AdjustmentsSave refuses otherwise."""
+    if not record.rules.after_teaching_field:
+        return False
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return True
+    return not scope.read_only and _is_author(scope, record)
+
+
+def acknowledgements_owed(user, record: RecordState, correction) -> list[str]:
+    """The acknowledgements of correction minutes this user still owes: as principal or
+    system administrator of the record's school, and as the requester (Đ11.3)."""
+    scope = get_scope(user)
+    if scope.read_only:
+        return []
+    same_school = scope.is_superuser or scope.school_id == record.school_id
+    parts = []
+    if (
+        same_school
+        and RoleCode.PRINCIPAL in scope.roles
+        and not correction.acknowledged_by_principal_at
+    ):
+        parts.append("principal")
+    if (
+        same_school
+        and RoleCode.SYSADMIN in scope.roles
+        and not correction.acknowledged_by_sysadmin_at
+    ):
+        parts.append("sysadmin")
+    if user.pk == correction.requested_by_id and not correction.acknowledged_by_requester_at:
+        parts.append("requester")
+    return parts
 
 
 def may_consent_correction(user, record: RecordState) -> bool:

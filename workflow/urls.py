@@ -4,6 +4,7 @@ from workflow import views
 
 urlpatterns = [
     path("ho-so/<int:page_id>/", views.record_detail, name="workflow_record"),
+    path("ho-so/<int:page_id>/in/", views.record_print, name="workflow_record_print"),
     path(
         "ho-so/<int:page_id>/chuyen/<str:transition>/",
         views.record_transition,

@@ -60,9 +60,38 @@ def record_detail(request, page_id: int):
             "write_refusal": services.write_refusal(page, request.user),
             "may_request_correction": policy.may_request_correction(request.user, record),
             "may_consent": policy.may_consent_correction(request.user, record),
+            "may_adjust": record.state in APPROVED_STATES
+            and policy.may_write_adjustments(request.user, record),
+            # The minutes this user still has to acknowledge: only they get the button.
+            "owed": {
+                c.pk
+                for c in record.corrections.all()
+                if c.state == CorrectionState.MINUTES
+                and policy.acknowledgements_owed(request.user, record, c)
+            },
             "can_edit": not scope_read_only and page.permissions_for_user(request.user).can_edit(),
             "is_approved": record.state in APPROVED_STATES,
         },
+    )
+
+
+def record_print(request, page_id: int):
+    """The record as its paper form, for the browser's print: who may read the record
+    page may print it (authority readers get the approved version, as there)."""
+    record = _visible_record(request, page_id)
+    page = record.page.specific
+    if policy.get_scope(request.user).read_only and record.approved_revision_id:
+        page = record.approved_revision.as_object()
+    return TemplateResponse(request, "workflow/record_print.html", {"record": record, "page": page})
+
+
+def _refused(request, record: RecordState, message: str):
+    """A screen the user may not use: the reason, a way back, and a 403."""
+    return TemplateResponse(
+        request,
+        "workflow/not_found.html",
+        {"message": message, "back_url": reverse("workflow_record", args=[record.pk])},
+        status=403,
     )
 
 
@@ -71,7 +100,9 @@ def record_transition(request, page_id: int, transition: str):
     spec = record.rules.step(transition) or registry.step_named(transition)
     if spec is None:
         raise Http404
-    form = TransitionForm(request.POST or None, initial={"seen_state": record.state})
+    form = TransitionForm(
+        request.POST or None, initial={"seen_state": record.state}, needs_reason=spec.needs_reason
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.record_transition(
@@ -92,15 +123,33 @@ def record_transition(request, page_id: int, transition: str):
             )
         return redirect("workflow_record", page_id=record.pk)
     refusal = policy.refusal(request.user, record, transition)
+    # A return without its reason keeps the form and what was typed (400, not a redirect).
+    status = 400 if form.is_bound and not form.is_valid() else 200
     return TemplateResponse(
         request,
         "workflow/transition_confirm.html",
-        {"record": record, "spec": spec, "form": form, "refusal": refusal},
+        {
+            "record": record,
+            "spec": spec,
+            "form": form,
+            "refusal": refusal,
+            "hand_in": spec.target == registry.State.SUBMITTED,
+            "missing": _missing(record) if spec.target == registry.State.SUBMITTED else [],
+        },
+        status=status,
     )
+
+
+def _missing(record: RecordState) -> list[str]:
+    """What the record still lacks to be handed in, said before the user confirms."""
+    page = record.page.specific
+    return services.completeness_errors(page.get_latest_revision_as_object())
 
 
 def correction_request(request, page_id: int):
     record = _visible_record(request, page_id)
+    if not policy.may_request_correction(request.user, record):
+        return _refused(request, record, _("Bạn không được đề nghị sửa hồ sơ này."))
     form = CorrectionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,6 +223,10 @@ def correction_minutes(request, correction_id: int):
 
 def lesson_adjustments(request, page_id: int):
     record = _visible_record(request, page_id)
+    if not policy.may_write_adjustments(request.user, record):
+        return _refused(
+            request, record, _("Chỉ giáo viên soạn kế hoạch được ghi điều chỉnh sau bài dạy.")
+        )
     page = record.page.specific
     field = record.rules.after_teaching_field
     form = AdjustmentsForm(

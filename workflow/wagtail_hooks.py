@@ -4,15 +4,21 @@ through workflow.services and workflow.policy."""
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from recordpages import registry
 from recordpages.models import RecordPage, RoleCode
 from recordpages.permissions import get_scope
 from workflow import panels, policy, selectors, services
 from workflow.models import RecordState
+
+# The editor footer's "Nộp": the name its button posts (tests, the Playwright journey).
+HAND_IN = "action-hand-in"
 
 
 @hooks.register("register_admin_urls")
@@ -116,6 +122,54 @@ def keep_publishing_in_the_workflow(menu_items, request, context):
             for item in menu_items
             if item.name not in ("action-publish", "action-unpublish", "action-submit")
         ]
+
+
+class HandInMenuItem(ActionMenuItem):
+    """ "Nộp" beside "Lưu bản nháp": saves the draft, then asks to confirm the hand-in
+    (workflow_transition), or keeps the editor open with what the record lacks."""
+
+    name = HAND_IN
+    label = _("Nộp")
+    icon_name = "upload"
+    order = 5  # right after the default "Lưu bản nháp"
+
+    def is_shown(self, context) -> bool:
+        if not super().is_shown(context):
+            return False
+        user = context["request"].user
+        if context["view"] == "create":
+            return policy.creator_may_hand_in(context.get("page"))
+        page = context.get("page")
+        record = _record(page) if page is not None else None
+        return record is not None and policy.refusal(user, record, registry.SUBMIT) is None
+
+
+@hooks.register("register_page_action_menu_item")
+def register_hand_in_menu_item():
+    return HandInMenuItem()
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def hand_in_after_saving(request, page):
+    """After "Nộp" saved the draft: the confirmation when the record may be handed in,
+    else the editor again with the reason (the draft keeps what was typed)."""
+    if HAND_IN not in request.POST or not isinstance(page.specific, RecordPage):
+        return None
+    record = RecordState.objects.filter(pk=page.pk).first()
+    refusal = (
+        policy.refusal(request.user, record, registry.SUBMIT)
+        if record is not None
+        else gettext("Hồ sơ chưa đủ thông tin (trường, năm học) để nộp.")
+    )
+    if refusal is None:
+        missing = services.completeness_errors(page.specific.get_latest_revision_as_object())
+        if missing:
+            refusal = gettext("Hồ sơ chưa đủ để nộp: ") + "; ".join(missing)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return redirect("workflow_transition", page_id=page.pk, transition=registry.SUBMIT)
 
 
 def _record_buttons(page, user, priority, record=None):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from recordpages.guards import guards_bypassed
-from recordpages.permissions import get_scope
+from workflow import policy
 from workflow.actions import base
 from workflow.actions.base import Action
 from workflow.actions.locks import active_lock, lock_message
@@ -30,8 +30,7 @@ class AdjustmentsSave(Action[None]):
         self.school_id = record.school_id
         if not record.rules.after_teaching_field:
             raise self.refuse(_("Loại hồ sơ này không có mục điều chỉnh sau bài dạy."))
-        scope = get_scope(self.user)
-        if not (scope.is_superuser or (scope.staff and record.author_id == scope.staff.pk)):
+        if not policy.may_write_adjustments(self.user, record):
             raise self.refuse(_("Chỉ giáo viên soạn kế hoạch được ghi điều chỉnh sau bài dạy."))
         lock = active_lock(
             school_id=record.school_id,

@@ -12,8 +12,6 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision
 
 from recordpages import registry
-from recordpages.models import RoleCode
-from recordpages.permissions import get_scope
 from workflow import notifications, policy
 from workflow.actions import base
 from workflow.actions.base import Action, for_update
@@ -178,29 +176,8 @@ class CorrectionAcknowledge(_CorrectionAction):
             )
 
     def _parts(self) -> list[str]:
-        """The acknowledgements this user still owes: as principal, as system
-        administrator (of the record's school), as requester."""
-        correction, scope = self.correction, get_scope(self.user)
-        same_school = scope.is_superuser or scope.school_id == self.record.school_id
-        parts = []
-        if (
-            same_school
-            and RoleCode.PRINCIPAL in scope.roles
-            and not correction.acknowledged_by_principal_at
-        ):
-            parts.append("principal")
-        if (
-            same_school
-            and RoleCode.SYSADMIN in scope.roles
-            and not correction.acknowledged_by_sysadmin_at
-        ):
-            parts.append("sysadmin")
-        if (
-            self.user.pk == correction.requested_by_id
-            and not correction.acknowledged_by_requester_at
-        ):
-            parts.append("requester")
-        return parts
+        """The acknowledgements this user still owes (workflow.policy decides)."""
+        return policy.acknowledgements_owed(self.user, self.record, self.correction)
 
     def perform(self) -> Correction:
         correction, now = self.correction, timezone.now()
