@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from intake import convert as converter
 from intake import pdftools
@@ -108,8 +109,18 @@ def _finish(record_file: RecordFile, **fields) -> RecordFile:
 def convert_pending(*, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Convert every row still waiting (a task lost, a worker that died); returns
     (converted, refused). Safe to run beside the workers: each row is claimed."""
-    converted = refused = 0
     stale = Q(status=FileStatus.CONVERTING, started_at__lt=timezone.now() - STALE_AFTER)
+    # A file that killed its worker every time (a converter crash, memory) is given up
+    # with a reason the teacher can act on, never left "converting" for ever.
+    refused = RecordFile.objects.filter(stale, attempts__gte=MAX_ATTEMPTS).update(
+        status=FileStatus.REFUSED,
+        error=_(
+            "Không chuyển được tệp sang PDF sau %(count)d lần thử. Hãy mở tệp, lưu lại "
+            "(hoặc in ra PDF) rồi nộp lại."
+        )
+        % {"count": MAX_ATTEMPTS},
+    )
+    converted = 0
     waiting = RecordFile.objects.filter(
         Q(status=FileStatus.PENDING) | stale, attempts__lt=MAX_ATTEMPTS
     ).order_by("uploaded_at")

@@ -200,3 +200,20 @@ def test_the_sweep_converts_what_a_lost_task_left_pending(world, sample, tools):
     row.refresh_from_db()
     assert row.status == FileStatus.READY
     assert "Converted 1, refused 0" in out.getvalue()
+
+
+def test_a_file_that_killed_its_worker_three_times_is_given_up_with_a_reason(world, sample):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    row = _accept(world, "ke-hoach.docx", sample("ke-hoach.docx"))
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    RecordFile.objects.filter(pk=row.pk).update(
+        status=FileStatus.CONVERTING, started_at=long_ago, attempts=3
+    )
+
+    assert services.convert_pending() == (0, 1)
+
+    row.refresh_from_db()
+    assert row.status == FileStatus.REFUSED and "sau 3 lần thử" in row.error
