@@ -66,6 +66,13 @@ class HosoPage(Page):
         if not cls.public_on_site and "promote_panels" not in cls.__dict__:
             cls.promote_panels = []
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A page the public site never serves has nothing to promote: no "Quảng bá"
+        # tab (slug, SEO title, menus) on records and structural pages (issue 15).
+        if not cls.public_on_site and "promote_panels" not in cls.__dict__:
+            cls.promote_panels = []
+
     def is_public_on_site(self) -> bool:
         return self.public_on_site and self.live and not self.expired
 
