@@ -12,6 +12,7 @@ APPS = (
     "archive",
     "cms",
     "imports",
+    "intake",
     "pagecache",
     "recordpages",
     "reports",
