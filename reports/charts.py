@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from reports.formatting import vn_number, vn_percent
 from reports.selectors import STATUS_LABELS, STATUSES
 from reports.tables import ReportRow
 
@@ -52,7 +53,7 @@ def status_chart(rows: list[ReportRow], title: str) -> SafeString:
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR_HEIGHT}" '
                 f'fill="{COLOURS[status]}"><title>{escape(STATUS_LABELS[status])}: '
-                f"{totals.counts[status]} ({share}%)</title></rect>"
+                f"{vn_number(totals.counts[status])} ({vn_percent(share)})</title></rect>"
             )
             x += w
         if not totals.total:
@@ -63,7 +64,7 @@ def status_chart(rows: list[ReportRow], title: str) -> SafeString:
         else:
             parts.append(
                 f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + BAR_HEIGHT - 6}">'
-                f"{totals.on_time_rate}%</text>"
+                f"{vn_percent(totals.on_time_rate)}</text>"
             )
     legend_y = len(rows) * (BAR_HEIGHT + GAP) + 12
     x = LABEL_WIDTH
