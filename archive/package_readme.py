@@ -54,7 +54,9 @@ def _structure() -> list[str]:
         ),
         _(
             "data/documents/<loại hồ sơ>/ – các hồ sơ đã ký số, định dạng PDF/A; tên tệp "
-            "gồm loại hồ sơ, tiêu đề và phiên bản."
+            "gồm loại hồ sơ, tiêu đề và phiên bản. Hồ sơ nộp dưới dạng tệp (Word, PDF…) có "
+            "tệp gốc nằm cạnh bản PDF/A đã ký, cùng tên, đuôi .goc.<phần mở rộng> "
+            "(ví dụ .goc.docx); mã băm của tệp gốc ghi trong manifest.json."
         ),
         _("data/minutes/ – biên bản sửa dữ liệu đã ký số (PDF/A)."),
         _(

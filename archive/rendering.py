@@ -12,7 +12,8 @@ interpolation (an SVG path was re-parsed on every page, ~40 ms each); the
 evidence footer is a float, not a flexbox; the học bạ's tables use fixed
 layout. Together ~2.3x less CPU per học bạ than the first version.
 
-Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record.
+Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record drawn
+from its form.
 - Part 2, not part 1. TCVN 14159-1:2024 is ISO 19005-1 (PDF/A-1, on PDF 1.4), but the
   same series has TCVN 14159-2:2024 = ISO 19005-2 (PDF/A-2, on ISO 32000-1), so part 2 is
   a Vietnamese standard too. What we sign does not stay PDF/A-1: veraPDF fails a
@@ -30,9 +31,15 @@ Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record.
   margin box, which WeasyPrint leaves out of the structure tree: base.html repeats it
   once, tagged and clipped out of sight, after the content. PDF/UA-1 is not claimed:
   the signature widgets pyHanko adds are not tagged (veraPDF 7.18.1-3, 7.18.4-1).
-- Not part 3: nothing is embedded yet. PDF/A-3a (same rules plus any attached file)
-  is the step when the original file (a teacher's Word document) is kept inside the
-  converted PDF; part 3 has no TCVN yet.
+- Not part 3: nothing is embedded. A record handed in as a file (issue 15) keeps its
+  original (a teacher's Word document) beside the signed PDF in the archive
+  (archive.originals), not inside it: PDF/A-3 has no TCVN yet, and a reader of the
+  PDF needs no Word to read the record.
+
+A record handed in as a file is PDF/A-2b, not 2a: its pages are what LibreOffice or
+OCRmyPDF made (PDF/A-2b), and the confirmation page rendered after them is WeasyPrint's
+`pdf/a-2b` so that the merged file (archive.pdf_files) declares one part and level
+that every page meets.
 """
 
 from __future__ import annotations

@@ -253,7 +253,7 @@ def test_scanned_pdf_gets_its_ocr_text_signed_and_archived_with_the_scan_beside_
 
 
 def test_original_is_beside_its_pdf_in_the_year_package_and_its_tampering_fails_archive_verify(
-    docx_world, tmp_path
+    docx_world, tmp_path, client
 ):
     world, page, _file, original = docx_world
     row, _pdf = approved_and_archived(world, page)
@@ -273,6 +273,9 @@ def test_original_is_beside_its_pdf_in_the_year_package_and_its_tampering_fails_
     out = io.StringIO()
     call_command("archive_verify", kind=["original"], stdout=out)
     assert "original: 1 checked, 1 intact, 0 not intact" in out.getvalue()
+    page_text = client.get(f"/xac-thuc/{row.verification_code}/").content.decode()
+    assert "Kèm tệp gốc" in page_text and "Tuần 12 – KHBD.docx" in page_text
+    assert row.original_sha256 in page_text
 
     path = Path(storage.get_store().root, row.original_key)
     os.chmod(path, 0o644)
