@@ -9,7 +9,10 @@ class RecordpagesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_save
         from wagtail.permissions import register_permission_policy
+
+        from intake.models import RecordFile
 
         from . import checks  # noqa: F401  (registers system checks)
         from .dbtext import register_sqlite_function
@@ -22,6 +25,7 @@ class RecordpagesConfig(AppConfig):
             SchoolClass,
             StaffProfile,
         )
+        from .models.base import note_converted_file_on_save
         from .permissions import SchoolScopedPermissionPolicy
 
         for model in (StaffProfile, Pupil, SchoolClass, ProfessionalGroup, RecordCategory):
@@ -29,3 +33,6 @@ class RecordpagesConfig(AppConfig):
         register_permission_policy(School, SchoolScopedPermissionPolicy(School, school_field="pk"))
         connection_created.connect(register_sqlite_function, dispatch_uid="recordpages.fold")
         use_file_hand_in_form()
+        post_save.connect(
+            note_converted_file_on_save, sender=RecordFile, dispatch_uid="recordpages.file_hash"
+        )

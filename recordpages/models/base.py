@@ -66,13 +66,6 @@ class HosoPage(Page):
         if not cls.public_on_site and "promote_panels" not in cls.__dict__:
             cls.promote_panels = []
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        # A page the public site never serves has nothing to promote: no "Quảng bá"
-        # tab (slug, SEO title, menus) on records and structural pages (issue 15).
-        if not cls.public_on_site and "promote_panels" not in cls.__dict__:
-            cls.promote_panels = []
-
     def is_public_on_site(self) -> bool:
         return self.public_on_site and self.live and not self.expired
 
@@ -247,6 +240,15 @@ def _is_blank(value) -> bool:
     if isinstance(value, str):
         return not strip_tags(value).strip()
     return not value
+
+
+def note_converted_file_on_save(sender, instance: RecordFile, update_fields=None, **kwargs) -> None:
+    """post_save of RecordFile (connected in apps.ready): the editor's save commits
+    before the worker converts the file it names (workflow's AtomicRecordSaveMiddleware,
+    intake's on_commit), so the hash reaches the record when the conversion is stored,
+    whichever path stored it (task, `intake_convert`)."""
+    if instance.status == FileStatus.READY and (update_fields is None or "status" in update_fields):
+        note_converted_file(instance)
 
 
 def note_converted_file(record_file: RecordFile) -> int:
