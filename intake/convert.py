@@ -144,7 +144,10 @@ def _ocr(source: Path, work: Path, name: str) -> Converted:
         str(source),
         str(output),
     ]
-    _run(command, name=name, env={"HOME": str(work), "TMPDIR": str(work)})
+    # One tesseract thread: the worker converts one file at a time on a shared host,
+    # and OpenMP threads made the same scan read differently from run to run.
+    env = {"HOME": str(work), "TMPDIR": str(work), "OMP_THREAD_LIMIT": "1"}
+    _run(command, name=name, env=env)
     if not output.exists():
         raise ConversionFailed(cannot_convert(name), "ocrmypdf wrote no PDF")
     read = sidecar.read_text(encoding="utf-8", errors="replace") if sidecar.exists() else ""

@@ -21,6 +21,7 @@ SCAN_LINES = [
     "Bài 45: ươ, ương",
     "Học sinh đọc được vần ương,",
     "viết được con đường, quê hương.",
+    "Giáo viên soạn kế hoạch theo tuần.",
 ]
 FONT = Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
 
