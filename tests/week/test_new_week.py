@@ -133,3 +133,16 @@ def test_wagtails_copy_of_a_lesson_plan_goes_to_next_week(world, teacher, plan):
     copy = _plan(teacher, 13)
     assert copy.week_start == plan.week_start + dt.timedelta(days=7)
     assert LessonPlanPage.objects.filter(teacher=teacher, week_number=12).count() == 1
+
+
+def test_a_group_leader_who_teaches_plans_their_own_class(world):
+    leader = world.staff["hn.totruong1"]  # homeroom teacher of 1A, no plan yet
+    page = client_for(leader.user).get(reverse("wagtailadmin_home")).content.decode()
+    assert "Lớp 1A: tuần 12, từ thứ Hai 16/11/2026" in page
+    assert "Chép từ tuần trước" not in page  # nothing to copy yet
+    response = client_for(leader.user).post(
+        reverse("week_new"), {"week": 12, "school_class": world.classes["1A"].pk}
+    )
+    assert response.status_code == 302
+    new = LessonPlanPage.objects.get(teacher=leader, week_number=12)
+    assert (new.school_class, new.week_start) == (world.classes["1A"], dt.date(2026, 11, 16))
