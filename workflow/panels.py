@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.components import Component
@@ -108,7 +109,9 @@ class NewWeekPanel(_Panel):
         self.targets = targets
 
     def get_context_data(self, parent_context=None):
-        return {"targets": self.targets}
+        # A component renders its template without the request: the token its POST
+        # forms need is taken here (without it every click on the panel was a 403).
+        return {"targets": self.targets, "csrf_token": get_token(self.request)}
 
 
 def panels_for(request) -> list[Component]:
