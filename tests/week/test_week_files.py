@@ -14,7 +14,11 @@ from freezegun import freeze_time
 from intake.convert import missing_tools
 from intake.models import FileKind, FileStatus, RecordFile
 from recordpages.models import LessonPlanPage
+from recordpages.registry import SUBMIT
 from tests.week.helpers import approved_group_plans, client_for
+from workflow.choices import State
+from workflow.models import RecordState
+from workflow.services import record_transition
 
 NAMES = [
     "KHBD_T13_Toan_Bai45.docx",
@@ -92,6 +96,12 @@ def test_a_weeks_three_word_files_make_one_plan_whose_file_is_ready(
         ("tieng_viet", "Bài 13A: Vần an, at"),
     ]
     assert new.timetable[0].value["lesson_title"] == "Bài 45: Phép cộng trong phạm vi 10"
+    # The converted PDF's hash is the record's: what the reviewer approves is the file.
+    assert new.source_sha256 == record_file.converted_sha256 != ""
+    # "Nộp" is one click away: the file-handed plan is complete enough to hand in.
+    record = record_transition(user=teacher.user, page_id=new.pk, transition=SUBMIT)
+    assert record.state == State.SUBMITTED
+    assert RecordState.objects.get(pk=new.pk).state == State.SUBMITTED
 
 
 def test_a_refused_file_shows_the_reason_and_creates_nothing(world, teacher):
