@@ -3,6 +3,8 @@ form of plans handed in as a file."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -186,6 +188,10 @@ class FileHandInPageForm(HosoPageForm):
 
     def _hand_in(self, upload) -> None:
         page = self.instance
+        if _same_file(upload, page.current_source_file()):
+            # The editor's autosave posts the chosen file again with every save: the
+            # file handed in already is kept, not stored and converted once more.
+            return
         try:
             record_file = intake_services.accept_upload(
                 upload,
@@ -197,6 +203,16 @@ class FileHandInPageForm(HosoPageForm):
             self.add_error("source_upload", refusal.messages)
             return
         page.source_file = record_file
+
+
+def _same_file(upload, current) -> bool:
+    if current is None:
+        return False
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest() == current.original_sha256
 
 
 def use_file_hand_in_form() -> None:

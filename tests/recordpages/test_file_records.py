@@ -299,3 +299,23 @@ def test_wagtails_preview_of_the_record_shows_the_file(world):
     client.force_login(world.user("hn.giaovien"))
     html = client.get(reverse("wagtailadmin_pages:view_draft", args=[page.pk])).content.decode()
     assert f'src="{reverse("intake:preview", args=[row.pk, 1])}" alt="Trang 1"' in html
+
+
+def test_the_record_pages_queries_do_not_grow_with_the_files_pages(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    row = record_file(world.school)
+    page = submitted_with(world, row)
+    client = reviewer(world)
+    url = reverse("workflow_record", args=[page.pk])
+    client.get(url)  # warm: sessions, caches
+    with CaptureQueriesContext(connection) as one_page:
+        html = client.get(url).content.decode()
+    assert html.count('alt="Trang ') == 1
+    RecordFile.objects.filter(pk=row.pk).update(page_count=30)
+    with CaptureQueriesContext(connection) as thirty_pages:
+        html = client.get(url).content.decode()
+    assert html.count('alt="Trang ') == 30
+    assert len(thirty_pages) == len(one_page)
+    print(f"record page with a file: {len(one_page)} queries")

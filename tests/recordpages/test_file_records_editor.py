@@ -136,6 +136,23 @@ def test_bo_tep_removes_the_file_from_the_plan(world, lesson):
     assert lesson.source_file_id is None and lesson.source_sha256 == ""
 
 
+def test_posting_the_same_file_again_keeps_the_one_handed_in(world, lesson):
+    # Wagtail's autosave posts the form, the chosen file included, at every change.
+    client, data = teacher_client(world), word_plan()
+    assert (
+        client.post(edit_url(lesson), edit_form(lesson, source_upload=upload(data))).status_code
+        == 302
+    )
+    lesson.refresh_from_db()
+    first, files = lesson.source_file_id, RecordFile.objects.count()
+    assert (
+        client.post(edit_url(lesson), edit_form(lesson, source_upload=upload(data))).status_code
+        == 302
+    )
+    lesson.refresh_from_db()
+    assert lesson.source_file_id == first and RecordFile.objects.count() == files
+
+
 def test_the_editor_shows_a_file_still_converting(world, lesson):
     attach(world, lesson, FileStatus.CONVERTING)
     html = teacher_client(world).get(edit_url(lesson)).content.decode()
