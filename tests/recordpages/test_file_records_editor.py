@@ -90,6 +90,50 @@ def test_the_editor_offers_the_file_near_the_top_of_the_form(world, lesson):
     assert "có thể để trống các mục nội dung bên dưới, hoặc ghi thêm bên cạnh tệp" in html
 
 
+WRITERS = {
+    "lesson_plan": "hn.giaovien",
+    "group_plan": "hn.totruong1",
+    "school_plan": "hn.hieutruong",
+    "other": "hn.hieutruong",
+}
+
+
+@pytest.mark.parametrize("record_type", list(WRITERS))
+def test_every_plan_type_offers_the_file_and_other_records_do_not(world, record_type):
+    client = Client()
+    client.force_login(world.user(WRITERS[record_type]))
+    html = client.get(edit_url(world.records[record_type])).content.decode()
+    assert "Nộp bằng tệp (Word, PDF…)" in html
+    register = world.records["enrollment_register"]
+    client.force_login(world.user("hn.hieutruong"))
+    assert "Nộp bằng tệp" not in client.get(edit_url(register)).content.decode()
+
+
+def test_a_new_record_handed_in_as_a_file_owns_its_file(world):
+    from recordpages.models import OtherRecordPage
+    from tests.factories.pages import year_page_of
+
+    year_page = year_page_of(world.school, world.year)
+    client = Client()
+    client.force_login(world.user("hn.hieutruong"))
+    url = reverse("wagtailadmin_pages:add", args=["recordpages", "otherrecordpage", year_page.pk])
+    data = nested_form_data(
+        {
+            "title": "Biên bản họp hội đồng tháng 9",
+            "category": "Biên bản họp",
+            "deadline": "30/09/2026",
+            "body": streamfield([]),
+            "source_upload": upload(word_plan(), "bien-ban-thang-9.docx"),
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = OtherRecordPage.objects.get(title="Biên bản họp hội đồng tháng 9")
+    row = page.source_file
+    assert row.original_name == "bien-ban-thang-9.docx" and row.page_id == page.pk
+    assert row.school_id == world.school.pk
+
+
 def test_a_refused_file_is_an_error_on_the_field_and_nothing_is_saved(world, lesson):
     revisions, files = lesson.revisions.count(), RecordFile.objects.count()
     response = teacher_client(world).post(
