@@ -50,6 +50,8 @@ def _environment(tmp: Path, port: int) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{port}",
+        # Printed in QR codes, which production refuses on a loopback address.
+        "ARCHIVE_PUBLIC_BASE_URL": "https://hoso.example.vn",
         "HOSO_VAR_DIR": str(tmp),
         "STATIC_ROOT": str(tmp / "static"),
         "SECURE_SSL_REDIRECT": "0",

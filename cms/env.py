@@ -310,17 +310,18 @@ def _refuse_test_signing(signing: dict[str, Any]) -> None:
 # --- archive --------------------------------------------------------------------------------
 
 
-def archive_settings(*, var_dir: Path, public_base_url: str) -> dict[str, Any]:
+def archive_settings(*, var_dir: Path, public_base_url: str, production=False) -> dict[str, Any]:
     """ARCHIVE: PDF/A rendering, signed-archive jobs, public verification and backups
     (archive/). Fonts: Debian fonts-noto-core. Signing is SIGNING's (signing_settings).
-
     Public verification (/xac-thuc/) is open to anyone: a record's PDF is under 5 MB, so
     10 MB leaves room and refuses (413, before the body is read) what is not one; a PDF
     past the signature/revision/object counts or the seconds is "too complex"; uploads
     per address per window are counted in the shared cache (the page cache's)."""
+    from cms.addresses import qr_base  # production refuses a loopback address
+
     return {
         "FONT_DIR": env_str("ARCHIVE_FONT_DIR", "/usr/share/fonts/truetype/noto"),
-        "PUBLIC_BASE_URL": env_str("ARCHIVE_PUBLIC_BASE_URL", public_base_url),
+        "PUBLIC_BASE_URL": qr_base(env_str("ARCHIVE_PUBLIC_BASE_URL", public_base_url), production),
         "OBJECT_LOCK_MODE": env_str("ARCHIVE_OBJECT_LOCK_MODE", "GOVERNANCE"),
         "OBJECT_LOCK_DAYS": env_int("ARCHIVE_OBJECT_LOCK_DAYS", 3650),
         "JOB_BACKOFF_SECONDS": env_int("ARCHIVE_JOB_BACKOFF_SECONDS", 30),

@@ -19,6 +19,11 @@ WAGTAILADMIN_BASE_URL = env.admin_base_url(production=True)
 # Signed archives are signed by the school's real certificate and checked against real
 # trust roots: the TEST-ONLY dev PKI is refused, and so is a missing key source.
 SIGNING = env.signing_settings(var_dir=VAR_DIR, production=True)
+# The address in every record's QR code and verification link is the site's own, not
+# base.py's development default; a loopback address is refused (cms/addresses.py).
+ARCHIVE = env.archive_settings(
+    var_dir=VAR_DIR, public_base_url=WAGTAILADMIN_BASE_URL, production=True
+)
 # Two-factor is never optional in production; the reverse proxy adds one X-Forwarded-For hop.
 ACCOUNTS = env.accounts_settings(two_factor_enforced=True, default_proxy_count=1)
 
