@@ -259,15 +259,22 @@ def note_converted_file(record_file: RecordFile) -> int:
     if record_file.status != FileStatus.READY:
         return 0
     sha = record_file.converted_sha256
+    models_with_files = [m for m in registry.page_models() if issubclass(m, FileHandIn)]
+    # The pages naming the file (indexed foreign keys), not a scan of every revision.
+    page_ids = {record_file.page_id} - {None}
+    for model in models_with_files:
+        page_ids.update(model.objects.filter(source_file=record_file).values_list("pk", flat=True))
     pages: set[str] = set()
-    revisions = Revision.objects.filter(
-        content__source_file=record_file.pk, content__source_sha256=""
+    revisions = Revision.page_revisions.filter(
+        object_id__in=[str(pk) for pk in page_ids],
+        content__source_file=record_file.pk,
+        content__source_sha256="",
     )
     for revision in revisions:
         revision.content["source_sha256"] = sha
         revision.save(update_fields=["content"])
-        pages.add(str(revision.object_id))
-    for model in (m for m in registry.page_models() if issubclass(m, FileHandIn)):
+        pages.add(revision.object_id)
+    for model in models_with_files:
         rows = model.objects.filter(source_file=record_file).exclude(source_sha256=sha)
         pages.update(str(pk) for pk in rows.values_list("pk", flat=True))
         rows.update(source_sha256=sha)
