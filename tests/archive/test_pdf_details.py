@@ -232,3 +232,28 @@ def test_every_step_of_the_chain_has_its_block_before_and_after_signing(school_d
             text = _flat(_text(data))
             missing = [label for label in declared if label not in text]
             assert not missing, (record_type, name, when, missing)
+
+
+def test_make_run_prints_its_address_and_freezes_with_it(tmp_path):
+    """`make run` (scripts/serve-dev) says where it serves and what QR codes will print,
+    and its server and workers print that address, not 127.0.0.1:8000, on another port."""
+    (tmp_path / "var").mkdir()
+    fake_python = tmp_path / "python"
+    fake_python.write_text('#!/bin/sh\necho "$3 sees $WAGTAILADMIN_BASE_URL"\n')
+    fake_python.chmod(0o755)
+    environment = {"PATH": os.environ.get("PATH", ""), "PY": str(fake_python)}
+    environment |= {"HOST": "192.168.1.20", "PORT": "8123"}
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "serve-dev")],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Serving http://192.168.1.20:8123/" in result.stdout
+    assert "verification links print http://192.168.1.20:8123/xac-thuc/" in result.stdout
+    assert "192.168.1.20:8123 sees http://192.168.1.20:8123" in result.stdout
+    worker_log = (tmp_path / "var" / "archive_worker.log").read_text()
+    assert "sees http://192.168.1.20:8123" in worker_log
