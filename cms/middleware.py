@@ -25,3 +25,35 @@ class FaultPageMiddleware:
         if kind is None:
             return None
         return faults.fault_response(request, kind, exception)
+
+
+class ServerTimingMiddleware:
+    """Adds a `Server-Timing` header (wall and CPU milliseconds, SQL query count) to
+    every response, so that a benchmark driving a real browser reads what each page
+    cost the server (benchmarks/journey.py). Off unless HOSO_SERVER_TIMING=1: the
+    figures say something of the server's load to whoever reads the headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.db import connections
+
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with connections["default"].execute_wrapper(count):
+            response = self.get_response(request)
+        wall = (time.perf_counter() - started) * 1000
+        cpu = (time.process_time() - cpu_started) * 1000
+        response["Server-Timing"] = (
+            f"app;dur={wall:.1f}, cpu;dur={cpu:.1f}, db;desc=queries;dur={queries}"
+        )
+        return response

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # What each response cost the server, in a header read by benchmarks/journey.py.
+    *(["cms.middleware.ServerTimingMiddleware"] if env.env_bool("HOSO_SERVER_TIMING") else []),
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
