@@ -74,6 +74,30 @@ LESSON_TITLES = {
         "Luyện tập: Mở rộng vốn từ về trường học",
         "Đọc: Cô giáo lớp em",
     ],
+    "dao_duc": [
+        "Em giữ vệ sinh lớp học",
+        "Em yêu quý gia đình",
+        "Lễ phép, vâng lời thầy cô",
+        "Em tự chăm sóc bản thân",
+        "Em chăm chỉ học tập",
+        "Em giữ lời hứa",
+    ],
+}
+
+# The group plan's "Chủ đề / Mạch nội dung", three weeks each.
+TOPICS = {
+    "toan": [
+        "Các số từ 0 đến 10",
+        "Làm quen với một số hình phẳng",
+        "Phép cộng, phép trừ trong phạm vi 10",
+        "Ôn tập và luyện tập chung",
+    ],
+    "tieng_viet": [
+        "Làm quen với trường lớp",
+        "Em và gia đình",
+        "Em yêu thiên nhiên",
+        "Mái trường mến yêu",
+    ],
 }
 
 OBJECTIVES_LESSON = (
@@ -122,4 +146,42 @@ LESSON_ACTIVITIES = (
 LESSON_MATERIALS = {
     "toan": "Sách giáo khoa Toán, bảng phụ, bộ đồ dùng học toán.",
     "tieng_viet": "Sách giáo khoa Tiếng Việt, tranh minh họa, bảng phụ, thẻ chữ.",
+}
+
+# The school's other records: (heading, body) of each section, by slug.
+OTHER_RECORD_SECTIONS = {
+    "so-theo-doi-chat-luong": [
+        (
+            "Mục đích, yêu cầu",
+            "<p>Theo dõi kết quả học tập, rèn luyện của học sinh từng lớp sau mỗi giai đoạn "
+            "để kịp thời điều chỉnh biện pháp dạy học, giúp đỡ học sinh còn hạn chế.</p>",
+        ),
+        (
+            "Kết quả giữa học kì I",
+            "<p>Tỉ lệ học sinh hoàn thành tốt môn Tiếng Việt và Toán đạt trên 60%; không có "
+            "học sinh chưa hoàn thành ở khối 1 sau 10 tuần học.</p>",
+        ),
+        (
+            "Biện pháp tiếp theo",
+            "<p>Tổ chức phụ đạo học sinh đọc chậm vào chiều thứ Tư hằng tuần; giáo viên chủ "
+            "nhiệm trao đổi với cha mẹ học sinh qua sổ liên lạc điện tử.</p>",
+        ),
+    ],
+    "ke-hoach-boi-duong": [
+        (
+            "Mục đích, yêu cầu",
+            "<p>Nâng cao năng lực chuyên môn, nghiệp vụ cho giáo viên theo Thông tư "
+            "17/2019/TT-BGDĐT; mỗi giáo viên hoàn thành 120 tiết bồi dưỡng trong năm học.</p>",
+        ),
+        (
+            "Nội dung bồi dưỡng",
+            "<p>Khối kiến thức bắt buộc theo chỉ đạo của Sở và Phòng Giáo dục và Đào tạo; "
+            "mô đun tự chọn về dạy học phát triển phẩm chất, năng lực học sinh tiểu học.</p>",
+        ),
+        (
+            "Tổ chức thực hiện",
+            "<p>Giáo viên tự học trên hệ thống bồi dưỡng trực tuyến, sinh hoạt tổ chuyên môn "
+            "hai tuần một lần; nhà trường tổng hợp kết quả vào tháng 5.</p>",
+        ),
+    ],
 }

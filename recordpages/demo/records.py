@@ -100,7 +100,7 @@ class RecordBuilders:
                     "value": {
                         "week": week,
                         "month": 9 + (week - 1) // 4 if week <= 16 else (week - 17) // 4 + 1,
-                        "topic": f"Chủ đề {1 + (week - 1) // 3}",
+                        "topic": content.TOPICS[subject][(week - 1) // 3 % 4],
                         "lesson_title": titles[(week - 1) % len(titles)].format(grade=grade),
                         "periods": programme.SUBJECTS_BY_CODE[subject].periods_per_week[grade],
                         "adjustments": "",
@@ -135,7 +135,7 @@ class RecordBuilders:
                     for period, subject in enumerate(
                         ("tieng_viet", "tieng_viet", "toan", "dao_duc"), 1
                     ):
-                        titles = content.LESSON_TITLES.get(subject, ["Bài {n}"])
+                        titles = content.LESSON_TITLES[subject]
                         timetable.append(
                             {
                                 "type": "row",
@@ -307,13 +307,8 @@ class RecordBuilders:
                     deadline=deadline,
                     author=author,
                     body=[
-                        {
-                            "type": "section",
-                            "value": {
-                                "heading": "Mục đích, yêu cầu",
-                                "body": "<p>Nâng cao năng lực chuyên môn, nghiệp vụ cho giáo viên.</p>",
-                            },
-                        }
+                        {"type": "section", "value": {"heading": heading, "body": body}}
+                        for heading, body in content.OTHER_RECORD_SECTIONS[slug]
                     ],
                 ),
                 slug,
