@@ -51,7 +51,6 @@ import hashlib
 import io
 import logging
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +66,7 @@ from weasyprint.text.fonts import FontConfiguration
 from archive import pdf_files
 from archive.documents import DocumentSpec, Header
 from archive.signing import SignatureBox
+from intake.pdftools import declared_pdfa  # noqa: F401  (one XMP reader for archive and intake)
 
 logger = logging.getLogger(__name__)
 # fontTools logs every subset at INFO: far too loud for a worker rendering thousands.
@@ -352,26 +352,3 @@ def _render_file_record(
         keywords=f"xac-thuc:{footer.verification_code}" if footer else "",
     )
     return pdf, boxes
-
-
-_PDFA_ID = re.compile(
-    rb"pdfaid:(part|conformance)\s*(?:=\s*[\"']|>)\s*([0-9A-Za-z]+)", re.IGNORECASE
-)
-
-
-def declared_pdfa(pdf: bytes) -> str:
-    """The PDF/A part and level the file's XMP declares ("PDF/A-2a"), "" if none: a
-    file frozen before the records were tagged says 2u, later ones 2a."""
-    import io
-
-    from pypdf import PdfReader
-
-    try:
-        metadata = PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/Metadata")
-        xmp = metadata.get_object().get_data() if metadata is not None else b""
-    except Exception:
-        return ""
-    found = {name.decode().lower(): value.decode() for name, value in _PDFA_ID.findall(xmp)}
-    if "part" not in found:
-        return ""
-    return f"PDF/A-{found['part']}{found.get('conformance', '').lower()}"

@@ -106,9 +106,12 @@ def _finish(record_file: RecordFile, **fields) -> RecordFile:
     return record_file
 
 
-def convert_pending(*, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+def convert_pending(
+    *, progress: Callable[[int], None] | None = None, settled: dt.timedelta = dt.timedelta(0)
+) -> tuple[int, int]:
     """Convert every row still waiting (a task lost, a worker that died); returns
-    (converted, refused). Safe to run beside the workers: each row is claimed."""
+    (converted, refused). Safe to run beside the workers: each row is claimed.
+    `settled`: leave rows younger than this to their own task (the worker's sweep)."""
     stale = Q(status=FileStatus.CONVERTING, started_at__lt=timezone.now() - STALE_AFTER)
     # A file that killed its worker every time (a converter crash, memory) is given up
     # with a reason the teacher can act on, never left "converting" for ever.
@@ -121,9 +124,10 @@ def convert_pending(*, progress: Callable[[int], None] | None = None) -> tuple[i
         % {"count": MAX_ATTEMPTS},
     )
     converted = 0
-    waiting = RecordFile.objects.filter(
-        Q(status=FileStatus.PENDING) | stale, attempts__lt=MAX_ATTEMPTS
-    ).order_by("uploaded_at")
+    pending = Q(status=FileStatus.PENDING, uploaded_at__lte=timezone.now() - settled)
+    waiting = RecordFile.objects.filter(pending | stale, attempts__lt=MAX_ATTEMPTS).order_by(
+        "uploaded_at"
+    )
     for record_file in waiting.iterator():
         result = convert(record_file)
         converted += result.status == FileStatus.READY

@@ -18,7 +18,12 @@ from intake.models import RecordFile
 logger = logging.getLogger(__name__)
 
 
-@task()
+# A teacher waits on the record page for the conversion: it goes before queued search
+# index updates and e-mails (a demo load or a reindex queues thousands of them).
+CONVERSION_PRIORITY = 50
+
+
+@task(priority=CONVERSION_PRIORITY)
 def convert_file(*, file_id: int) -> str:
     """Convert one file; returns its status. A row deleted meanwhile is skipped."""
     record_file = RecordFile.objects.filter(pk=file_id).first()

@@ -217,3 +217,25 @@ def test_a_file_that_killed_its_worker_three_times_is_given_up_with_a_reason(wor
 
     row.refresh_from_db()
     assert row.status == FileStatus.REFUSED and "sau 3 lần thử" in row.error
+
+
+def test_the_archive_workers_sweep_converts_a_lost_file_and_leaves_a_fresh_one_to_its_task(
+    world, sample, tools
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    tools("docx")
+    lost = _accept(world, "tuan-1.docx", sample("ke-hoach.docx"))  # on_commit never ran
+    fresh = _accept(world, "tuan-2.docx", sample("ke-hoach.docx"))
+    long_ago = timezone.now() - dt.timedelta(minutes=30)
+    RecordFile.objects.filter(pk=lost.pk).update(uploaded_at=long_ago)
+
+    call_command("archive_worker", once=True, stdout=io.StringIO())
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == FileStatus.READY and lost.page_count >= 1
+    assert fresh.status == FileStatus.PENDING

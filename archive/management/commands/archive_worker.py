@@ -3,6 +3,7 @@ make the day's signed audit checkpoints in its sweep."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -15,6 +16,9 @@ from django.db import connections
 from archive import checkpoints, extension, services, signing, storage
 
 logger = logging.getLogger(__name__)
+
+# A conversion task runs within seconds of the upload; one still waiting after this was lost.
+LOST_CONVERSION_AFTER = dt.timedelta(minutes=10)
 
 
 def default_processes() -> int:
@@ -104,6 +108,15 @@ class Command(BaseCommand):
         if made or failures:
             self.stdout.write(f"extended {len(made)} archived file(s), {len(failures)} failed")
 
+    def convert_lost_files(self) -> None:
+        """Handed-in files whose conversion task was lost (a queue restored, a worker
+        killed) are converted here, once they have waited longer than a task would."""
+        from intake.conversion import convert_pending
+
+        converted, refused = convert_pending(settled=LOST_CONVERSION_AFTER)
+        if converted or refused:
+            self.stdout.write(f"converted {converted} lost file(s), {refused} refused")
+
     def loop(self, *, once: bool, until_idle: bool, interval: float, sweep_every: int) -> None:
         passes = 0
         while True:
@@ -116,6 +129,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"queued {queued} missed correction minutes")
                 self.checkpoint_today()
                 self.extend_due()
+                self.convert_lost_files()
             done = services.run_once(limit=5 if not once else None)
             if done:
                 self.stdout.write(f"{done} job(s) done")
