@@ -43,6 +43,22 @@ def convert(record_file: RecordFile) -> RecordFile:
         record_file.refresh_from_db()
         return record_file
     record_file.refresh_from_db()
+    missing = converter.missing_tools({record_file.kind})
+    if missing:
+        # The server lacks a converter, not the teacher's file a fault: it waits (the
+        # sweep converts it once the program is installed), saying what is missing.
+        logger.error("Cannot convert file %s: %s not installed", record_file.pk, missing)
+        RecordFile.objects.filter(pk=record_file.pk).update(
+            status=FileStatus.PENDING,
+            attempts=F("attempts") - 1,
+            error=_(
+                "Máy chủ chưa cài chương trình chuyển đổi (%(tools)s): tệp đang chờ, sẽ được "
+                "chuyển khi quản trị viên cài đặt xong."
+            )
+            % {"tools": ", ".join(missing)},
+        )
+        record_file.refresh_from_db()
+        return record_file
     started = time.monotonic()
     try:
         pdf, ocr_applied = _converted_pdf(record_file)

@@ -239,3 +239,22 @@ def test_the_archive_workers_sweep_converts_a_lost_file_and_leaves_a_fresh_one_t
     fresh.refresh_from_db()
     assert lost.status == FileStatus.READY and lost.page_count >= 1
     assert fresh.status == FileStatus.PENDING
+
+
+def test_a_server_without_libreoffice_keeps_the_file_waiting_and_says_why(
+    world, sample, monkeypatch
+):
+    from intake import convert as converter
+    from intake.conversion import convert
+
+    row = _accept(world, "ke-hoach.docx", sample("ke-hoach.docx"))
+    real_which = converter.shutil.which
+    monkeypatch.setattr(
+        converter.shutil, "which", lambda name: None if name == "soffice" else real_which(name)
+    )
+
+    convert(row)
+
+    row.refresh_from_db()
+    assert row.status == FileStatus.PENDING and row.attempts == 0
+    assert "chưa cài chương trình chuyển đổi (soffice)" in row.error
