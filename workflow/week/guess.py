@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from recordpages.programme import SUBJECTS, SUBJECTS_BY_CODE
-from recordpages.text import fold
+from recordpages.text import fold, normalize_text
 from recordpages.weeks import MAX_WEEK
 
 # Short forms teachers use in file names, besides each subject's name and code.
@@ -31,6 +31,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "khoa_hoc": ("khoa hoc", "khoahoc"),
     "lich_su_dia_li": ("lich su", "dia li", "dia ly", "lsdl", "ls dl"),
 }
+# "toàn" (whole, safe) folds to "toan", the code of Toán: "HĐTN An toàn giao thông" is
+# not a maths file. The accented word is dropped before folding; in a name typed
+# without diacritics only the common phrases can be told apart ("giao an" first: in
+# "giao an toan" the lesson plan is a maths one).
+_TOAN_LOOKALIKE = re.compile(r"(?<!\w)toàn(?!\w)", re.IGNORECASE)
+_NOT_SUBJECTS = ("giao an", "an toan", "hoan toan", "toan truong", "toan dien")
 _WEEK = re.compile(r"(?:^| )(?:tuan|t|w|week) ?0*(\d{1,2})(?= |$)")
 _EXTENSION = re.compile(r"\.[a-z0-9]{2,4}$")
 # Words that say nothing about which lesson a name or title is.
@@ -51,8 +57,7 @@ def _phrases() -> list[tuple[str, str]]:
         found[subject.code.replace("_", " ")] = subject.code
         for alias in _ALIASES.get(subject.code, ()):
             found[alias] = subject.code
-    # Longest first: "tieng viet" before "tv", "tu nhien va xa hoi" before "tu nhien xa hoi".
-    return sorted(found.items(), key=lambda item: -len(item[0]))
+    return list(found.items())
 
 
 _PHRASES = _phrases()
@@ -68,12 +73,17 @@ def week_from_name(name: str) -> int | None:
 
 
 def subject_from_name(name: str) -> str | None:
-    """The programme subject code a file name names ("Toán", "TV", "TNXH"), or None."""
-    text = f" {words(name)} "
-    for phrase, code in _PHRASES:
-        if f" {phrase} " in text:
-            return code
-    return None
+    """The programme subject code a file name names ("Toán", "TV", "TNXH"), or None.
+    A name naming two ("TNXH tích hợp Toán") is the first one's file: the main subject
+    is written first, an integrated one after it."""
+    text = f" {words(_TOAN_LOOKALIKE.sub(' ', normalize_text(name)))} "
+    if (name or "").isascii():
+        for phrase in _NOT_SUBJECTS:
+            text = text.replace(f" {phrase} ", " ")
+    # No phrase of one subject starts another subject's phrase (tested), so the
+    # position alone decides; the code only makes the order total.
+    found = [(text.find(f" {phrase} "), code) for phrase, code in _PHRASES if f" {phrase} " in text]
+    return min(found)[1] if found else None
 
 
 @dataclass(frozen=True)
