@@ -1,10 +1,19 @@
 """Real files for the intake tests, made by the real tools (python-docx, openpyxl,
 LibreOffice, Pillow, msoffcrypto-tool, pypdf) once per test session, in pytest's
-temporary directory: nothing binary is kept in the repository."""
+temporary directory: nothing binary is kept in the repository.
+
+LibreOffice's conversions (some 5 s) are also kept in a cache outside the repository,
+`~/.cache/hoso/intake-samples/<soffice version>/<recipe>/`, where <recipe> is a digest
+of this file: a mutation run starts a pytest session per mutant and must not pay for
+them each time. The cache only ever holds what the installed soffice made from these
+recipes; when it is missing, unreadable or unwritable the files are made again."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -154,6 +163,60 @@ def plain_zip() -> bytes:
     return out.getvalue()
 
 
+SOFFICE_MADE = ("ke-hoach.odt", "ke-hoach.doc", "bao-giang.xls", "bao-giang.ods")
+
+
+def cache_dir() -> Path:
+    """Where this soffice's conversions of these recipes are kept."""
+    version = subprocess.run(
+        ["soffice", "--version"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    version = re.sub(r"[^A-Za-z0-9.]+", "-", version).strip("-") or "unknown"
+    recipe = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "hoso" / "intake-samples" / version / recipe
+
+
+def _cached(directory: Path) -> dict[str, bytes] | None:
+    try:
+        return {name: (directory / name).read_bytes() for name in SOFFICE_MADE}
+    except OSError:
+        return None
+
+
+def _store(directory: Path, files: dict[str, bytes]) -> None:
+    # Each file under a temporary name, then renamed: two sessions filling the cache
+    # at once never leave a half-written file under a real name.
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in SOFFICE_MADE:
+            partial = directory / f".{name}.{os.getpid()}"
+            partial.write_bytes(files[name])
+            partial.replace(directory / name)
+    except OSError:
+        pass  # a read-only home: the next session makes them again
+
+
+def soffice_made(docx: bytes, xlsx: bytes, workdir: Path) -> dict[str, bytes]:
+    """The .odt, .doc, .xls and .ods LibreOffice makes of the .docx and .xlsx samples."""
+    directory = cache_dir()
+    cached = _cached(directory)
+    if cached is not None:
+        return cached
+    docx_path = workdir / "ke-hoach.docx"
+    docx_path.write_bytes(docx)
+    xlsx_path = workdir / "bao-giang.xlsx"
+    xlsx_path.write_bytes(xlsx)
+    made = {
+        "ke-hoach.odt": soffice_convert(docx_path, "odt", workdir).read_bytes(),
+        "ke-hoach.doc": soffice_convert(docx_path, "doc:MS Word 97", workdir).read_bytes(),
+        "bao-giang.xls": soffice_convert(xlsx_path, "xls:MS Excel 97", workdir).read_bytes(),
+        "bao-giang.ods": soffice_convert(xlsx_path, "ods", workdir).read_bytes(),
+    }
+    _store(directory, made)
+    return made
+
+
 def build_all(workdir: Path) -> dict[str, bytes]:
     """Every sample by name; the LibreOffice-made ones only when soffice is here."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -171,13 +234,6 @@ def build_all(workdir: Path) -> dict[str, bytes]:
     files["tep-nen.docx"] = plain_zip()
     files["van-ban.pdf"] = "Đây là một tệp văn bản thuần, không phải PDF.\n".encode()
     if shutil.which("soffice"):
-        docx = workdir / "ke-hoach.docx"
-        docx.write_bytes(files["ke-hoach.docx"])
-        xlsx = workdir / "bao-giang.xlsx"
-        xlsx.write_bytes(files["bao-giang.xlsx"])
-        files["ke-hoach.odt"] = soffice_convert(docx, "odt", workdir).read_bytes()
-        files["ke-hoach.doc"] = soffice_convert(docx, "doc:MS Word 97", workdir).read_bytes()
-        files["bao-giang.xls"] = soffice_convert(xlsx, "xls:MS Excel 97", workdir).read_bytes()
-        files["bao-giang.ods"] = soffice_convert(xlsx, "ods", workdir).read_bytes()
+        files.update(soffice_made(files["ke-hoach.docx"], files["bao-giang.xlsx"], workdir))
         files["co-macro.odt"] = odt_with_basic(files["ke-hoach.odt"])
     return files
