@@ -75,6 +75,14 @@ ROLES = {
 }
 
 
+# Each person's roles, as StaffProfile.role_codes would load them (its cache).
+for _member in (
+    TEACHER, LEADER, PRINCIPAL, PRINCIPAL_2, VP, VP_OTHER, CLERK, CLERK_2,
+    SYSADMIN, ACCOUNTANT, TEACHER_2, ELSEWHERE, INSPECTOR,
+):  # fmt: skip
+    _member._role_codes = frozenset(ROLES[_member.pk])
+
+
 def who(staff: StaffProfile | None, *, superuser: bool = False, authority_path=None):
     """A logged-in user whose scope is already known (get_scope reads the cache)."""
     roles = frozenset(ROLES.get(staff.pk, ())) if staff else frozenset()
@@ -121,6 +129,10 @@ def record(
             pk=60, school_id=rec.school_id, homeroom_teacher_id=as_read(TEACHER.pk)
         )
     rec.__dict__["_editor_user_ids"] = frozenset(s.user_id for s in editors)
+    rec.author = author
+    # Who works at the school, as the policy loads them to find who may stand in for a
+    # step's actors when they all wrote the record (Step.instead): without a query.
+    rec.__dict__["_school_staff"] = [staff for staff in EVERYONE if staff.school_id == school]
     # The school changed none of its signer chains (recordpages.models.chains): the
     # type's rules, as the registry declares them, without asking the database.
     rules = registry.get(rec.record_type)
