@@ -168,6 +168,10 @@ def _check_zip_size(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], na
     A CRC error or a truncated member on the way means the file is damaged."""
     if len(members) > MAX_MEMBERS:
         raise _zip_bomb(name, f"{len(members)} members")
+    # A password set with an archiver (bit 0 of the flags): zipfile cannot open the
+    # member and raises RuntimeError, which is not damage but a password.
+    if any(info.flag_bits & 0x1 for info in members):
+        raise _encrypted(name, "zip with encrypted members")
     if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
         raise _zip_bomb(name, "declared size over the limit")
     total = 0

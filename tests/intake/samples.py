@@ -15,6 +15,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -156,6 +157,74 @@ def odt_with_basic(plain_odt: bytes) -> bytes:
     return out.getvalue()
 
 
+def ole_patched(data: bytes, stream: str, offset: int, patch: bytes) -> bytes:
+    """An OLE2 file with bytes of one stream overwritten in place (same size)."""
+    import olefile
+
+    ole = olefile.OleFileIO(io.BytesIO(data), write_mode=True)
+    content = bytearray(ole.openstream(stream).read())
+    content[offset : offset + len(patch)] = patch
+    ole.write_stream(stream, bytes(content))
+    ole.close()
+    return ole.fp.getvalue()
+
+
+def encrypted_doc(plain_doc: bytes) -> bytes:
+    """LibreOffice's .doc with fEncrypted (bit 8 of the FibBase flags at offset 10) set,
+    as Word marks a document saved with a password to open."""
+    (flags,) = struct.unpack_from("<H", _stream(plain_doc, "WordDocument"), 10)
+    return ole_patched(plain_doc, "WordDocument", 10, struct.pack("<H", flags | 0x0100))
+
+
+def encrypted_xls(plain_xls: bytes) -> bytes:
+    """LibreOffice's .xls with the record after BOF turned into FILEPASS (0x002F), where
+    Excel writes it for a workbook with a password to open."""
+    (length,) = struct.unpack_from("<H", _stream(plain_xls, "Workbook"), 2)
+    return ole_patched(plain_xls, "Workbook", 4 + length, struct.pack("<H", 0x002F))
+
+
+def _stream(data: bytes, stream: str) -> bytes:
+    import olefile
+
+    with olefile.OleFileIO(data) as ole:
+        return ole.openstream(stream).read()
+
+
+def odf_without(plain_odf: bytes, member: str) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(plain_odf))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != member:
+                target.writestr(info, source.read(info))
+    return out.getvalue()
+
+
+def pdf_without_pages() -> bytes:
+    from pypdf import PdfWriter
+
+    out = io.BytesIO()
+    PdfWriter().write(out)
+    return out.getvalue()
+
+
+def password_zip(plain: bytes, workdir: Path) -> bytes:
+    """The .docx's parts zipped again with a password (`zip -P`), as a teacher who
+    "protects" a file with an archiver and keeps the name would hand it in."""
+    parts = workdir / "zip-parts"
+    zipfile.ZipFile(io.BytesIO(plain)).extractall(parts)
+    target = workdir / "mat-khau-zip.docx"
+    target.unlink(missing_ok=True)
+    subprocess.run(
+        ["zip", "-q", "-r", "-P", "matkhau", str(target), "."],
+        cwd=parts,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return target.read_bytes()
+
+
 def plain_zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
@@ -163,7 +232,7 @@ def plain_zip() -> bytes:
     return out.getvalue()
 
 
-SOFFICE_MADE = ("ke-hoach.odt", "ke-hoach.doc", "bao-giang.xls", "bao-giang.ods")
+SOFFICE_MADE = ("ke-hoach.odt", "ke-hoach.ott", "ke-hoach.doc", "bao-giang.xls", "bao-giang.ods")
 
 
 def cache_dir() -> Path:
@@ -209,6 +278,7 @@ def soffice_made(docx: bytes, xlsx: bytes, workdir: Path) -> dict[str, bytes]:
     xlsx_path.write_bytes(xlsx)
     made = {
         "ke-hoach.odt": soffice_convert(docx_path, "odt", workdir).read_bytes(),
+        "ke-hoach.ott": soffice_convert(docx_path, "ott", workdir).read_bytes(),
         "ke-hoach.doc": soffice_convert(docx_path, "doc:MS Word 97", workdir).read_bytes(),
         "bao-giang.xls": soffice_convert(xlsx_path, "xls:MS Excel 97", workdir).read_bytes(),
         "bao-giang.ods": soffice_convert(xlsx_path, "ods", workdir).read_bytes(),
@@ -233,7 +303,14 @@ def build_all(workdir: Path) -> dict[str, bytes]:
     files["chuong-trinh.docx"] = b"MZ\x90\x00\x03" + b"\0" * 200
     files["tep-nen.docx"] = plain_zip()
     files["van-ban.pdf"] = "Đây là một tệp văn bản thuần, không phải PDF.\n".encode()
+    files["khong-trang.pdf"] = pdf_without_pages()
+    if shutil.which("zip"):
+        files["mat-khau-zip.docx"] = password_zip(files["ke-hoach.docx"], workdir)
     if shutil.which("soffice"):
         files.update(soffice_made(files["ke-hoach.docx"], files["bao-giang.xlsx"], workdir))
         files["co-macro.odt"] = odt_with_basic(files["ke-hoach.odt"])
+        files["mau.odt"] = files["ke-hoach.ott"]
+        files["thieu-manifest.odt"] = odf_without(files["ke-hoach.odt"], "META-INF/manifest.xml")
+        files["co-mat-khau.doc"] = encrypted_doc(files["ke-hoach.doc"])
+        files["co-mat-khau.xls"] = encrypted_xls(files["bao-giang.xls"])
     return files

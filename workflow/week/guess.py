@@ -35,7 +35,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 # not a maths file. The accented word is dropped before folding; in a name typed
 # without diacritics only the common phrases can be told apart ("giao an" first: in
 # "giao an toan" the lesson plan is a maths one).
-_TOAN_LOOKALIKE = re.compile(r"(?<!\w)toàn(?!\w)", re.IGNORECASE)
+_TOAN_LOOKALIKE = re.compile(r"(?<!\w)to\u00e0n(?!\w)", re.IGNORECASE)  # "toàn"
 _NOT_SUBJECTS = ("giao an", "an toan", "hoan toan", "toan truong", "toan dien")
 _WEEK = re.compile(r"(?:^| )(?:tuan|t|w|week) ?0*(\d{1,2})(?= |$)")
 _EXTENSION = re.compile(r"\.[a-z0-9]{2,4}$")
