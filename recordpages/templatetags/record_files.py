@@ -51,8 +51,8 @@ def _state_text(record_file: RecordFile) -> str:
         ) % {"count": record_file.page_count}
     if record_file.status == FileStatus.REFUSED:
         return _("Không chuyển được sang PDF: %(reason)s") % {"reason": record_file.error}
-    if record_file.error:  # waiting for the server (a converter not installed yet)
-        return record_file.error
+    if record_file.status == FileStatus.PENDING and record_file.error:
+        return record_file.error  # waiting for the server: a converter not installed yet
     return _("Đang chuyển sang PDF…")
 
 

@@ -292,6 +292,13 @@ def test_the_record_page_says_when_the_file_is_converting_or_refused(world, stat
     assert "<img" not in html.split("Tệp đã nộp", 1)[1].split("Lịch sử", 1)[0]
 
 
+def test_the_record_page_says_which_program_the_server_lacks_for_a_waiting_file(world):
+    waiting = "Máy chủ chưa cài chương trình chuyển đổi (soffice): tệp đang chờ"
+    page = submitted_with(world, record_file(world.school, FileStatus.PENDING, error=waiting))
+    html = reviewer(world).get(reverse("workflow_record", args=[page.pk])).content.decode()
+    assert waiting in html
+
+
 def test_wagtails_preview_of_the_record_shows_the_file(world):
     row = record_file(world.school)
     page = submitted_with(world, row)
