@@ -57,48 +57,40 @@ def _opened(request, page: LessonPlanPage, message: str):
     return redirect("wagtailadmin_pages:edit", page.pk)
 
 
-@require_POST
-def new_week(request):
+def _week_step(request, make, message: str):
+    """The dashboard's two week buttons: the class and week they stand for, the
+    service that makes the draft (`make(target, week)`), then the editor."""
     form = WeekForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tuần không hợp lệ."))
         return redirect("wagtailadmin_home")
     target = _target(request, form.cleaned_data["school_class"])
     try:
-        page = services.lesson_plan_new_week(
-            user=request.user,
-            target=target,
-            week=form.cleaned_data["week"],
-            today=timezone.localdate(),
-        )
+        page = make(target, form.cleaned_data["week"])
     except WeekRefused as refusal:
         return _refused(request, refusal)
-    return _opened(
+    return _opened(request, page, message % {"week": page.week_number})
+
+
+@require_POST
+def new_week(request):
+    return _week_step(
         request,
-        page,
-        _("Đã tạo bản nháp tuần %(week)s: chỉ cần soạn phần mới rồi lưu và nộp.")
-        % {"week": page.week_number},
+        lambda target, week: services.lesson_plan_new_week(
+            user=request.user, target=target, week=week, today=timezone.localdate()
+        ),
+        _("Đã tạo bản nháp tuần %(week)s: chỉ cần soạn phần mới rồi lưu và nộp."),
     )
 
 
 @require_POST
 def copy_last_week(request):
-    form = WeekForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tuần không hợp lệ."))
-        return redirect("wagtailadmin_home")
-    target = _target(request, form.cleaned_data["school_class"])
-    try:
-        page = services.lesson_plan_copy_last_week(
-            user=request.user, target=target, week=form.cleaned_data["week"]
-        )
-    except WeekRefused as refusal:
-        return _refused(request, refusal)
-    return _opened(
+    return _week_step(
         request,
-        page,
-        _("Đã chép kế hoạch tuần trước sang tuần %(week)s, các ngày đã dời theo tuần mới.")
-        % {"week": page.week_number},
+        lambda target, week: services.lesson_plan_copy_last_week(
+            user=request.user, target=target, week=week
+        ),
+        _("Đã chép kế hoạch tuần trước sang tuần %(week)s, các ngày đã dời theo tuần mới."),
     )
 
 
