@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from wagtail.fields import RichTextField
 from wagtail.rich_text import RichText
 
-from recordpages import blocks, programme, selectors
+from archive.forms import class_summary, hocba, register
+from archive.specs import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, DocumentSpec, Header
+from recordpages import blocks, programme
 from recordpages.models import (
     AuthorityPage,
     ClassResultSummaryPage,
-    CompetenceLevel,
     EnrollmentRegisterPage,
     GroupTeachingPlanPage,
     LessonPlanPage,
@@ -31,40 +31,9 @@ from recordpages.models import (
     SchoolPlanPage,
     StaffProfile,
     StudentRecordPage,
-    SubjectLevel,
-    YearEndResult,
 )
 
-A4_PORTRAIT = "A4 portrait"
-A4_LANDSCAPE = "A4 landscape"
-A3_LANDSCAPE = "A3 landscape"
-
-
-@dataclass(frozen=True)
-class Header:
-    """The two-column header of a Vietnamese administrative document (FORMS.md)."""
-
-    issuing_body: str
-    school_name: str
-    number: str
-    place: str
-    date: dt.date
-
-    @property
-    def date_line(self) -> str:
-        day, month, year = self.date.day, self.date.month, self.date.year
-        return f"{self.place}, ngày {day:02d} tháng {month:02d} năm {year}"
-
-
-@dataclass
-class DocumentSpec:
-    template: str
-    page_size: str
-    title: str
-    context: dict[str, Any] = field(default_factory=dict)
-    # A record handed in as a file (intake.RecordFile, converted): its PDF/A comes
-    # first, the rendered template (a confirmation page) is appended to it.
-    source: Any = None
+__all__ = ["A3_LANDSCAPE", "A4_LANDSCAPE", "A4_PORTRAIT", "DocumentSpec", "Header"]
 
 
 def authority_for_school(school: School) -> AuthorityPage | None:
@@ -97,133 +66,6 @@ def document_number(page: RecordPage, version: int) -> str:
     abbr = page.rules.document_prefix
     suffix = f".{version}" if version > 1 else ""
     return f"{page.pk}{suffix}/{abbr}-{page.school.code}"
-
-
-def _levels(results, attr: str) -> dict[str, str]:
-    return {getattr(r, attr): r for r in results}
-
-
-def _student_record(page: StudentRecordPage) -> DocumentSpec:
-    grade = page.grade or 1
-    by_subject = _levels(page.subject_results.all(), "subject")
-    subjects = []
-    for subject in programme.subjects_for_grade(grade):
-        result = by_subject.get(subject.code)
-        subjects.append(
-            {
-                "name": subject.name,
-                "level": SubjectLevel(result.level).label if result and result.level else "",
-                "level_code": result.level if result else "",
-                "score": result.score_year if result and subject.has_test(grade) else None,
-                "comment": result.comment if result else "",
-            }
-        )
-    by_comp = _levels(page.competence_results.all(), "competence")
-
-    def comp_rows(pairs):
-        rows = []
-        for code, name in pairs:
-            result = by_comp.get(code)
-            rows.append(
-                {
-                    "name": name,
-                    "level": CompetenceLevel(result.level).label if result and result.level else "",
-                    "comment": result.comment if result else "",
-                }
-            )
-        return rows
-
-    pupil = page.pupil
-    history = (
-        pupil.enrollments.select_related("school_class__school_year", "school_class__school")
-        .order_by("school_class__school_year__start_date")
-        .all()[:5]
-    )
-    return DocumentSpec(
-        template="pdf/student_record.html",
-        page_size=A4_PORTRAIT,
-        title=page.title,
-        context={
-            "pupil": pupil,
-            "school_class": page.school_class,
-            "subjects": subjects,
-            "qualities": comp_rows(programme.QUALITIES),
-            "general_competences": comp_rows(programme.GENERAL_COMPETENCES),
-            "specific_competences": comp_rows(programme.SPECIFIC_COMPETENCES),
-            "history": history,
-            "year_end_result": page.get_year_end_result_display(),
-            "promotion": page.get_promotion_display(),
-        },
-    )
-
-
-def _class_summary(page: ClassResultSummaryPage) -> DocumentSpec:
-    """One row per pupil: a level column per subject, a score column only for the
-    subjects tested at that grade (or that carry a score), then the 15 qualities and
-    competences. Cells are prepared here so the template stays a plain loop."""
-    rows = selectors.summary_rows(page)
-    labels = dict(YearEndResult.choices)
-    grade = page.grade or 1
-    subjects = selectors.summary_subjects(page)
-    scored = [
-        subject.has_test(grade) or any(row["subjects"][i]["score"] is not None for row in rows)
-        for i, subject in enumerate(subjects)
-    ]
-    columns = []
-    for subject, has_score in zip(subjects, scored, strict=True):
-        columns.append(subject.name)
-        if has_score:
-            columns.append(f"{subject.name} – điểm KTĐK")
-    for row in rows:
-        row["result_label"] = labels.get(row["result"], row["result"])
-        cells = []
-        for cell, has_score in zip(row["subjects"], scored, strict=True):
-            cells.append(cell["level"] or "")
-            if has_score:
-                cells.append("" if cell["score"] is None else cell["score"])
-        row["cells"] = [*cells, *(level or "" for level in row["competences"])]
-    return DocumentSpec(
-        template="pdf/class_summary.html",
-        page_size=A4_LANDSCAPE,
-        title=page.title,
-        context={
-            "subjects": subjects,
-            "subject_columns": columns,
-            "competences": programme.COMPETENCE_CHOICES,
-            "rows": rows,
-            "totals": selectors.summary_totals(page, rows),
-            "school_class": page.school_class,
-        },
-    )
-
-
-def _enrollment_register(page: EnrollmentRegisterPage) -> DocumentSpec:
-    entries = []
-    for entry in page.entries.all():
-        pupil = entry.pupil
-        photo = None
-        if pupil.photo_id:
-            try:
-                photo = pupil.photo.get_rendition("fill-240x320|format-jpeg").file.path
-            except Exception:  # a missing image file must not stop the register
-                photo = None
-        progress = [
-            {
-                "year": e.school_class.school_year.name,
-                "class": e.school_class.name,
-                "promoted": e.promoted,
-            }
-            for e in pupil.enrollments.select_related("school_class__school_year").order_by(
-                "school_class__school_year__start_date"
-            )
-        ]
-        entries.append({"entry": entry, "pupil": pupil, "photo": photo, "progress": progress})
-    return DocumentSpec(
-        template="pdf/enrollment_register.html",
-        page_size=A3_LANDSCAPE,
-        title=page.title,
-        context={"entries": entries},
-    )
 
 
 def _lesson_plan(page: LessonPlanPage) -> DocumentSpec:
@@ -277,9 +119,9 @@ def _other(page: OtherRecordPage) -> DocumentSpec:
 # that a renamed type code changes nothing here; any other record type prints with
 # `_generic`, so a new type archives without touching this module.
 BUILDERS: dict[type[RecordPage], Callable[[Any], DocumentSpec]] = {
-    StudentRecordPage: _student_record,
-    ClassResultSummaryPage: _class_summary,
-    EnrollmentRegisterPage: _enrollment_register,
+    StudentRecordPage: hocba.student_record,
+    ClassResultSummaryPage: class_summary.class_summary,
+    EnrollmentRegisterPage: register.enrollment_register,
     LessonPlanPage: _lesson_plan,
     SchoolPlanPage: _school_plan,
     GroupTeachingPlanPage: _group_plan,

@@ -46,6 +46,8 @@ NOT_UI = {
     # The regulation's forms: national motto, document titles and fixed wording of
     # the signed PDFs and the year package (Thông tư 27/2020, Điều lệ trường).
     "archive/documents.py",
+    "archive/specs.py",
+    "archive/forms/",
     "archive/minutes.py",
     # The programme (Chương trình GDPT 2018): subjects, competences, as the Ministry
     # names them; these are data keyed by code, rendered as they are.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -329,6 +330,76 @@ class CompetenceResult(Orderable):
     @property
     def kind(self) -> str:
         return programme.COMPETENCE_KIND[self.competence]
+
+
+class PriorYearSource(models.TextChoices):
+    PAPER = "hoc_ba_giay", _("Học bạ giấy (nhập lại)")
+    SECTOR_DATABASE = "csdl_nganh", _("CSDL ngành")
+    OTHER_SCHOOL = "truong_cu", _("Trường cũ chuyển đến")
+
+
+class PriorYearResult(models.Model):
+    """One school year of a pupil's học bạ kept before the school used this product
+    (or at the school the pupil came from): imported, never signed here. The học bạ
+    and the sổ đăng bộ print it beside the years recorded in the product, so a grade-5
+    pupil's book holds grades 1 to 5 (Thông tư 27/2020, Phụ lục 1)."""
+
+    pupil = models.ForeignKey(
+        Pupil,
+        verbose_name=_("học sinh"),
+        on_delete=models.CASCADE,
+        related_name="prior_results",
+    )
+    school_year = models.CharField(
+        _("năm học"), max_length=9, help_text=_("Viết dạng 2022-2023.")
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("khối"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    class_name = models.CharField(_("lớp"), max_length=10)
+    school_name = models.CharField(_("tên trường"), max_length=200)
+    entered_on = models.DateField(_("ngày nhập học / chuyển đến"), null=True, blank=True)
+    height_cm = models.PositiveSmallIntegerField(_("chiều cao (cm)"), null=True, blank=True)
+    weight_kg = models.DecimalField(
+        _("cân nặng (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    days_absent_excused = models.PositiveSmallIntegerField(_("số ngày nghỉ có phép"), default=0)
+    days_absent_unexcused = models.PositiveSmallIntegerField(
+        _("số ngày nghỉ không phép"), default=0
+    )
+    # [{"subject": code, "level": "T|H|C", "score": int|None, "comment": str}, …]
+    subjects = models.JSONField(_("môn học và hoạt động giáo dục"), default=list, blank=True)
+    # [{"competence": code, "level": "T|Đ|C", "comment": str}, …]
+    competences = models.JSONField(_("phẩm chất, năng lực"), default=list, blank=True)
+    year_end_result = models.CharField(
+        _("kết quả giáo dục cuối năm"), max_length=4, choices=YearEndResult.choices, blank=True
+    )
+    commendation = models.CharField(_("khen thưởng"), max_length=300, blank=True)
+    promotion = models.CharField(
+        _("lên lớp / hoàn thành chương trình"), max_length=12, choices=Promotion.choices, blank=True
+    )
+    teacher_comment = models.TextField(_("nhận xét của giáo viên chủ nhiệm"), blank=True)
+    homeroom_teacher = models.CharField(_("giáo viên chủ nhiệm"), max_length=120, blank=True)
+    principal = models.CharField(_("hiệu trưởng"), max_length=120, blank=True)
+    signed_on = models.DateField(_("ngày ký"), null=True, blank=True)
+    source = models.CharField(
+        _("nguồn"), max_length=20, choices=PriorYearSource.choices, default=PriorYearSource.PAPER
+    )
+
+    class Meta:
+        ordering = ["pupil", "school_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "school_year"], name="one_prior_result_a_year")
+        ]
+        verbose_name = _("kết quả năm học trước")
+        verbose_name_plural = _("kết quả năm học trước")
+
+    def __str__(self) -> str:
+        return gettext("%(pupil)s – Lớp %(class)s – %(year)s") % {
+            "pupil": self.pupil.full_name,
+            "class": self.class_name,
+            "year": self.school_year,
+        }
 
 
 class SummaryPeriod(models.TextChoices):

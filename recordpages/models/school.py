@@ -63,6 +63,66 @@ class AuthorityPage(HosoPage):
         verbose_name_plural = _("cơ quan quản lý giáo dục")
 
 
+class AuthorityTerm(models.Model):
+    """Who stands above a school from one school year on (FORMS.md: the level above a
+    school is data). A record's header takes the term in force for the record's own
+    year, so the 1 July 2025 reform changes the header of 2025-2026 onwards and never
+    an earlier record; the term also gives the school's place (xã/phường, quận/huyện
+    before the reform, tỉnh/thành phố) printed on the học bạ's cover."""
+
+    school = models.ForeignKey(
+        "recordpages.School",
+        verbose_name=_("trường"),
+        on_delete=models.CASCADE,
+        related_name="authority_terms",
+    )
+    starts = models.ForeignKey(
+        "recordpages.SchoolYear",
+        verbose_name=_("áp dụng từ năm học"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("loại cơ quan"), max_length=20, choices=AuthorityKind.choices)
+    issuing_body = models.CharField(
+        _("cơ quan chủ quản (dòng đầu tiêu đề văn bản)"),
+        max_length=200,
+        help_text=_("Ví dụ: PHÒNG GD&ĐT QUẬN DƯƠNG KINH; từ năm học 2025-2026: UBND PHƯỜNG …"),
+    )
+    authority_name = models.CharField(
+        _("tên đầy đủ của cơ quan"),
+        max_length=200,
+        help_text=_("Ví dụ: Ủy ban nhân dân phường Dương Kinh."),
+    )
+    professional_body = models.CharField(
+        _("cơ quan quản lý chuyên môn"),
+        max_length=200,
+        blank=True,
+        help_text=_("Từ năm học 2025-2026: Sở Giáo dục và Đào tạo của tỉnh, thành phố."),
+    )
+    commune = models.CharField(_("xã / phường / thị trấn"), max_length=100)
+    district = models.CharField(
+        _("quận / huyện / thị xã"),
+        max_length=100,
+        blank=True,
+        help_text=_("Để trống từ năm học 2025-2026 (không còn cấp huyện)."),
+    )
+    province = models.CharField(_("tỉnh / thành phố"), max_length=100)
+
+    class Meta:
+        ordering = ["school__name", "-starts__start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "starts"], name="one_authority_term_per_year")
+        ]
+        verbose_name = _("cơ quan quản lý theo năm học")
+        verbose_name_plural = _("cơ quan quản lý theo năm học")
+
+    def __str__(self) -> str:
+        return gettext("%(body)s (từ năm học %(year)s)") % {
+            "body": self.issuing_body,
+            "year": self.starts.name,
+        }
+
+
 class SchoolPage(HosoPage):
     school = models.OneToOneField(
         "recordpages.School",
