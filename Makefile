@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test install install-test migrate demo serve worker lint format check bench clean
+.PHONY: run test install install-test migrate demo serve worker lint format check bench forms clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ check: install
 
 bench: install-test
 	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## forms: render the first page of each paper form to docs/forms/*.png, checked against the
+## official form's labels on the way (tests/archive/test_form_labels.py)
+forms: install-test
+	HOSO_FORMS_DIR=$(CURDIR)/docs/forms DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -q -p no:cacheprovider tests/archive/test_form_labels.py tests/archive/test_class_summary_forms.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
