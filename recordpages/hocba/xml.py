@@ -255,11 +255,11 @@ def to_xml_many(books: Iterable[Book], *, school: SchoolIdentity, school_year: s
 
 @dataclass(frozen=True)
 class Problem:
-    """One schema error: where (line, element path, pupil) and libxml2's message."""
+    """One schema error: where (line, element, whose học bạ) and libxml2's message."""
 
     line: int
-    path: str
     element: str
+    pupil: str
     message: str
 
 
@@ -277,15 +277,21 @@ def validate(data: bytes) -> list[Problem]:
     xsd = schema()
     if xsd.validate(document):
         return []
-    return [
-        Problem(e.line, e.path or "", _local_name(e.path or ""), e.message) for e in xsd.error_log
-    ]
+    return [_problem(document, error) for error in xsd.error_log]
 
 
-def _local_name(path: str) -> str:
-    """'/hb:HocBa/hb:HocSinh/hb:MaHocSinh' → 'MaHocSinh' (libxml2 prefixes vary)."""
-    last = path.rsplit("/", 1)[-1]
-    return re.sub(r"\[\d+\]$", "", last.rsplit(":", 1)[-1])
+def _problem(document: etree._Element, error: etree._LogEntry) -> Problem:
+    """libxml2 gives an XPath like /*/*[3]/*[2]; the element it names tells the
+    element's name and, through its HocBa ancestor, whose book it is."""
+    found = document.xpath(error.path) if error.path else []
+    element = found[0] if found and isinstance(found[0], etree._Element) else None
+    if element is None:
+        return Problem(error.line, "", "", error.message)
+    book = next((e for e in element.iterancestors(_q("HocBa"))), None)
+    if book is None and _name(element) == "HocBa":
+        book = element
+    pupil = book.findtext(f"{_q('HocSinh')}/{_q('HoTen')}", default="") if book is not None else ""
+    return Problem(error.line, _name(element), pupil, error.message)
 
 
 # --- XML → Book (reading a file back: round trips, imports) ------------------------
