@@ -17,6 +17,7 @@ from wagtail.rich_text import RichText
 from archive.forms import class_summary, hocba, register
 from archive.specs import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, DocumentSpec, Header
 from recordpages import blocks, programme
+from recordpages.authorities import authority_term
 from recordpages.models import (
     AuthorityPage,
     ClassResultSummaryPage,
@@ -29,6 +30,7 @@ from recordpages.models import (
     School,
     SchoolPage,
     SchoolPlanPage,
+    SchoolYear,
     StaffProfile,
     StudentRecordPage,
 )
@@ -44,9 +46,16 @@ def authority_for_school(school: School) -> AuthorityPage | None:
     return parent.specific if parent is not None else None
 
 
-def build_header(school: School, *, number: str, issued_on: dt.date) -> Header:
+def build_header(
+    school: School, *, number: str, issued_on: dt.date, school_year: SchoolYear | None
+) -> Header:
+    """The header of a record of `school_year`: its first line is the authority in force
+    that year (FORMS.md "Who is above a school"), so a 2024-2025 record keeps the
+    district office after the 2025 reform and a later term never changes it. A school
+    without terms (set up before them) takes the page tree's authority, as before."""
     authority = authority_for_school(school)
-    issuing_body = authority.issuing_body if authority else ""
+    term = authority_term(school, school_year) if school_year is not None else None
+    issuing_body = term.issuing_body if term else (authority.issuing_body if authority else "")
     place = school.place_name or (authority.place_name if authority else "")
     return Header(
         issuing_body=issuing_body.upper(),

@@ -51,7 +51,9 @@ def minutes_key(job) -> str:
     )
 
 
-def render_minutes(data: dict, *, school, verification_code: str) -> bytes:
+def render_minutes(data: dict, *, school, school_year, verification_code: str) -> bytes:
+    """The minutes of a correction to a record of `school_year`: headed by the authority
+    in force that year, like the record they correct."""
     record = data["record"]
     acknowledgements = [
         {**ack, "at": _parse(ack.get("at"))} for ack in data.get("acknowledgements", [])
@@ -61,7 +63,7 @@ def render_minutes(data: dict, *, school, verification_code: str) -> bytes:
     number = data.get("number") or (
         f"{record['page_id']}.{data.get('version_after')}/BB-{school.code}"
     )
-    header = build_header(school, number=number, issued_on=issued)
+    header = build_header(school, number=number, issued_on=issued, school_year=school_year)
     spec = DocumentSpec(
         template="pdf/minutes.html",
         page_size=A4_PORTRAIT,

@@ -295,6 +295,7 @@ def _render_page(
         page.school,
         number=document_number(page, version or (footer.version if footer else 0)),
         issued_on=issued_on,
+        school_year=page.school_year,
     )
     extra = {"signature_blocks": list(blocks)} if blocks else None
     if spec.source is not None:

@@ -89,7 +89,9 @@ def test_qr_code_and_verification_link_carry_the_configured_public_address(schoo
     expected = f"{PUBLIC}/xac-thuc/MAXACTHUC1/"
     assert footer.verify_url == expected
     spec = record_spec(frozen)
-    header = build_header(frozen.school, number="1", issued_on=ISSUED)
+    header = build_header(
+        frozen.school, number="1", issued_on=ISSUED, school_year=frozen.school_year
+    )
     html = render_html(spec, header=header, footer=footer)
     assert qr_data_uri(expected) in html  # the QR code encodes exactly this address
     text = _text(render_record(frozen, footer=footer, issued_on=ISSUED), "-layout")
@@ -197,7 +199,12 @@ def test_only_the_seal_or_the_principal_asks_for_the_stamp(school_data):
 def _check_stamp_notes(school_data, record_type: str) -> None:
     state, frozen, footer = _frozen(school_data, record_type)
     spec = record_spec(frozen)
-    header = build_header(frozen.school, number=document_number(frozen, 1), issued_on=ISSUED)
+    header = build_header(
+        frozen.school,
+        number=document_number(frozen, 1),
+        issued_on=ISSUED,
+        school_year=frozen.school_year,
+    )
     steps = _steps(frozen)
     # Who may stamp: the seal, and the principal (who presses it on paper).
     may_stamp = {str(s.label).casefold() for s in steps if s.seal or Actor.PRINCIPAL in s.by}

@@ -201,7 +201,10 @@ def test_no_paper_form_shows_none_a_placeholder_or_an_empty_section(demo):
         frozen = _shown(record)
         spec = record_spec(frozen)
         header = build_header(
-            frozen.school, number=document_number(frozen, 1), issued_on=dt.date(2026, 11, 30)
+            frozen.school,
+            number=document_number(frozen, 1),
+            issued_on=dt.date(2026, 11, 30),
+            school_year=frozen.school_year,
         )
         footer = Footer(record.pk, max(record.version, 1), "0" * 64, "MAXACTHUC1")
         blocks = [(step.pdf_field, str(step.label)) for step in chain_of(record)]
