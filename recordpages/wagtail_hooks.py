@@ -8,11 +8,13 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from cms.csp_widgets import patch_chooser_widgets
+from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
 from recordpages.permissions import can_create_page, explorable_page_ids
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
 register_snippet(PeopleGroup)
+register_snippet(AuthorityTermViewSet)
 # Chooser widgets write their initialiser as JSON, not as an inline script (CSP).
 patch_chooser_widgets()
 hooks.register("before_serve_document", refuse_document_outside_scope)
