@@ -12,6 +12,8 @@ from recordpages import programme
 from recordpages.models import (
     ClassResultSummaryPage,
     CompetenceLevel,
+    CompetenceResult,
+    Promotion,
     Pupil,
     StudentRecordPage,
     SubjectLevel,
@@ -31,8 +33,10 @@ class SummaryRow(TypedDict, total=False):
     pupil: Pupil
     subjects: list[SummarySubjectCell]
     competences: list[str]
+    # The year-end columns: empty before the end of the year.
     result: str
     commendation: str
+    completed: bool | None
     # Filled by the PDF renderer, which prepares its own cells.
     result_label: str
     cells: list
@@ -41,7 +45,29 @@ class SummaryRow(TypedDict, total=False):
 class SummaryTotals(TypedDict):
     pupils: int
     subjects: dict[str, dict[str, int]]
+    competences: dict[str, dict[str, int]]
     results: dict[str, int]
+    completed: int
+
+
+# Which stored field each period's summary reads (Thông tư 27/2020 Điều 6–7: a level at
+# mid-term I, end of term I, mid-term II and end of year; a score where that period has
+# a test). A level or score of another period is never printed.
+PERIOD_LEVEL_FIELD: dict[str, str] = {
+    SummaryPeriod.MIDTERM: "level_mid1",
+    SummaryPeriod.TERM1: "level_term1",
+    SummaryPeriod.MIDTERM2: "level_mid2",
+    SummaryPeriod.YEAR: "level",
+}
+PERIOD_SCORE_FIELD: dict[str, str] = {
+    SummaryPeriod.MIDTERM: "score_mid1",
+    SummaryPeriod.TERM1: "score_term1",
+    SummaryPeriod.MIDTERM2: "score_mid2",
+    SummaryPeriod.YEAR: "score_year",
+}
+# A pupil who completed the grade's programme (Điều 11): promoted, or the grade or the
+# primary programme completed.
+COMPLETING = frozenset({Promotion.PROMOTED, Promotion.COMPLETED_GRADE, Promotion.COMPLETED_PRIMARY})
 
 
 def suggested_year_end_result(record: StudentRecordPage) -> str:
@@ -81,19 +107,17 @@ def summary_student_records(summary: ClassResultSummaryPage) -> QuerySet[Student
     )
 
 
-def _period_score(period: str, result: SubjectResult | None) -> int | None:
-    if result is None:
-        return None
-    return {
-        SummaryPeriod.MIDTERM: result.score_mid1,
-        SummaryPeriod.TERM1: result.score_term1,
-        SummaryPeriod.YEAR: result.score_year,
-    }[period]
+def _period_value(result: SubjectResult | CompetenceResult | None, field: str):
+    return getattr(result, field) if result is not None else None
 
 
 def summary_rows(summary: ClassResultSummaryPage) -> list[SummaryRow]:
-    """One row per pupil, derived from the học bạ: never typed twice."""
-    term1 = summary.period in (SummaryPeriod.TERM1, SummaryPeriod.MIDTERM)
+    """One row per pupil, derived from the học bạ: never typed twice. Each cell reads
+    the summary's own period; the year-end columns are filled only at the end of the
+    year."""
+    level_field = PERIOD_LEVEL_FIELD[summary.period]
+    score_field = PERIOD_SCORE_FIELD[summary.period]
+    year_end = summary.period == SummaryPeriod.YEAR
     subjects = summary_subjects(summary)
     rows: list[SummaryRow] = []
     for record in summary_student_records(summary):
@@ -105,23 +129,18 @@ def summary_rows(summary: ClassResultSummaryPage) -> list[SummaryRow]:
                 "subjects": [
                     {
                         "code": s.code,
-                        "level": (
-                            by_subject[s.code].level_term1 if term1 else by_subject[s.code].level
-                        )
-                        if s.code in by_subject
-                        else "",
-                        "score": _period_score(summary.period, by_subject.get(s.code)),
+                        "level": _period_value(by_subject.get(s.code), level_field) or "",
+                        "score": _period_value(by_subject.get(s.code), score_field),
                     }
                     for s in subjects
                 ],
                 "competences": [
-                    (by_competence[c].level_term1 if term1 else by_competence[c].level)
-                    if c in by_competence
-                    else ""
+                    _period_value(by_competence.get(c), level_field) or ""
                     for c, _label in programme.COMPETENCE_CHOICES
                 ],
-                "result": "" if term1 else record.year_end_result,
-                "commendation": "" if term1 else record.commendation,
+                "result": record.year_end_result if year_end else "",
+                "commendation": record.commendation if year_end else "",
+                "completed": (record.promotion in COMPLETING) if year_end else None,
             }
         )
     return rows
@@ -130,18 +149,30 @@ def summary_rows(summary: ClassResultSummaryPage) -> list[SummaryRow]:
 def summary_totals(
     summary: ClassResultSummaryPage, rows: list[SummaryRow] | None = None
 ) -> SummaryTotals:
-    """Class totals at the foot: per subject, count of each level; results."""
+    """Class totals at the foot: per subject and per quality or competence, the count
+    of each level; at the end of the year the results and the completed count."""
     rows = rows if rows is not None else summary_rows(summary)
     per_subject: dict[str, dict[str, int]] = {}
     for index, subject in enumerate(summary_subjects(summary)):
-        counts = {level: 0 for level in SubjectLevel.values}
-        for row in rows:
-            level = row["subjects"][index]["level"]
-            if level in counts:
-                counts[level] += 1
-        per_subject[subject.code] = counts
-    results = {value: 0 for value in YearEndResult.values}
-    for row in rows:
-        if row["result"] in results:
-            results[row["result"]] += 1
-    return {"pupils": len(rows), "subjects": per_subject, "results": results}
+        per_subject[subject.code] = _count(
+            SubjectLevel.values, (row["subjects"][index]["level"] for row in rows)
+        )
+    per_competence = {
+        code: _count(CompetenceLevel.values, (row["competences"][index] for row in rows))
+        for index, (code, _label) in enumerate(programme.COMPETENCE_CHOICES)
+    }
+    return {
+        "pupils": len(rows),
+        "subjects": per_subject,
+        "competences": per_competence,
+        "results": _count(YearEndResult.values, (row["result"] for row in rows)),
+        "completed": sum(1 for row in rows if row.get("completed")),
+    }
+
+
+def _count(levels: list[str], values) -> dict[str, int]:
+    counts = dict.fromkeys(levels, 0)
+    for value in values:
+        if value in counts:
+            counts[value] += 1
+    return counts

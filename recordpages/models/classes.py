@@ -230,8 +230,16 @@ class SubjectResult(Orderable):
     subject = models.CharField(
         _("môn học / HĐGD"), max_length=40, choices=programme.SUBJECT_CHOICES
     )
+    # Thông tư 27/2020 Điều 6: a level at each of the four periodic evaluations, each
+    # printed only by its own period's class summary.
+    level_mid1 = models.CharField(
+        _("mức đạt được giữa HK I"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
     level_term1 = models.CharField(
         _("mức đạt được cuối HK I"), max_length=1, choices=SubjectLevel.choices, blank=True
+    )
+    level_mid2 = models.CharField(
+        _("mức đạt được giữa HK II"), max_length=1, choices=SubjectLevel.choices, blank=True
     )
     level = models.CharField(
         _("mức đạt được cuối năm"), max_length=1, choices=SubjectLevel.choices, blank=True
@@ -244,7 +252,14 @@ class SubjectResult(Orderable):
 
     panels = [
         FieldPanel("subject"),
-        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldRowPanel(
+            [
+                FieldPanel("level_mid1"),
+                FieldPanel("level_term1"),
+                FieldPanel("level_mid2"),
+                FieldPanel("level"),
+            ]
+        ),
         FieldRowPanel(
             [
                 FieldPanel("score_mid1"),
@@ -309,8 +324,14 @@ class CompetenceResult(Orderable):
     competence = models.CharField(
         _("phẩm chất / năng lực"), max_length=40, choices=programme.COMPETENCE_CHOICES
     )
+    level_mid1 = models.CharField(
+        _("mức giữa HK I"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
     level_term1 = models.CharField(
         _("mức cuối HK I"), max_length=1, choices=CompetenceLevel.choices, blank=True
+    )
+    level_mid2 = models.CharField(
+        _("mức giữa HK II"), max_length=1, choices=CompetenceLevel.choices, blank=True
     )
     level = models.CharField(
         _("mức cuối năm"), max_length=1, choices=CompetenceLevel.choices, blank=True
@@ -319,7 +340,14 @@ class CompetenceResult(Orderable):
 
     panels = [
         FieldPanel("competence"),
-        FieldRowPanel([FieldPanel("level_term1"), FieldPanel("level")]),
+        FieldRowPanel(
+            [
+                FieldPanel("level_mid1"),
+                FieldPanel("level_term1"),
+                FieldPanel("level_mid2"),
+                FieldPanel("level"),
+            ]
+        ),
         FieldPanel("comment"),
     ]
 
@@ -350,9 +378,7 @@ class PriorYearResult(models.Model):
         on_delete=models.CASCADE,
         related_name="prior_results",
     )
-    school_year = models.CharField(
-        _("năm học"), max_length=9, help_text=_("Viết dạng 2022-2023.")
-    )
+    school_year = models.CharField(_("năm học"), max_length=9, help_text=_("Viết dạng 2022-2023."))
     grade = models.PositiveSmallIntegerField(
         _("khối"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -403,8 +429,13 @@ class PriorYearResult(models.Model):
 
 
 class SummaryPeriod(models.TextChoices):
-    MIDTERM = "giua_ky", _("giữa học kì")
+    """The four periodic evaluations of Thông tư 27/2020 Điều 6–7. The two mid-terms
+    share one official template ("giữa học kì"); "giua_ky" keeps its stored value
+    and now names the first of them."""
+
+    MIDTERM = "giua_ky", _("giữa học kì I")
     TERM1 = "cuoi_hk1", _("cuối học kì I")
+    MIDTERM2 = "giua_hk2", _("giữa học kì II")
     YEAR = "cuoi_nam", _("cuối năm học")
 
 
@@ -458,4 +489,6 @@ class ClassResultSummaryPage(ClassRecordPage):
     @property
     def template_key(self) -> str:
         """One of the nine official templates: period × grade band."""
-        return f"{self.period}/{programme.grade_band(self.grade or 1)}"
+        # The two mid-terms share the official "giữa học kì" template.
+        period = SummaryPeriod.MIDTERM if self.period == SummaryPeriod.MIDTERM2 else self.period
+        return f"{period}/{programme.grade_band(self.grade or 1)}"

@@ -33,7 +33,9 @@ def test_titles_follow_each_record_types_scheme(district):
         f"Học bạ – {record.pupil.full_name} – Lớp {record.school_class.name}"
     )
     summary = ClassResultSummaryPage.objects.first()
-    assert summary.title.startswith("Bảng tổng hợp kết quả đánh giá giáo dục giữa học kì – Lớp ")
+    assert summary.title.startswith(
+        f"Bảng tổng hợp kết quả đánh giá giáo dục {summary.get_period_display()} – Lớp "
+    )
     assert summary.slug.isascii()
 
 

@@ -358,7 +358,9 @@ class AdminCreationTests(WagtailPageTestCase):
                         [
                             {
                                 "subject": "toan",
+                                "level_mid1": "H",
                                 "level_term1": "T",
+                                "level_mid2": "H",
                                 "level": "T",
                                 "score_mid1": "9",
                                 "score_term1": "10",
@@ -372,7 +374,9 @@ class AdminCreationTests(WagtailPageTestCase):
                         [
                             {
                                 "competence": "cham_chi",
+                                "level_mid1": "C",
                                 "level_term1": "Đ",
+                                "level_mid2": "Đ",
                                 "level": "T",
                                 "comment": "",
                             }
@@ -389,6 +393,10 @@ class AdminCreationTests(WagtailPageTestCase):
         record = StudentRecordPage.objects.get(pupil=pupil, school_class=school_class)
         self.assertEqual(record.title, f"Học bạ – {pupil.full_name} – Lớp 5D – 2026-2027")
         self.assertEqual(record.competence_results.get().level_term1, "Đ")
+        # The four periodic evaluations each keep their level (Thông tư 27/2020 Điều 6).
+        toan = record.subject_results.get()
+        self.assertEqual((toan.level_mid1, toan.level_mid2), ("H", "H"))
+        self.assertEqual(record.competence_results.get().level_mid1, "C")
         self.assertCanCreate(
             class_page,
             ClassResultSummaryPage,

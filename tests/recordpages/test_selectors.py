@@ -48,10 +48,11 @@ def test_class_summary_is_derived_from_the_pupils_records(district):
     toan = first.subject_results.get(subject="toan")
     toan_index = [s.code for s in selectors.summary_subjects(summary)].index("toan")
     assert rows[0]["pupil"] == first.pupil
+    # Each cell is read from the summary's own period (Thông tư 27/2020 Điều 6–7).
     assert rows[0]["subjects"][toan_index] == {
         "code": "toan",
-        "level": toan.level_term1,
-        "score": toan.score_mid1,
+        "level": getattr(toan, selectors.PERIOD_LEVEL_FIELD[summary.period]),
+        "score": getattr(toan, selectors.PERIOD_SCORE_FIELD[summary.period]),
     }
     totals = selectors.summary_totals(summary, rows)
     assert totals["pupils"] == 2
