@@ -22,6 +22,7 @@ from wagtail.models import Page, Site
 
 from recordpages import programme
 from recordpages.demo.dates import school_year_for, summary_period
+from recordpages.demo.history import add_portraits, add_prior_years
 from recordpages.demo.names import OCCUPATIONS, full_name, parent_names
 from recordpages.demo.records import RecordBuilders
 from recordpages.models import (
@@ -380,6 +381,10 @@ class DemoLoader(RecordBuilders):
                 group.save()
             self.group_plans(group_page, grade, teachers[0], rng)
             self.lesson_plans(group_page, year, teachers, grade, rng)
+        # The years before this one, as imported from the paper học bạ, and the grade-1
+        # photos: the học bạ prints grades 1 to 5, the register its portraits (issue 16).
+        add_prior_years(school, year, register_pupils, rng)
+        add_portraits(pupil for entries in register_pupils.values() for pupil, _ in entries)
         for grade, entries in register_pupils.items():
             self.register(year_page, school, year, grade, entries, clerk)
         self.other_records(year_page, year, vp, rng)
