@@ -46,6 +46,9 @@ EARLIER = "earlier"
 # The original file (a teacher's Word document, a scan) of a record handed in as a
 # file, stored beside its signed PDF (archive.originals): checked by its hash.
 ORIGINAL = "original"
+# The data file of a register (sổ đăng bộ) stored beside its signed PDF
+# (archive.register_data): checked by its hash, as an original.
+DATA_FILE = "data_file"
 
 # A year package is mostly PDFs, which hardly compress; its CSV, XLSX and JSON files
 # compress some tenfold. A zip that unpacks to far more than this is a bomb, not a bag.
@@ -99,9 +102,10 @@ class Selection:
     checkpoints: QuerySet[AuditCheckpoint]
     earlier: QuerySet[ArchiveExtension]
     originals: QuerySet[ArchivedVersion]
+    data_files: QuerySet[ArchivedVersion]
 
     def count(self) -> int:
-        counts = (self.archived, self.checkpoints, self.earlier, self.originals)
+        counts = (self.archived, self.checkpoints, self.earlier, self.originals, self.data_files)
         return sum(rows.count() for rows in counts)
 
     def __iter__(self) -> Iterator[StoredObject]:
@@ -110,6 +114,9 @@ class Selection:
         for row in self.originals.iterator():
             label = f"{row.original_name}, original of {_archived_label(row)}"
             yield StoredObject(ORIGINAL, row.original_key, row.original_sha256, label, row)
+        for row in self.data_files.iterator():
+            label = f"{row.data_file_name}, data file of {_archived_label(row)}"
+            yield StoredObject(DATA_FILE, row.data_file_key, row.data_file_sha256, label, row)
         for row in self.checkpoints.iterator():
             yield StoredObject(CHECKPOINT, row.key, row.sha256, _checkpoint_label(row), row)
         for row in self.earlier.iterator():
@@ -157,13 +164,15 @@ def stored_objects(
         made = _year_window(made, year)
         earlier = earlier.filter(archived__school_year__name=year)
     originals = archived.exclude(original_key="")
+    data_files = archived.exclude(data_file_key="")
     if kinds is not None:
-        others = (CHECKPOINT, EARLIER, ORIGINAL)
+        others = (CHECKPOINT, EARLIER, ORIGINAL, DATA_FILE)
         archived = archived.filter(kind__in=[k for k in kinds if k not in others])
         made = made if CHECKPOINT in kinds else made.none()
         earlier = earlier if EARLIER in kinds else earlier.none()
         originals = originals if ORIGINAL in kinds else originals.none()
-    return Selection(archived, made, earlier, originals)
+        data_files = data_files if DATA_FILE in kinds else data_files.none()
+    return Selection(archived, made, earlier, originals, data_files)
 
 
 def check_object(obj: StoredObject) -> Finding:
@@ -262,6 +271,7 @@ CHECKERS: dict[str, Checker] = {
     CHECKPOINT: _check_checkpoint,
     EARLIER: _check_earlier,
     ORIGINAL: _check_original,
+    DATA_FILE: _check_original,  # unsigned too: its hash on the row is its check
 }
 KINDS = tuple(CHECKERS)
 

@@ -118,6 +118,12 @@ class ArchivedVersion(models.Model):
     original_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
     original_sha256 = models.CharField(_("SHA-256 tệp gốc"), max_length=64, blank=True)
     original_size = models.PositiveBigIntegerField(_("kích thước tệp gốc"), default=0)
+    # A record that is data as much as print (the sổ đăng bộ, issue 16): its data file,
+    # stored beside the PDF like an original (archive.register_data).
+    data_file_key = models.CharField(_("khóa tệp dữ liệu"), max_length=500, blank=True)
+    data_file_name = models.CharField(_("tên tệp dữ liệu"), max_length=255, blank=True)
+    data_file_sha256 = models.CharField(_("SHA-256 tệp dữ liệu"), max_length=64, blank=True)
+    data_file_size = models.PositiveBigIntegerField(_("kích thước tệp dữ liệu"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

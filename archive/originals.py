@@ -16,7 +16,7 @@ import mimetypes
 import re
 from pathlib import PurePosixPath
 
-from archive import storage
+from archive import register_data, storage
 from archive.documents import ready_source
 
 logger = logging.getLogger(__name__)
@@ -40,10 +40,11 @@ def original_key(pdf_key: str, name: str) -> str:
 
 def store_beside(pdf_key: str, frozen) -> dict[str, object]:
     """Store the frozen record's original file beside its PDF; the ArchivedVersion
-    fields that say where it is. {} for a record not handed in as a file."""
+    fields that say where it is. A form record has no original; a register made in
+    the form keeps its data file there instead (archive.register_data)."""
     source = ready_source(frozen)
     if source is None:
-        return {}
+        return register_data.store_beside(pdf_key, frozen)
     with source.original.open("rb") as handle:
         data = handle.read()
     digest = storage.sha256(data)

@@ -38,13 +38,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive import originals, package_meta, package_readme, package_trust, signing, storage
+from archive import (
+    originals,
+    package_meta,
+    package_readme,
+    package_trust,
+    register_data,
+    signing,
+    storage,
+)
 from archive.codes import new_verification_code
 from archive.models import ArchivedVersion, ArchiveJob, DocumentKind
 from archive.package_exports import (
     class_result_rows,
     deterministic_zip,
-    register_rows,
     write_csv,
     write_xlsx,
 )
@@ -248,6 +255,8 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         files[paths[row.key]] = data
         if row.original_key:  # the teacher's file, beside the PDF signed from it
             files[originals.package_path(paths[row.key], row)] = store.get(row.original_key)
+        if row.data_file_key:  # a register's data file, beside its print (R8)
+            files[register_data.package_path(paths[row.key])] = store.get(row.data_file_key)
         documents.append((row, paths[row.key], data))
         tick()
     examined = examine_many([d for _row, _path, d in documents], lambda done, _n: tick())
@@ -268,10 +277,12 @@ def build_year_package(school, year, *, progress: Progress | None = None) -> tup
         )
         if row.original_key:
             entry["original"] = originals.manifest_entry(row, path, files)
+        if row.data_file_key:
+            entry["data_file"] = register_data.manifest_entry(row, path, files)
         manifest_docs.append({**entry, "validation_data": used[path]})
         report_docs.append({"path": f"data/{path}", **report})
     when = _fixed_time(year)
-    header, register = register_rows(school, year)
+    header, register = register_data.year_rows(school, year)
     files["exports/so-dang-bo.csv"] = write_csv(header, register)
     files["exports/so-dang-bo.xlsx"] = write_xlsx(header, register, when)
     header, results = class_result_rows(school, year)

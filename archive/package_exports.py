@@ -1,6 +1,6 @@
-"""The year package's data exports: sổ đăng bộ and class results as XLSX and CSV,
-written from the data with the year's own date (never the clock), so a rebuild gives
-the same bytes (archive.package)."""
+"""The year package's data exports: sổ đăng bộ (its rows: archive.register_data) and
+class results as XLSX and CSV, written from the data with the year's own date (never
+the clock), so a rebuild gives the same bytes (archive.package)."""
 
 from __future__ import annotations
 
@@ -57,44 +57,6 @@ def write_csv(header: list[str], rows: list[list]) -> bytes:
     writer.writerow([csv_safe(v) for v in header])
     writer.writerows([[csv_safe("" if v is None else v) for v in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
-
-
-def register_rows(school, year) -> tuple[list[str], list[list]]:
-    from recordpages.models import RegisterEntry
-
-    header = [
-        _("Số đăng bộ"), _("Mã định danh"), _("Họ và tên"), _("Ngày sinh"), _("Giới tính"),
-        _("Dân tộc"), _("Nơi sinh"), _("Nơi ở"), _("Họ tên cha"), _("Họ tên mẹ"),
-        _("Ngày vào trường"), _("Vào lớp"), _("Ngày rời trường"), _("Lí do"),
-        _("Hoàn thành CTTH"), _("Khóa"),
-    ]  # fmt: skip
-    entries = (
-        RegisterEntry.objects.filter(page__school=school, page__school_year=year)
-        .select_related("pupil", "page")
-        .order_by("page__cohort", "register_number", "pk")
-    )
-    rows = [
-        [
-            e.register_number,
-            e.pupil.ministry_id or "",
-            e.pupil.full_name,
-            e.pupil.date_of_birth.strftime("%d/%m/%Y"),
-            e.pupil.get_sex_display(),
-            e.pupil.ethnicity,
-            e.pupil.place_of_birth,
-            e.pupil.address,
-            e.pupil.father_name,
-            e.pupil.mother_name,
-            e.entry_date.strftime("%d/%m/%Y"),
-            e.entry_class,
-            e.left_on.strftime("%d/%m/%Y") if e.left_on else "",
-            e.left_reason,
-            e.completed_on.strftime("%d/%m/%Y") if e.completed_on else "",
-            e.page.cohort,
-        ]  # fmt: skip
-        for e in entries
-    ]
-    return header, rows
 
 
 def class_result_rows(school, year) -> tuple[list[str], list[list]]:

@@ -19,6 +19,7 @@ from recordpages.models import (
     GroupTeachingPlanPage,
     LessonPlanPage,
     OtherRecordPage,
+    Promotion,
     RegisterEntry,
     SchoolPlanPage,
     StudentRecordPage,
@@ -270,6 +271,18 @@ class RecordBuilders:
         page = self.child(
             year_page, EnrollmentRegisterPage(cohort=cohort, author=clerk), slug, live=False
         )
+        # "Hoàn thành chương trình tiểu học": the day the grade-5 học bạ says so.
+        completed = (
+            dict(
+                StudentRecordPage.objects.filter(
+                    school_year=year, pupil__in=[p for p, _c in entries]
+                )
+                .filter(promotion=Promotion.COMPLETED_PRIMARY)
+                .values_list("pupil_id", "school_year__end_date")
+            )
+            if grade == 5
+            else {}
+        )
         RegisterEntry.objects.bulk_create(
             [
                 RegisterEntry(
@@ -279,6 +292,7 @@ class RecordBuilders:
                     register_number=pupil.register_number,
                     entry_date=pupil.entry_date,
                     entry_class=f"1{class_name[1:]}",
+                    completed_on=completed.get(pupil.pk),
                 )
                 for n, (pupil, class_name) in enumerate(entries)
             ]
