@@ -34,6 +34,7 @@ from django.utils.html import strip_tags
 
 from archive.documents import A4_PORTRAIT, DocumentSpec, build_header
 from archive.rendering import Footer, render_spec
+from recordpages.models import SchoolYear
 
 
 def _parse(value: str | None) -> dt.datetime | None:
@@ -51,9 +52,18 @@ def minutes_key(job) -> str:
     )
 
 
-def render_minutes(data: dict, *, school, school_year, verification_code: str) -> bytes:
-    """The minutes of a correction to a record of `school_year`: headed by the authority
-    in force that year, like the record they correct."""
+def _record_year(data: dict) -> SchoolYear | None:
+    """The corrected record's school year, which minutes_from_correction names."""
+    name = data["record"].get("school_year")
+    return SchoolYear.objects.filter(name=name).first() if name else None
+
+
+def render_minutes(
+    data: dict, *, school, verification_code: str, school_year: SchoolYear | None = None
+) -> bytes:
+    """The minutes of a correction to a record: headed by the authority in force for the
+    record's own school year (given, or named in `data`), like the record they correct."""
+    school_year = school_year or _record_year(data)
     record = data["record"]
     acknowledgements = [
         {**ack, "at": _parse(ack.get("at"))} for ack in data.get("acknowledgements", [])

@@ -450,12 +450,7 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
     key = minutes_key(job)
 
     def make_pdf() -> bytes:
-        pdf = render_minutes(
-            data,
-            school=school,
-            school_year=job.school_year,
-            verification_code=job.verification_code,
-        )
+        pdf = render_minutes(data, school=school, verification_code=job.verification_code)
         return signing.sign_pdf(
             pdf, school=school, reason=_("Biên bản sửa dữ liệu"), location=school.place_name
         ).pdf

@@ -136,14 +136,21 @@ def test_a_new_term_leaves_an_old_record_and_its_archived_file_unchanged():
 
 def test_correction_minutes_are_headed_by_the_authority_of_the_corrected_records_year():
     school = _reformed_school()
+    record = {"page_id": 1, "record_type": "school_plan", "title": "Kế hoạch"}
     data = {
-        "record": {"page_id": 1, "record_type": "school_plan", "title": "Kế hoạch"},
         "version_before": 1,
         "version_after": 2,
         "changes": [],
         "reason": "Nhập nhầm",
-        "consented_at": "2025-05-22T10:00:00+07:00",
+        "consented_at": "2026-11-22T10:00:00+07:00",
     }
-    old = render_minutes(data, school=school, school_year=_year(2024), verification_code="M1")
-    new = render_minutes(data, school=school, school_year=_year(2026), verification_code="M2")
+    # The worker passes the data only: the record's year is named in it.
+    old = render_minutes(
+        {**data, "record": {**record, "school_year": "2024-2025"}},
+        school=school,
+        verification_code="M1",
+    )
+    new = render_minutes(
+        {**data, "record": record}, school=school, school_year=_year(2026), verification_code="M2"
+    )
     assert OFFICE in _first_lines(old) and WARD in _first_lines(new)
