@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 
+import pikepdf
 import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from archive import services as archive_services
+from archive import storage
+from archive.forms.hocba import book_for
+from archive.models import ArchivedVersion
 from recordpages.hocba import xml as hocba_xml
+from recordpages.hocba.xml import to_xml
 from recordpages.models import ClassEnrollment, StudentRecordPage, SubjectResult
+from signatures import binding
 from tests.factories.world import school_world
+from tests.workflow.conftest import complete_student_record
+from workflow.actions.transitions import TakeStep
 
 NS = {"hb": hocba_xml.NAMESPACE}
 
@@ -150,3 +161,104 @@ def test_an_invalid_value_is_refused_naming_the_pupil_and_the_element_and_nothin
     assert target.read_bytes() == b"the previous export"
     record.refresh_from_db()
     assert SubjectResult.objects.get(page=record, subject="toan").score_year == 11
+
+
+# --- the data file inside the signed học bạ ----------------------------------------
+
+
+def _signed_hoc_ba(world) -> tuple[StudentRecordPage, bytes]:
+    """The học bạ taken through its signer chain (homeroom teacher, principal, seal) and
+    archived, as tests/signatures/test_chain_signing.py does."""
+    page = complete_student_record(world.records["student_record"])
+    binding.bind_dev_certificate(world.staff["hn.giaovien"])
+    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
+    for username, step in (
+        ("hn.giaovien", "submit"),
+        ("hn.hieutruong", "approve"),
+        ("hn.vanthu", "confirm_paper"),
+        ("hn.vanthu", "sign"),
+    ):
+        user = world.staff[username].user
+        TakeStep(user=user, page_id=page.pk, step=step).execute()
+    archive_services.freeze_missing()
+    while archive_services.run_once():
+        pass
+    row = ArchivedVersion.objects.get(page_ref=page.pk, kind="record")
+    return page, storage.get_store().get(row.key)
+
+
+def _embedded_data_file(pdf: bytes) -> bytes:
+    with pikepdf.Pdf.open(io.BytesIO(pdf)) as document:
+        [(name, spec)] = document.attachments.items()
+        assert name.endswith(".xml")
+        assert spec.obj.AFRelationship == pikepdf.Name.Data
+        assert spec.obj.objgen in {f.objgen for f in document.Root.AF}
+        return spec.get_file().read_bytes()
+
+
+def _text(pdf: bytes, mode: str) -> str:
+    result = subprocess.run(
+        ["pdftotext", mode, "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(result.stdout.decode("utf-8").split())
+
+
+def _printed_values(root: etree._Element) -> list[str]:
+    """What the form prints: names, level labels, scores, results, signers."""
+    paths = [
+        "hb:HocSinh/hb:HoTen",
+        ".//hb:MonHoc/@Ten",
+        ".//hb:PhamChat/@Ten",
+        ".//hb:NangLucChung/@Ten",
+        ".//hb:NangLucDacThu/@Ten",
+        ".//hb:MucDat/@Ten",
+        ".//hb:DiemKTDK",
+        ".//hb:KetQuaGiaoDuc/@Ten",
+        ".//hb:HoanThanhChuongTrinh/@Ten",
+        ".//hb:ChuKy/hb:HoTen",
+    ]
+    found = []
+    for path in paths:
+        for hit in root.xpath(path, namespaces=NS):
+            found.append(str(hit) if isinstance(hit, str) else hit.text or "")
+    return [" ".join(v.split()) for v in found if v.strip()]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) missing")
+def test_the_signed_hoc_ba_carries_a_valid_data_file_that_says_what_the_pdf_prints():
+    world = school_world()
+    page, pdf = _signed_hoc_ba(world)
+
+    data = _embedded_data_file(pdf)
+
+    assert hocba_xml.validate(data) == []
+    root = etree.fromstring(data)
+    assert root.findtext("hb:HocSinh/hb:HoTen", namespaces=NS) == page.pupil.full_name
+    teacher, principal = (
+        s.findtext("hb:HoTen", namespaces=NS) for s in root.iter(f"{{{NS['hb']}}}ChuKy")
+    )
+    assert teacher == world.staff["hn.giaovien"].full_name
+    # A table cell may wrap a long name over two lines: -layout keeps the page's
+    # columns, -raw the content order that keeps a cell's words together.
+    printed = _text(pdf, "-layout") + " " + _text(pdf, "-raw")
+    missing = [value for value in _printed_values(root) if value not in printed]
+    assert missing == []
+    expected_principal = world.staff["hn.hieutruong"].full_name
+    assert expected_principal in printed  # the principal's visible signature
+    if principal != expected_principal:
+        # Known gap (archive.forms.hocba_book, helper A): the file is made at submission,
+        # before the principal signs, so its data file leaves the principal's name empty
+        # while the PDF's signature block shows it. Remove once the book names the
+        # principal who will sign (the school's principal, the chain's next signer).
+        pytest.xfail(
+            f"embedded XML names principal {principal!r}, PDF shows {expected_principal!r}"
+        )
+
+
+def test_every_hoc_ba_of_the_school_fixture_has_a_valid_data_file(school_data):
+    pages = list(StudentRecordPage.objects.all())
+    assert pages
+
+    problems = {page.pk: hocba_xml.validate(to_xml(book_for(page))) for page in pages}
+
+    assert problems == {page.pk: [] for page in pages}
