@@ -13,7 +13,7 @@ evidence footer is a float, not a flexbox; the học bạ's tables use fixed
 layout. Together ~2.3x less CPU per học bạ than the first version.
 
 Which PDF/A: PDF/A-2a (ISO 19005-2:2011, conformance level A), for every record drawn
-from its form.
+from its form but the học bạ, which is PDF/A-3a (below).
 - Part 2, not part 1. TCVN 14159-1:2024 is ISO 19005-1 (PDF/A-1, on PDF 1.4), but the
   same series has TCVN 14159-2:2024 = ISO 19005-2 (PDF/A-2, on ISO 32000-1), so part 2 is
   a Vietnamese standard too. What we sign does not stay PDF/A-1: veraPDF fails a
@@ -31,10 +31,17 @@ from its form.
   margin box, which WeasyPrint leaves out of the structure tree: base.html repeats it
   once, tagged and clipped out of sight, after the content. PDF/UA-1 is not claimed:
   the signature widgets pyHanko adds are not tagged (veraPDF 7.18.1-3, 7.18.4-1).
-- Not part 3: nothing is embedded. A record handed in as a file (issue 15) keeps its
+- Part 3 for the học bạ only (PDF/A-3a, ISO 19005-3): the Ministry's học bạ số (CV
+  1396/BGDĐT-GDTH 2024) is a signed electronic record whose data goes to the sector
+  database, and Ho Chi Minh City gives its PDF and XML forms equal value. So its data
+  file (recordpages.hocba.xml) travels inside the signed file as an associated file,
+  /AFRelationship /Data listed in the catalog's /AF: the ZUGFeRD/Factur-X pattern, one
+  signature covering what a person reads and what a machine reads. Part 3 differs from
+  part 2 only in allowing such files; the tagging rules (level A) are the same. Every
+  other record stays PDF/A-2a: a record handed in as a file (issue 15) keeps its
   original (a teacher's Word document) beside the signed PDF in the archive
-  (archive.originals), not inside it: PDF/A-3 has no TCVN yet, and a reader of the
-  PDF needs no Word to read the record.
+  (archive.originals), not inside it, since a reader of the PDF needs no Word to read
+  the record.
 
 A record handed in as a file is PDF/A-2b, not 2a: its pages are what LibreOffice or
 OCRmyPDF made (PDF/A-2b), and the confirmation page rendered after them is WeasyPrint's
@@ -61,11 +68,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from weasyprint import CSS, HTML
+from weasyprint import Attachment as PdfAttachment
 from weasyprint.text.fonts import FontConfiguration
 
 from archive import pdf_files
 from archive.documents import DocumentSpec, Header
 from archive.signing import SignatureBox
+from archive.specs import Attachment
 from intake.pdftools import declared_pdfa  # noqa: F401  (one XMP reader for archive and intake)
 
 logger = logging.getLogger(__name__)
@@ -79,6 +88,10 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_VARIANT = "pdf/a-2a"
 PDFA_FLAVOUR = "2a"
 PDFA_PART = "PDF/A-2a"
+# A record that carries a data file inside (the học bạ, issue 16): PDF/A-3a.
+PDFA3_VARIANT = "pdf/a-3a"
+PDFA3_FLAVOUR = "3a"
+PDFA3_PART = "PDF/A-3a"
 # A record handed in as a file: LibreOffice and OCRmyPDF make PDF/A-2b, and the
 # confirmation page appended to it is rendered to the same part and level.
 FILE_PDF_VARIANT = "pdf/a-2b"
@@ -300,11 +313,48 @@ def _render_page(
     extra = {"signature_blocks": list(blocks)} if blocks else None
     if spec.source is not None:
         return _render_file_record(spec, page, header=header, footer=footer, extra=extra or {})
+    variant = PDFA3_VARIANT if spec.attachments else PDF_VARIANT
     document, options = _laid_out(
-        render_html(spec, header=header, footer=footer, extra=extra), page_size=spec.page_size
+        render_html(spec, header=header, footer=footer, extra=extra),
+        page_size=spec.page_size,
+        variant=variant,
     )
     boxes = _signature_boxes(document, blocks) if blocks else []
-    return document.write_pdf(**options), boxes
+    embedded = _embedded(spec.attachments, made_on=header.date)
+    finisher = _one_af_entry_per_file if embedded else None
+    return document.write_pdf(**options, attachments=embedded or None, finisher=finisher), boxes
+
+
+def _one_af_entry_per_file(_document, pdf) -> None:
+    """WeasyPrint 70 lists each embedded file twice in the catalog's /AF (once from the
+    EmbeddedFiles name tree, once from the /Filespec objects): keep one of each, in order."""
+    entries = pdf.catalog.get("AF")
+    if entries:
+        unique: dict[str, Any] = {}
+        for entry in entries:  # references, as pydyf writes them ("12 0 R")
+            unique.setdefault(repr(entry), entry)
+        entries.clear()
+        entries.extend(unique.values())
+
+
+def _embedded(attachments: Sequence[Attachment], *, made_on: dt.date) -> list[PdfAttachment]:
+    """The spec's files as WeasyPrint attachments: WeasyPrint's PDF/A-3 variant writes the
+    /EmbeddedFile stream (/Subtype the MIME type, /Params with /CheckSum, /Size and the
+    dates), the /Filespec with /AFRelationship, and lists it in the catalog's /AF. A
+    data: URL carries the MIME type exactly (a file name's guess varies by machine); the
+    dates are the record's, so a re-render of the same record is the same bytes."""
+    moment = dt.datetime.combine(made_on, dt.time(), tzinfo=dt.UTC)
+    return [
+        PdfAttachment(
+            url=f"data:{a.mime_type};base64,{base64.b64encode(a.data).decode('ascii')}",
+            name=a.name,
+            description=a.description,
+            relationship=a.relationship,
+            created=moment,
+            modified=moment,
+        )
+        for a in attachments
+    ]
 
 
 class SourceChanged(Exception):

@@ -257,11 +257,12 @@ def test_every_certificate_of_the_dev_pki_says_where_its_status_is(settings):
 
 
 def test_the_archive_reads_the_pdfa_part_a_file_declares(school_data):
-    from archive.rendering import PDFA_PART, declared_pdfa
+    from archive.rendering import PDFA3_PART, declared_pdfa
 
     row = _freeze(school_data.states["student_record"])
     pdf = storage.get_store().get(row.key)
-    assert declared_pdfa(pdf) == PDFA_PART == "PDF/A-2a"  # still declared once signed
+    # The học bạ carries its data file (PDF/A-3a); still declared once signed.
+    assert declared_pdfa(pdf) == PDFA3_PART == "PDF/A-3a"
     assert declared_pdfa(b"%PDF-1.7 not a real file") == ""
 
 

@@ -89,24 +89,27 @@ def _signed(school_data, pdf: bytes) -> bytes:
     return signing.sign_pdf(pdf, school=school_data.school, reason="Lưu trữ").pdf
 
 
-def test_every_record_type_is_valid_pdfa_2a_before_and_after_signing(school_data, tmp_path):
-    """The part the README declares (PDF/A-2a: tagged) is the part veraPDF checks,
-    for every record type, and the school's signature (an incremental update with a
-    visible stamp) keeps it."""
-    paths = []
+def test_every_record_type_is_valid_pdfa_before_and_after_signing(school_data, tmp_path):
+    """The part the README declares is the part veraPDF checks, for every record type:
+    PDF/A-3a for the học bạ (it carries its data file, issue 16), PDF/A-2a for every
+    other; the school's signature (an incremental update with a visible stamp) keeps it."""
+    paths: dict[str, list[Path]] = {"2a": [], "3a": []}
     for record_type in school_data.records:
         pdf = _rendered(school_data, record_type)
         _catalog, elements = _structure(pdf)
         assert _headings_skip_no_level(elements), record_type
+        flavour = "3a" if record_type == "student_record" else "2a"
+        assert _xmp_conformance(pdf) == (flavour[0], "A"), record_type
         path = tmp_path / f"{record_type}.pdf"
         path.write_bytes(pdf)
         signed = tmp_path / f"{record_type}-signed.pdf"
         signed.write_bytes(_signed(school_data, pdf))
-        paths += [path, signed]
-    report = verapdf(*paths, flavour="2a")
-    lines = [line for line in report.splitlines() if line.startswith(("PASS", "FAIL"))]
-    assert len(lines) == len(paths), report
-    assert all(line.startswith("PASS") for line in lines), report
+        paths[flavour] += [path, signed]
+    for flavour, checked in paths.items():
+        report = verapdf(*checked, flavour=flavour)
+        lines = [line for line in report.splitlines() if line.startswith(("PASS", "FAIL"))]
+        assert len(lines) == len(checked), report
+        assert all(line.startswith("PASS") for line in lines), report
 
 
 # --- the tagged structure, read back ------------------------------------------------
@@ -189,7 +192,7 @@ def test_every_pupil_photo_in_the_register_has_the_pupils_name_as_alt_text(schoo
     assert all(alt.startswith("Ảnh học sinh ") and alt[13:] in names for alt in photos), alts
 
 
-def test_the_archived_file_b_lta_and_extended_stays_tagged_pdfa_2a(school_data, tmp_path):
+def test_the_archived_file_b_lta_and_extended_stays_tagged_pdfa_3a(school_data, tmp_path):
     """What the archive keeps is not the signed render: the DSS (CRL, OCSP), a document
     timestamp and, years later, an extension round are appended to it. Each is an
     incremental update PDF/A-2 allows, and none of them may untag the record."""
@@ -201,9 +204,9 @@ def test_the_archived_file_b_lta_and_extended_stays_tagged_pdfa_2a(school_data, 
     for name, data in (("b-lta", archived), ("extended", extended)):
         catalog, elements = _structure(data)
         assert catalog["/Lang"] == "vi" and {"/H1", "/Table", "/Figure"} <= _kinds(elements)
-        assert _xmp_conformance(data) == ("2", "A"), name
+        assert _xmp_conformance(data) == ("3", "A"), name  # the học bạ: its data file inside
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(data)
         paths.append(path)
-    report = verapdf(*paths, flavour="2a")
+    report = verapdf(*paths, flavour="3a")
     assert report.count("PASS ") == 2 and "FAIL" not in report, report
