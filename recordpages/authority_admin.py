@@ -13,17 +13,24 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from recordpages.dbtext import folded_search
 from recordpages.forms import SchoolScopedForm
 from recordpages.models import AuthorityTerm, RoleCode
 from recordpages.permissions import Scope, get_scope, school_filter
-from recordpages.viewsets import ScopedSnippetViewSet
+from recordpages.viewsets import (
+    ScopedChooserViewSet,
+    ScopedSearchFilterForm,
+    ScopedSnippetViewSet,
+)
 
 WRITE_ACTIONS = frozenset({"add", "change", "delete"})
+SEARCH_FIELDS = ["issuing_body", "authority_name", "commune"]
 
 
 def _writes(scope: Scope) -> bool:
@@ -118,6 +125,33 @@ class AuthorityTermForm(SchoolScopedForm):
         super().validate_unique()
 
 
+class AuthorityTermSearchForm(ScopedSearchFilterForm):
+    """The chooser's search on the term's names (a term has no `name` field)."""
+
+    def filter(self, objects):
+        objects = BaseFilterForm.filter(self, objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = folded_search(objects, SEARCH_FIELDS, query)
+            self.is_searching = True
+            self.search_query = query
+        return objects
+
+
+class _TermFilterForm:
+    def get_filter_form_class(self):
+        return AuthorityTermSearchForm
+
+
+class AuthorityTermChooserViewSet(ScopedChooserViewSet):
+    choose_view_class = type(
+        "ChooseView", (_TermFilterForm, ScopedChooserViewSet.choose_view_class), {}
+    )
+    choose_results_view_class = type(
+        "ChooseResultsView", (_TermFilterForm, ScopedChooserViewSet.choose_results_view_class), {}
+    )
+
+
 class AuthorityTermViewSet(ScopedSnippetViewSet):
     model = AuthorityTerm
     icon = "site"
@@ -132,7 +166,8 @@ class AuthorityTermViewSet(ScopedSnippetViewSet):
         Column("province", label=_("tỉnh / thành phố")),
     ]
     list_filter = ["school", "kind"]
-    search_fields = ["issuing_body", "authority_name", "commune"]
+    search_fields = SEARCH_FIELDS
+    chooser_viewset_class = AuthorityTermChooserViewSet
     edit_handler = ObjectList(
         [
             FieldPanel("school"),

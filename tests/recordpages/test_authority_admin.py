@@ -160,3 +160,11 @@ def test_the_listing_shows_school_year_authority_ward_and_province(world):
     for label in ("trường", "từ năm học", "cơ quan chủ quản", "xã / phường", "tỉnh / thành phố"):
         assert label in html, label
     assert "phường hưng đạo" in html and "thành phố hải phòng" in html
+
+
+def test_the_term_chooser_searches_the_issuing_body_within_the_users_schools(world):
+    url = reverse("wagtailsnippetchoosers_recordpages_authorityterm:choose_results")
+    mine = _client(world["sysadmin"]).get(url, {"q": "hung dao"})
+    assert mine.status_code == 200 and "UBND PHƯỜNG HƯNG ĐẠO" in mine.content.decode()
+    theirs = _client(world["other_sysadmin"]).get(url, {"q": "hung dao"})
+    assert theirs.status_code == 200 and "HƯNG ĐẠO" not in theirs.content.decode()

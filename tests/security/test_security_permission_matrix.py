@@ -29,6 +29,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.search import index as search_index
 
+from recordpages.demo.authorities import add_authority_terms
 from recordpages.models import (
     ProfessionalGroup,
     Pupil,
@@ -74,6 +75,7 @@ EXPECTED_OWN = {
         "hn.vanthu",
     },
     "wagtailsnippets_recordpages_staffprofile:edit": {"hn.hieutruong", "hn.quantri"},
+    "wagtailsnippets_recordpages_authorityterm:edit": {"hn.quantri"},
     "accounts:staff_password_reset": {"hn.hieutruong", "hn.quantri"},
 }
 # Screens for the whole installation: no account of the district may open them.
@@ -206,6 +208,7 @@ def _objects(school: School, label: str) -> dict:
         "recordpages.schoolclass": SchoolClass.objects.filter(school=school).first(),
         "recordpages.professionalgroup": ProfessionalGroup.objects.filter(school=school).first(),
         "recordpages.school": school,
+        "recordpages.authorityterm": add_authority_terms(school)[-1],
         "teacher_staff": StaffProfile.objects.get(user__username="hn.giaovien")
         if label == "own"
         else StaffProfile.objects.filter(school=school, user__username__startswith="ad.").first(),
