@@ -13,319 +13,33 @@ the one the school approved and signed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from archive.models import ArchivedVersion, DocumentKind, Signature, SignatureOutcome
-from recordpages import programme
+from archive.forms.hocba_signing import Signing, paper_signers
+from archive.forms.hocba_years import prior_content, record_content, section
 from recordpages.authorities import authority_term
 from recordpages.hocba.book import (
     Book,
-    CompetenceLine,
     PupilIdentity,
     SchoolIdentity,
-    SignedBy,
-    Signer,
     Source,
     StudyRow,
-    SubjectLine,
     YearSection,
 )
 from recordpages.models import (
     ClassEnrollment,
-    CompetenceLevel,
     PriorYearResult,
-    Promotion,
     Pupil,
     SchoolPage,
     SchoolYear,
     StudentRecordPage,
-    SubjectLevel,
-    YearEndResult,
 )
-from workflow.models import RecordState, RecordVersion
-
-TEACHER_ROLE, PRINCIPAL_ROLE = "giao_vien_chu_nhiem", "hieu_truong"
-_KINDS = (
-    ("pham_chat", programme.QUALITIES),
-    ("nang_luc_chung", programme.GENERAL_COMPETENCES),
-    ("nang_luc_dac_thu", programme.SPECIFIC_COMPETENCES),
-)
-
-
-def _label(choices: Any, code: str) -> str:
-    try:
-        return str(choices(code).label) if code else ""
-    except ValueError:  # an imported code the form does not know: printed as typed
-        return code
-
-
-def _titles() -> dict[str, str]:
-    return {TEACHER_ROLE: _("Giáo viên chủ nhiệm"), PRINCIPAL_ROLE: _("Hiệu trưởng")}
-
-
-# --- one year's content, from a record or from an imported row ---------------------
-
-
-def _subject_lines(grade: int, results: dict[str, dict[str, Any]]) -> tuple[SubjectLine, ...]:
-    """The grade's subjects in the programme's order, then any other subject the
-    year has a result for (an elective, an imported subject)."""
-    codes = [s.code for s in programme.subjects_for_grade(grade)]
-    codes += [code for code in results if code not in codes]
-    lines = []
-    for code in codes:
-        result = results.get(code, {})
-        subject = programme.SUBJECTS_BY_CODE.get(code)
-        tested = bool(subject and subject.has_test(grade))
-        level = result.get("level") or ""
-        lines.append(
-            SubjectLine(
-                code=code,
-                name=subject.name if subject else code,
-                level=level,
-                level_label=_label(SubjectLevel, level),
-                tested=tested,
-                score=result.get("score") if tested else None,
-                comment=result.get("comment") or "",
-            )
-        )
-    return tuple(lines)
-
-
-def _competence_lines(results: dict[str, dict[str, Any]]) -> dict[str, tuple[CompetenceLine, ...]]:
-    lines: dict[str, tuple[CompetenceLine, ...]] = {}
-    for kind, pairs in _KINDS:
-        lines[kind] = tuple(
-            CompetenceLine(
-                code=code,
-                name=name,
-                kind=kind,
-                level=results.get(code, {}).get("level") or "",
-                level_label=_label(CompetenceLevel, results.get(code, {}).get("level") or ""),
-                comment=results.get(code, {}).get("comment") or "",
-            )
-            for code, name in pairs
-        )
-    return lines
-
-
-@dataclass(frozen=True)
-class _Content:
-    """What a year section prints besides who it is and who signed it."""
-
-    grade: int
-    height_cm: int | None
-    weight_kg: Decimal | None
-    days_absent_excused: int
-    days_absent_unexcused: int
-    subjects: dict[str, dict[str, Any]]
-    competences: dict[str, dict[str, Any]]
-    year_end_result: str
-    commendation: str
-    promotion: str
-    teacher_comment: str
-
-
-def _record_content(record: StudentRecordPage, grade: int) -> _Content:
-    subjects = {
-        r.subject: {"level": r.level, "score": r.score_year, "comment": r.comment}
-        for r in record.subject_results.all()
-    }
-    competences = {
-        r.competence: {"level": r.level, "comment": r.comment}
-        for r in record.competence_results.all()
-    }
-    weight = record.weight_kg
-    return _Content(
-        grade=grade,
-        height_cm=record.height_cm,
-        weight_kg=Decimal(str(weight)) if weight not in (None, "") else None,
-        days_absent_excused=record.days_absent_excused or 0,
-        days_absent_unexcused=record.days_absent_unexcused or 0,
-        subjects=subjects,
-        competences=competences,
-        year_end_result=record.year_end_result or "",
-        commendation=record.commendation or "",
-        promotion=record.promotion or "",
-        teacher_comment=record.teacher_comment or "",
-    )
-
-
-def _prior_content(prior: PriorYearResult) -> _Content:
-    return _Content(
-        grade=prior.grade,
-        height_cm=prior.height_cm,
-        weight_kg=prior.weight_kg,
-        days_absent_excused=prior.days_absent_excused,
-        days_absent_unexcused=prior.days_absent_unexcused,
-        subjects={row.get("subject", ""): row for row in prior.subjects or []},
-        competences={row.get("competence", ""): row for row in prior.competences or []},
-        year_end_result=prior.year_end_result,
-        commendation=prior.commendation,
-        promotion=prior.promotion,
-        teacher_comment=prior.teacher_comment,
-    )
-
-
-def _section(
-    content: _Content,
-    *,
-    school_year: str,
-    class_name: str,
-    school_name: str,
-    signers: tuple[Signer, ...],
-    source: str,
-    record_id: int | None = None,
-    verification_code: str = "",
-) -> YearSection:
-    competences = _competence_lines(content.competences)
-    return YearSection(
-        school_year=school_year,
-        grade=content.grade,
-        class_name=class_name,
-        school_name=school_name,
-        height_cm=content.height_cm,
-        weight_kg=content.weight_kg,
-        days_absent_excused=content.days_absent_excused,
-        days_absent_unexcused=content.days_absent_unexcused,
-        subjects=_subject_lines(content.grade, content.subjects),
-        qualities=competences["pham_chat"],
-        general_competences=competences["nang_luc_chung"],
-        specific_competences=competences["nang_luc_dac_thu"],
-        year_end_result=content.year_end_result,
-        year_end_result_label=_label(YearEndResult, content.year_end_result),
-        commendation=content.commendation,
-        promotion=content.promotion,
-        promotion_label=_label(Promotion, content.promotion),
-        teacher_comment=content.teacher_comment,
-        signers=signers,
-        source=source,
-        record_id=record_id,
-        verification_code=verification_code,
-    )
-
-
-# --- who signed -----------------------------------------------------------------------
-
-
-def _local_date(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(moment).date() if moment else None
-
-
-@dataclass(frozen=True)
-class _Signing:
-    """What the product knows of how its records were signed, for many records at once."""
-
-    states: dict[int, RecordState]
-    signatures: dict[tuple[int, int, str], Signature]  # (page, version, field) → newest
-    approvers: dict[int, str]  # page → who approved its newest version
-    archived: dict[int, ArchivedVersion]  # page → its newest archived file
-
-    @classmethod
-    def load(cls, page_ids: list[int]) -> _Signing:
-        states = {
-            s.page_id: s
-            for s in RecordState.objects.filter(page_id__in=page_ids).select_related(
-                "approved_revision"
-            )
-        }
-        signatures: dict[tuple[int, int, str], Signature] = {}
-        for row in Signature.objects.filter(page_ref__in=page_ids).order_by("made_at", "pk"):
-            signatures[(row.page_ref, row.version, row.field)] = row
-        approvers: dict[int, str] = {}
-        versions = (
-            RecordVersion.objects.filter(record__page_id__in=page_ids, approved_by__isnull=False)
-            .select_related("record", "approved_by__staff_profile")
-            .order_by("number")
-        )
-        for version in versions:
-            profile = getattr(version.approved_by, "staff_profile", None)
-            approvers[version.record.page_id] = getattr(profile, "full_name", "") or ""
-        archived = {
-            row.page_ref: row
-            for row in ArchivedVersion.objects.filter(
-                page_ref__in=page_ids, kind=DocumentKind.RECORD
-            ).order_by("version", "pk")
-        }
-        return cls(states=states, signatures=signatures, approvers=approvers, archived=archived)
-
-    def signers(self, page_id: int, *, teacher: str, current: bool) -> tuple[Signer, ...]:
-        """The homeroom teacher's and the principal's signatures of a record: in the
-        current file they are digital (the blocks); of an earlier year, as signed."""
-        state = self.states.get(page_id)
-        version = state.version if state else 0
-        fallback = {
-            TEACHER_ROLE: (teacher, _local_date(state.submitted_at) if state else None),
-            PRINCIPAL_ROLE: (
-                self.approvers.get(page_id, ""),
-                _local_date(state.approved_at) if state else None,
-            ),
-        }
-        signers = []
-        for role, title in _titles().items():
-            row = self.signatures.get((page_id, version, role))
-            name, signed_on = fallback[role]
-            if current:
-                how = SignedBy.DIGITAL
-                name = row.signer_name if row else name
-                signed_on = _local_date(row.made_at) if row else None
-            elif row is not None and row.outcome == SignatureOutcome.SIGNED:
-                how, name, signed_on = SignedBy.ARCHIVED, row.signer_name, _local_date(row.made_at)
-            elif page_id in self.archived:
-                # Recorded, or frozen before the chain: the archived file carries the
-                # school's seal over the approved content.
-                how = SignedBy.ARCHIVED
-                name = row.signer_name if row else name
-                signed_on = _local_date(row.made_at) if row else signed_on
-            else:
-                how = SignedBy.NOT_YET if signed_on is None else SignedBy.ARCHIVED
-            signers.append(Signer(role, title, name, signed_on, how))
-        return tuple(signers)
-
-    def approved(self, record: StudentRecordPage) -> StudentRecordPage:
-        """The record as approved (its pinned revision), else as it is."""
-        state = self.states.get(record.pk)
-        revision = state.approved_revision if state else None
-        if revision is None:
-            return record
-        # Not Revision.as_object(): it fetches the page again and checks every foreign
-        # key of every child row (one query each, 26 for a grade-4 học bạ). The content
-        # fields are all the book reads; the revision's keys point at protected rows.
-        approved = type(record).from_serializable_data(revision.content, check_fks=False)
-        approved.pk = record.pk
-        return approved
-
-
-def _paper_signers(prior: PriorYearResult) -> tuple[Signer, ...]:
-    titles = _titles()
-    return (
-        Signer(
-            TEACHER_ROLE,
-            titles[TEACHER_ROLE],
-            prior.homeroom_teacher,
-            prior.signed_on,
-            SignedBy.PAPER,
-        ),
-        Signer(
-            PRINCIPAL_ROLE, titles[PRINCIPAL_ROLE], prior.principal, prior.signed_on, SignedBy.PAPER
-        ),
-    )
-
 
 _SOURCES = {
     "hoc_ba_giay": Source.PAPER,
     "csdl_nganh": Source.SECTOR_DATABASE,
     "truong_cu": Source.OTHER_SCHOOL,
 }
-
-
-# --- the book -------------------------------------------------------------------------
 
 
 def _school_identity(page: StudentRecordPage, school_year: SchoolYear) -> SchoolIdentity:
@@ -441,27 +155,27 @@ def book_for(page: StudentRecordPage, *, frozen_ok: bool = True) -> Book:
         .select_related("school_year", "school_class__school", "school_class__homeroom_teacher")
         .prefetch_related("subject_results", "competence_results")
     )
-    signing = _Signing.load([page.pk, *(r.pk for r in earlier)])
+    signing = Signing.load([page.pk, *(r.pk for r in earlier)])
     if not frozen_ok:
         page = signing.approved(page)
     school = _school_identity(page, school_year)
 
     years: dict[str, YearSection] = {}
     for prior in priors:
-        years[prior.school_year] = _section(
-            _prior_content(prior),
+        years[prior.school_year] = section(
+            prior_content(prior),
             school_year=prior.school_year,
             class_name=prior.class_name,
             school_name=prior.school_name,
-            signers=_paper_signers(prior),
+            signers=paper_signers(prior),
             source=_SOURCES.get(prior.source, Source.PAPER),
         )
     for live in earlier:
         record = signing.approved(live)
         school_class = classes.get(record.school_class_id) or live.school_class
         archived = signing.archived.get(live.pk)
-        years[live.school_year.name] = _section(
-            _record_content(record, school_class.grade),
+        years[live.school_year.name] = section(
+            record_content(record, school_class.grade),
             school_year=live.school_year.name,
             class_name=school_class.name,
             school_name=school_class.school.name,
@@ -471,8 +185,8 @@ def book_for(page: StudentRecordPage, *, frozen_ok: bool = True) -> Book:
             verification_code=archived.verification_code if archived else "",
         )
     current_class = classes.get(page.school_class_id) or page.school_class
-    years[school_year.name] = _section(
-        _record_content(page, current_class.grade),
+    years[school_year.name] = section(
+        record_content(page, current_class.grade),
         school_year=school_year.name,
         class_name=current_class.name,
         school_name=page.school.name,

@@ -19,6 +19,7 @@ from archive.forms.hocba import book_for, data_file_name
 from archive.rendering import PDFA3_PART, Footer, declared_pdfa, render_record_with_boxes
 from recordpages.hocba.xml import to_xml
 from recordpages.models import StudentRecordPage
+from tests.archive.conftest import _photo
 from tests.archive.hocba_world import CURRENT, PRINCIPAL, TEACHER, build_hocba_world
 from tests.archive.test_pdfa import _headings_skip_no_level, _structure, verapdf
 
@@ -155,6 +156,14 @@ def test_the_data_file_is_embedded_as_a_pdfa_3a_associated_file(world, tmp_path)
         # The PDF and its data file say the same: the XML is the book's, five years.
         assert embedded == to_xml(book), label
         assert embedded.count(b"<NamHoc>") >= 5 or all(y.encode() in embedded for y in YEARS)
+
+
+def test_the_pupils_grade_1_photo_is_printed_with_the_pupils_name_as_alt_text(world):
+    world.pupil.photo = _photo("hs-hoc-ba")
+    world.pupil.save()
+    _catalog, elements = _structure(_render(world)[0])
+    alts = [str(e.get("/Alt", "")) for e in elements if e["/S"] == "/Figure"]
+    assert f"Ảnh học sinh {world.pupil.full_name}" in alts, alts
 
 
 def test_a_rerender_of_the_same_record_is_the_same_bytes(world):
