@@ -242,6 +242,7 @@ class RecordBuilders:
                         page=page,
                         sort_order=order,
                         subject=subject.code,
+                        level_mid1=level,  # the class summary of mid-term I reads it
                         level_term1=level,
                         score_term1=score,
                         score_mid1=score if subject.has_midterm_test(grade) else None,
@@ -255,6 +256,7 @@ class RecordBuilders:
                         page=page,
                         sort_order=order,
                         competence=code,
+                        level_mid1="T" if strength > 0.4 else "Đ",
                         level_term1="T" if strength > 0.4 else "Đ",
                         comment="Mạnh dạn, tự tin." if strength > 0.4 else "Cần mạnh dạn hơn.",
                     )
