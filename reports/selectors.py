@@ -37,7 +37,12 @@ from workflow.models import RecordState
 # The group plans every group owes (Đ12: "kế hoạch dạy học các môn học"): the main subjects.
 MAIN_SUBJECTS = ("tieng_viet", "toan")
 # When each class summary is due, as (month, day) in the school year (first or second calendar year).
-SUMMARY_DUE = {"giua_ky": (0, 11, 15), "cuoi_hk1": (1, 1, 20), "cuoi_nam": (1, 5, 30)}
+SUMMARY_DUE = {
+    "giua_ky": (0, 11, 15),
+    "cuoi_hk1": (1, 1, 20),
+    "giua_hk2": (1, 3, 31),
+    "cuoi_nam": (1, 5, 30),
+}
 
 
 # --- who sees what -------------------------------------------------------------------

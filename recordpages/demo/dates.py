@@ -16,7 +16,9 @@ def summary_period(today: dt.date) -> str:
     """The class summary a school would be working on at this time of year."""
     if today.month in (5, 6, 7, 8):
         return "cuoi_nam"
-    if today.month in (1, 2, 3, 4):
+    if today.month in (3, 4):
+        return "giua_hk2"
+    if today.month in (1, 2):
         return "cuoi_hk1"
     return "giua_ky"
 
