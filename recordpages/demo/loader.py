@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 from wagtail.models import Page, Site
 
 from recordpages import programme
+from recordpages.demo.authorities import add_authority_terms
 from recordpages.demo.dates import school_year_for, summary_period
 from recordpages.demo.history import add_portraits, add_prior_years
 from recordpages.demo.names import OCCUPATIONS, full_name, parent_names
@@ -175,6 +176,10 @@ class DemoLoader(RecordBuilders):
         for index, (code, name, address) in enumerate(SCHOOLS[: self.o.schools], start=1):
             self.o.progress(f"{name} ({index}/{self.o.schools})")
             self.school(index, code, name, address, authority, year)
+        for code, _name, _address in SCHOOLS[: self.o.schools]:
+            # Who is above each school, year by year: the district office until 2024-2025,
+            # the ward's People's Committee from 2025-2026 (the 1 July 2025 reform).
+            add_authority_terms(School.objects.get(code=code))
         for profile in self.staff_to_sync:
             staff_access_sync(staff=profile)
         return authority

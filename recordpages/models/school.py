@@ -40,7 +40,10 @@ class AuthorityPage(HosoPage):
     issuing_body = models.CharField(
         _("cơ quan chủ quản (dòng đầu tiêu đề văn bản)"),
         max_length=200,
-        help_text=_("Ví dụ: UBND QUẬN DƯƠNG KINH, hoặc UBND XÃ …"),
+        help_text=_(
+            "Dùng khi trường chưa khai báo cơ quan quản lý theo năm học; "
+            "các mục đó thay thế dòng này cho từng năm học."
+        ),
     )
     place_name = models.CharField(_("địa danh"), max_length=100)
     intro = RichTextField(_("giới thiệu"), blank=True, features=["bold", "italic", "link", "ul"])

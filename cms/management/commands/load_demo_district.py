@@ -6,7 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from recordpages.demo.authorities import add_past_year
 from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
+from recordpages.models import School
 from signatures.demo import bind_demo_certificates
 from workflow.demo import apply_demo_states
 
@@ -52,6 +54,9 @@ class Command(BaseCommand):
         )
         # … and this year's whole school.
         load_demo_district(Options(today=today, schools=schools, progress=progress))
+        # The main school's 2024-2025 plan, headed by the district office of the day:
+        # the demo shows both sides of the 1 July 2025 reform.
+        add_past_year(School.objects.get(code=SCHOOLS[0][0]))
         progress("Quy trình duyệt")
         # TEST-ONLY personal certificates, so that the demo's records carry signatures.
         bind_demo_certificates()
