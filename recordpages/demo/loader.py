@@ -176,10 +176,6 @@ class DemoLoader(RecordBuilders):
         for index, (code, name, address) in enumerate(SCHOOLS[: self.o.schools], start=1):
             self.o.progress(f"{name} ({index}/{self.o.schools})")
             self.school(index, code, name, address, authority, year)
-        for code, _name, _address in SCHOOLS[: self.o.schools]:
-            # Who is above each school, year by year: the district office until 2024-2025,
-            # the ward's People's Committee from 2025-2026 (the 1 July 2025 reform).
-            add_authority_terms(School.objects.get(code=code))
         for profile in self.staff_to_sync:
             staff_access_sync(staff=profile)
         return authority
@@ -238,6 +234,9 @@ class DemoLoader(RecordBuilders):
                 "email": f"c1{code.lower()}@haiphong.edu.vn",
             },
         )
+        # Who is above the school, year by year: the district office until 2024-2025,
+        # the ward's People's Committee from 2025-2026 (the 1 July 2025 reform).
+        add_authority_terms(school)
         school_page = self.child(
             authority,
             SchoolPage(school=school, title=name),

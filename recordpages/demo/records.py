@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from wagtail.models import Page
 
 from recordpages import programme
+from recordpages.authorities import authority_term
 from recordpages.demo import content
 from recordpages.demo.dates import first_monday, week_of
 from recordpages.models import (
@@ -87,7 +88,7 @@ class RecordBuilders:
                 time_allocation=allocation,
                 solutions=content.SOLUTIONS,
                 implementation=content.IMPLEMENTATION,
-                recipients="- Phòng GD&ĐT (để báo cáo);\n- Các tổ chuyên môn (để thực hiện);\n- Lưu: VT.",
+                recipients=_recipients(school, year),
             ),
             "ke-hoach-giao-duc",
         )
@@ -330,3 +331,15 @@ class RecordBuilders:
                 slug,
                 live=False,
             )
+
+
+def _recipients(school, year) -> str:
+    """ "Nơi nhận" of the school plan: the authority of the plan's year reports first
+    (the ward and the provincial department after the 2025 reform)."""
+    term = authority_term(school, year)
+    above = ["Phòng GD&ĐT (để báo cáo)"]
+    if term is not None and term.professional_body:
+        above = [f"{term.authority_name} (để báo cáo)", f"{term.professional_body} (để báo cáo)"]
+    return "\n".join(
+        [*(f"- {line};" for line in above), "- Các tổ chuyên môn (để thực hiện);", "- Lưu: VT."]
+    )
