@@ -68,13 +68,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from weasyprint import CSS, HTML
-from weasyprint import Attachment as PdfAttachment
 from weasyprint.text.fonts import FontConfiguration
 
-from archive import pdf_files
+from archive import embedded, pdf_files
 from archive.documents import DocumentSpec, Header
 from archive.signing import SignatureBox
-from archive.specs import Attachment
 from intake.pdftools import declared_pdfa  # noqa: F401  (one XMP reader for archive and intake)
 
 logger = logging.getLogger(__name__)
@@ -320,41 +318,11 @@ def _render_page(
         variant=variant,
     )
     boxes = _signature_boxes(document, blocks) if blocks else []
-    embedded = _embedded(spec.attachments, made_on=header.date)
-    finisher = _one_af_entry_per_file if embedded else None
-    return document.write_pdf(**options, attachments=embedded or None, finisher=finisher), boxes
-
-
-def _one_af_entry_per_file(_document, pdf) -> None:
-    """WeasyPrint 70 lists each embedded file twice in the catalog's /AF (once from the
-    EmbeddedFiles name tree, once from the /Filespec objects): keep one of each, in order."""
-    entries = pdf.catalog.get("AF")
-    if entries:
-        unique: dict[str, Any] = {}
-        for entry in entries:  # references, as pydyf writes them ("12 0 R")
-            unique.setdefault(repr(entry), entry)
-        entries.clear()
-        entries.extend(unique.values())
-
-
-def _embedded(attachments: Sequence[Attachment], *, made_on: dt.date) -> list[PdfAttachment]:
-    """The spec's files as WeasyPrint attachments: WeasyPrint's PDF/A-3 variant writes the
-    /EmbeddedFile stream (/Subtype the MIME type, /Params with /CheckSum, /Size and the
-    dates), the /Filespec with /AFRelationship, and lists it in the catalog's /AF. A
-    data: URL carries the MIME type exactly (a file name's guess varies by machine); the
-    dates are the record's, so a re-render of the same record is the same bytes."""
-    moment = dt.datetime.combine(made_on, dt.time(), tzinfo=dt.UTC)
-    return [
-        PdfAttachment(
-            url=f"data:{a.mime_type};base64,{base64.b64encode(a.data).decode('ascii')}",
-            name=a.name,
-            description=a.description,
-            relationship=a.relationship,
-            created=moment,
-            modified=moment,
-        )
-        for a in attachments
-    ]
+    if not spec.attachments:
+        return document.write_pdf(**options), boxes
+    files = embedded.pdf_attachments(spec.attachments, made_on=header.date)
+    finisher = embedded.Finisher(spec.attachments)
+    return document.write_pdf(**options, attachments=files, finisher=finisher), boxes
 
 
 class SourceChanged(Exception):

@@ -166,6 +166,17 @@ def test_the_pupils_grade_1_photo_is_printed_with_the_pupils_name_as_alt_text(wo
     assert f"Ảnh học sinh {world.pupil.full_name}" in alts, alts
 
 
+def test_the_xmp_metadata_names_the_data_file_with_its_extension_schema(world):
+    """As Factur-X's fx: schema does: a reader of the metadata finds the data file."""
+    pdf, _boxes = _render(world)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        xmp = document.Root.Metadata.read_bytes().decode()
+        name = str(next(iter(document.Root.AF)).UF)
+    assert xmp.count("<rdf:RDF") == 1
+    assert f"<hoso:DocumentFileName>{name}</hoso:DocumentFileName>" in xmp
+    assert "<pdfaSchema:prefix>hoso</pdfaSchema:prefix>" in xmp
+
+
 def test_a_rerender_of_the_same_record_is_the_same_bytes(world):
     assert _render(world)[0] == _render(world)[0]
 

@@ -195,7 +195,10 @@ def test_each_signature_box_sits_under_its_block_label_on_the_last_page(school_d
         assert top - bottom == pytest.approx(22 * 72 / 25.4, abs=0.1)
         checked.add(field)
     assert checked == {field for field, _label in BLOCKS}
-    assert boxes[0].box[0] < boxes[1].box[0] < boxes[2].box[0]
+    # The học bạ's form: the homeroom teacher left, the principal right with the seal
+    # under the principal's signature (issue 16).
+    teacher, principal, seal = boxes
+    assert teacher.box[2] < principal.box[0] == seal.box[0] and seal.box[3] < principal.box[1]
 
 
 def test_teacher_principal_and_seal_sign_one_file_valid_trusted_and_in_order(school_data):
