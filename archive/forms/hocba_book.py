@@ -30,10 +30,8 @@ from recordpages.models import (
     ClassEnrollment,
     PriorYearResult,
     Pupil,
-    RoleCode,
     SchoolPage,
     SchoolYear,
-    StaffProfile,
     StudentRecordPage,
 )
 
@@ -192,12 +190,7 @@ def book_for(page: StudentRecordPage, *, frozen_ok: bool = True) -> Book:
         school_year=school_year.name,
         class_name=current_class.name,
         school_name=page.school.name,
-        signers=signing.signers(
-            page.pk,
-            teacher=_teacher_name(current_class),
-            current=True,
-            principal=_principal_name(page.school),
-        ),
+        signers=signing.signers(page.pk, teacher=_teacher_name(current_class), current=True),
         source=Source.RECORD,
         record_id=page.pk,
     )
@@ -214,13 +207,3 @@ def book_for(page: StudentRecordPage, *, frozen_ok: bool = True) -> Book:
 def _teacher_name(school_class) -> str:
     teacher = getattr(school_class, "homeroom_teacher", None)
     return getattr(teacher, "full_name", "") or ""
-
-
-def _principal_name(school) -> str:
-    principal = (
-        StaffProfile.objects.filter(school=school, roles__code=RoleCode.PRINCIPAL)
-        .order_by("pk")
-        .values_list("full_name", flat=True)
-        .first()
-    )
-    return principal or ""

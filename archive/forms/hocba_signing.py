@@ -64,19 +64,15 @@ class Signing:
         }
         return cls(states=states, signatures=signatures, approvers=approvers, archived=archived)
 
-    def signers(
-        self, page_id: int, *, teacher: str, current: bool, principal: str = ""
-    ) -> tuple[Signer, ...]:
+    def signers(self, page_id: int, *, teacher: str, current: bool) -> tuple[Signer, ...]:
         """The homeroom teacher's and the principal's signatures of a record: in the
-        current file they are digital (the blocks); of an earlier year, as signed.
-        The current file is made when the teacher signs, before anyone approves: its
-        data file then names the school's principal, whose block the chain fills."""
+        current file they are digital (the blocks); of an earlier year, as signed."""
         state = self.states.get(page_id)
         version = state.version if state else 0
         fallback = {
             TEACHER_ROLE: (teacher, _local_date(state.submitted_at) if state else None),
             PRINCIPAL_ROLE: (
-                self.approvers.get(page_id, "") or principal,
+                self.approvers.get(page_id, ""),
                 _local_date(state.approved_at) if state else None,
             ),
         }
