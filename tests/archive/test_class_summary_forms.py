@@ -16,6 +16,7 @@ import pytest
 from archive.forms.class_summary import FORMS, class_summary
 from archive.rendering import render_record, render_record_with_boxes
 from recordpages import programme, selectors
+from recordpages.demo.authorities import add_authority_terms
 from recordpages.models import (
     CompetenceResult,
     RoleCode,
@@ -25,6 +26,7 @@ from recordpages.models import (
     SubjectResult,
     SummaryPeriod,
 )
+from tests.archive.form_pictures import keep_first_page
 from tests.factories import (
     ClassSummaryFactory,
     PupilFactory,
@@ -101,6 +103,7 @@ def _summary(grade: int, period: str):
     teacher = StaffFactory(full_name=TEACHER, roles=[RoleCode.TEACHER])
     school = teacher.school
     StaffFactory(school=school, full_name=PRINCIPAL, roles=[RoleCode.PRINCIPAL])
+    add_authority_terms(school, ward="Hòa Nghĩa")  # 2026-2027: the ward's People's Committee
     school_class = SchoolClassFactory(
         school=school,
         school_year=_year_of(school),
@@ -145,8 +148,10 @@ def test_each_of_the_nine_templates_prints_its_own_columns_and_period(key, tmp_p
     spec = class_summary(summary)
     pdf = render_record(summary, footer=None, issued_on=ISSUED)
     text, flat = _text(pdf, tmp_path), _words(pdf, tmp_path)
+    keep_first_page(pdf, f"class_summary-{period_key}-{band}", tmp_path)
 
     assert "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC" in flat.upper()
+    assert "UBND PHƯỜNG HƯNG ĐẠO" in flat  # the authority of 2026-2027, after the reform
     assert f"Mẫu {form.period_label} – dùng cho {form.band_label}" in flat
     # Subjects: those of the band, nothing of another band.
     for code, name in SUBJECT_NAMES.items():

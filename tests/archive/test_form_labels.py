@@ -9,7 +9,6 @@ there as a PNG, so a reviewer compares it with the official form at a glance
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -19,12 +18,18 @@ from pathlib import Path
 import pytest
 
 from archive.rendering import Footer, render_record
+from recordpages.models import AuthorityKind, AuthorityTerm
+from tests.archive.form_pictures import keep_first_page
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="poppler-utils missing"
 )
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+DISTRICT_OFFICE = "PHÒNG GD&ĐT QUẬN DƯƠNG KINH"
+# Where the authority of the record's year stands: the header's first line, or on the
+# học bạ's cover the school's commune, district and province.
+AUTHORITY = {"student_record": ("Phường Hòa Nghĩa", "Quận Dương Kinh", "Thành phố Hải Phòng")}
 
 # The labels each form prints, as the official form words them.
 LABELS: dict[str, tuple[str, ...]] = {
@@ -159,15 +164,21 @@ def _text(pdf: bytes, tmp_path: Path, name: str) -> str:
     return _plain(result.stdout)
 
 
-def _first_page_png(pdf: bytes, tmp_path: Path, target: Path) -> None:
-    path = tmp_path / f"{target.stem}.pdf"
-    path.write_bytes(pdf)
-    prefix = tmp_path / target.stem
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path), prefix],
-        check=True,
+@pytest.fixture
+def school_data(db, school_data):
+    """The fixture school of 2024-2025 with the authority of that year (before the
+    1 July 2025 reform): its place prints on the học bạ's cover, its name heads the rest."""
+    AuthorityTerm.objects.create(
+        school=school_data.school,
+        starts=school_data.year,
+        kind=AuthorityKind.DISTRICT_OFFICE,
+        issuing_body=DISTRICT_OFFICE,
+        authority_name="Phòng Giáo dục và Đào tạo quận Dương Kinh",
+        commune="Phường Hòa Nghĩa",
+        district="Quận Dương Kinh",
+        province="Thành phố Hải Phòng",
     )
-    shutil.copyfile(f"{prefix}.png", target)
+    return school_data
 
 
 def _rendered(school_data, record_type: str) -> bytes:
@@ -188,10 +199,8 @@ def test_every_record_type_with_a_form_is_listed(school_data):
 def test_each_form_prints_the_labels_of_the_official_form(school_data, record_type, tmp_path):
     pdf = _rendered(school_data, record_type)
     text = _text(pdf, tmp_path, record_type)
-    missing = [label for label in LABELS[record_type] if _plain(label) not in text]
+    expected = (*LABELS[record_type], *AUTHORITY.get(record_type, (DISTRICT_OFFICE,)))
+    missing = [label for label in expected if _plain(label) not in text]
     assert not missing, f"{record_type}: {missing}"
     assert "none" not in text.split(), record_type  # no Python None printed anywhere
-    target_dir = os.environ.get("HOSO_FORMS_DIR")
-    if target_dir:
-        Path(target_dir).mkdir(parents=True, exist_ok=True)
-        _first_page_png(pdf, tmp_path, Path(target_dir) / f"{record_type}.png")
+    keep_first_page(pdf, record_type, tmp_path)
