@@ -42,14 +42,6 @@ def _data_file(book: Book) -> list[Attachment]:
     ]
 
 
-def split_blocks(blocks: list[tuple[str, str]]) -> tuple[list, list]:
-    """The chain's blocks in the form's two columns: the homeroom teacher's (and any
-    step before the principal's) left, the principal's and the seal right."""
-    left = [b for b in blocks if b[0] == TEACHER_FIELD]
-    right = [b for b in blocks if b[0] != TEACHER_FIELD]
-    return left, right
-
-
 def signed_statement(year: YearSection, signed_by: str, signed_on) -> str:
     """How an earlier year was signed, printed where its signature would be: this file
     cannot carry it, the archived file or the paper học bạ does."""
