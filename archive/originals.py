@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 from archive import register_data, storage
 from archive.documents import ready_source
+from archive.package_meta import beside_entry
 
 logger = logging.getLogger(__name__)
 
@@ -79,15 +80,11 @@ def package_path(pdf_path: str, row) -> str:
 
 def manifest_entry(row, pdf_path: str, files: dict[str, bytes]) -> dict[str, object]:
     """What manifest.json says of a document's original file."""
-    path = package_path(pdf_path, row)
-    data = files[path]
-    digest = storage.sha256(data)
-    return {
-        "path": f"data/{path}",
-        "name": row.original_name,
-        "size": len(data),
-        "sha256": digest,
-        "sha256_matches_index": digest == row.original_sha256,
-        "storage_key": row.original_key,
-        "format": mimetypes.guess_type(row.original_name)[0] or "application/octet-stream",
-    }
+    return beside_entry(
+        path=package_path(pdf_path, row),
+        name=row.original_name,
+        files=files,
+        indexed_sha256=row.original_sha256,
+        key=row.original_key,
+        fmt=mimetypes.guess_type(row.original_name)[0] or "application/octet-stream",
+    )

@@ -16,6 +16,7 @@ this system yet, so its code on the CSDL ngành, else its own code, stands for i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 
 from django.utils.translation import gettext as _
@@ -148,3 +149,22 @@ def bag_info(school, year, documents: list[dict], *, bagged_on: dt.date) -> dict
     if school.email:
         info["Contact-Email"] = school.email
     return info
+
+
+def beside_entry(
+    *, path: str, name: str, files: dict[str, bytes], indexed_sha256: str, key: str, fmt: str
+) -> dict[str, object]:
+    """What manifest.json says of a file kept beside a document's PDF (a file record's
+    original, a register's data file): where it is, its hash and whether the hash is
+    still the one the index recorded when it was stored."""
+    data = files[path]
+    digest = hashlib.sha256(data).hexdigest()
+    return {
+        "path": f"data/{path}",
+        "name": name,
+        "size": len(data),
+        "sha256": digest,
+        "sha256_matches_index": digest == indexed_sha256,
+        "storage_key": key,
+        "format": fmt,
+    }

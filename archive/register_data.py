@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from archive import storage
 from archive.forms.register import RegisterLine, register_lines
 from archive.package_exports import write_csv
+from archive.package_meta import beside_entry
 from recordpages.models import EnrollmentRegisterPage
 
 logger = logging.getLogger(__name__)
@@ -134,15 +135,11 @@ def package_path(pdf_path: str) -> str:
 
 def manifest_entry(row, pdf_path: str, files: dict[str, bytes]) -> dict[str, object]:
     """What manifest.json says of a register's data file."""
-    path = package_path(pdf_path)
-    data = files[path]
-    digest = storage.sha256(data)
-    return {
-        "path": f"data/{path}",
-        "name": row.data_file_name,
-        "size": len(data),
-        "sha256": digest,
-        "sha256_matches_index": digest == row.data_file_sha256,
-        "storage_key": row.data_file_key,
-        "format": CONTENT_TYPE,
-    }
+    return beside_entry(
+        path=package_path(pdf_path),
+        name=row.data_file_name,
+        files=files,
+        indexed_sha256=row.data_file_sha256,
+        key=row.data_file_key,
+        fmt=CONTENT_TYPE,
+    )
