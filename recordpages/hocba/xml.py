@@ -283,7 +283,7 @@ def validate(data: bytes) -> list[Problem]:
 def _problem(document: etree._Element, error: etree._LogEntry) -> Problem:
     """libxml2 gives an XPath like /*/*[3]/*[2]; the element it names tells the
     element's name and, through its HocBa ancestor, whose book it is."""
-    found = document.xpath(error.path) if error.path else []
+    found = _at(document, error.path)
     element = found[0] if found and isinstance(found[0], etree._Element) else None
     if element is None:
         return Problem(error.line, "", "", error.message)
@@ -292,6 +292,20 @@ def _problem(document: etree._Element, error: etree._LogEntry) -> Problem:
         book = element
     pupil = book.findtext(f"{_q('HocSinh')}/{_q('HoTen')}", default="") if book is not None else ""
     return Problem(error.line, _name(element), pupil, error.message)
+
+
+def _at(document: etree._Element, path: str) -> list:
+    """What libxml2's path names. A file written with a prefix (hb:HocBa) gets paths
+    like /hb:HocBa/hb:Truong, so the prefixes the file declares are given to XPath
+    (the first binding of a prefix bound twice: such a path may then name nothing)."""
+    if not path:
+        return []
+    prefixes: dict[str, str] = {}
+    for node in document.iter():
+        for prefix, uri in node.nsmap.items():
+            if prefix:
+                prefixes.setdefault(prefix, uri)
+    return document.xpath(path, namespaces=prefixes)
 
 
 # --- XML → Book (reading a file back: round trips, imports) ------------------------
@@ -445,7 +459,7 @@ def _read_subject(e: etree._Element) -> SubjectLine:
         name=e.get("Ten", ""),
         level=level,
         level_label=label,
-        tested=e.get("CoKTDK") == "true",
+        tested=e.get("CoKTDK") in ("true", "1"),  # xs:boolean: true, 1, false, 0
         score=_int(e, "DiemKTDK"),
         comment=_s(e, "NhanXet"),
     )

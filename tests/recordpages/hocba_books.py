@@ -103,8 +103,10 @@ def year(grade: int, start: int, *, source: str = Source.RECORD) -> YearSection:
         school_name=SCHOOL.name,
         height_cm=115 + 5 * grade,
         weight_kg=Decimal("20.5") + grade,
-        days_absent_excused=grade,
-        days_absent_unexcused=0,
+        # 0 in grade 1, and an odd grade with unexcused days: a zero and a non-zero
+        # count both read back as themselves.
+        days_absent_excused=grade - 1,
+        days_absent_unexcused=grade % 2,
         subjects=subjects(grade),
         qualities=competences("pham_chat", programme.QUALITIES),
         general_competences=competences("nang_luc_chung", programme.GENERAL_COMPETENCES),
