@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from archive.forms.hocba_signing import Signing, paper_signers
 from archive.forms.hocba_years import prior_content, record_content, section
+from archive.forms.photos import photo_data_uri
 from recordpages.authorities import authority_term
 from recordpages.hocba.book import (
     Book,
@@ -71,15 +72,6 @@ def _school_identity(page: StudentRecordPage, school_year: SchoolYear) -> School
     )
 
 
-def _photo_path(pupil: Pupil) -> str:
-    if not pupil.photo_id:
-        return ""
-    try:
-        return pupil.photo.get_rendition("fill-240x320|format-jpeg").file.path
-    except Exception:  # noqa: BLE001 - a missing image file must not stop the book
-        return ""
-
-
 def _pupil_identity(pupil: Pupil) -> PupilIdentity:
     return PupilIdentity(
         ministry_id=pupil.ministry_id or "",
@@ -99,7 +91,7 @@ def _pupil_identity(pupil: Pupil) -> PupilIdentity:
         guardian_name=pupil.guardian_name,
         register_number=pupil.register_number,
         entry_date=pupil.entry_date,
-        photo_path=_photo_path(pupil),
+        photo_uri=photo_data_uri(pupil.photo if pupil.photo_id else None),
     )
 
 

@@ -69,7 +69,7 @@ class PupilIdentity:
     guardian_name: str
     register_number: str
     entry_date: dt.date | None
-    photo_path: str  # a local file of the portrait (grade 1), or ""
+    photo_uri: str  # the grade-1 portrait as a data: URI (archive.forms.photos), or ""
 
 
 @dataclass(frozen=True)

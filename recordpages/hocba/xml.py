@@ -401,7 +401,7 @@ def _read_pupil(e: etree._Element) -> PupilIdentity:
         guardian_name=_s(e, "HoTenNguoiGiamHo"),
         register_number=_s(e, "SoDangBo"),
         entry_date=_date(e, "NgayNhapHoc"),
-        photo_path="",
+        photo_uri="",
     )
 
 

@@ -51,7 +51,7 @@ PUPIL = PupilIdentity(
     guardian_name="",
     register_number="0412/2022",
     entry_date=dt.date(2022, 9, 5),
-    photo_path="",
+    photo_uri="",
 )
 
 _SUBJECT_LEVELS = [SubjectLevel.GOOD, SubjectLevel.COMPLETED, SubjectLevel.NOT_COMPLETED]
