@@ -17,9 +17,8 @@ from wagtail.rich_text import RichText
 from archive.forms import class_summary, hocba, register
 from archive.specs import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, DocumentSpec, Header
 from recordpages import blocks, programme
-from recordpages.authorities import authority_term
+from recordpages.authorities import authority_term, tree_authority
 from recordpages.models import (
-    AuthorityPage,
     ClassResultSummaryPage,
     EnrollmentRegisterPage,
     GroupTeachingPlanPage,
@@ -28,7 +27,6 @@ from recordpages.models import (
     RecordPage,
     RoleCode,
     School,
-    SchoolPage,
     SchoolPlanPage,
     SchoolYear,
     StaffProfile,
@@ -38,14 +36,6 @@ from recordpages.models import (
 __all__ = ["A3_LANDSCAPE", "A4_LANDSCAPE", "A4_PORTRAIT", "DocumentSpec", "Header"]
 
 
-def authority_for_school(school: School) -> AuthorityPage | None:
-    page = SchoolPage.objects.filter(school=school).first()
-    if page is None:
-        return None
-    parent = page.get_parent()
-    return parent.specific if parent is not None else None
-
-
 def build_header(
     school: School, *, number: str, issued_on: dt.date, school_year: SchoolYear | None
 ) -> Header:
@@ -53,8 +43,9 @@ def build_header(
     that year (FORMS.md "Who is above a school"), so a 2024-2025 record keeps the
     district office after the 2025 reform and a later term never changes it. A school
     without terms (set up before them) takes the page tree's authority, as before."""
-    authority = authority_for_school(school)
     term = authority_term(school, school_year) if school_year is not None else None
+    # The tree's authority only where the term leaves a line empty.
+    authority = None if term is not None and school.place_name else tree_authority(school)
     issuing_body = term.issuing_body if term else (authority.issuing_body if authority else "")
     place = school.place_name or (authority.place_name if authority else "")
     return Header(

@@ -7,7 +7,7 @@ these reads take the year as an argument instead of asking for "the current" one
 
 from __future__ import annotations
 
-from recordpages.models import AuthorityTerm, School, SchoolYear
+from recordpages.models import AuthorityPage, AuthorityTerm, School, SchoolPage, SchoolYear
 
 
 def authority_term(school: School, school_year: SchoolYear) -> AuthorityTerm | None:
@@ -20,3 +20,11 @@ def authority_term(school: School, school_year: SchoolYear) -> AuthorityTerm | N
         .order_by("-starts__start_date")
         .first()
     )
+
+
+def tree_authority(school: School) -> AuthorityPage | None:
+    """The authority above the school's page in the tree: the fallback of a school set
+    up before authority terms (and the place name of a school without one)."""
+    page = SchoolPage.objects.filter(school=school).first()
+    parent = page.get_parent() if page is not None else None
+    return parent.specific if parent is not None else None

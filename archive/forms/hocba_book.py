@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from archive.forms.hocba_signing import Signing, paper_signers
 from archive.forms.hocba_years import prior_content, record_content, section
 from archive.forms.photos import photo_data_uri
-from recordpages.authorities import authority_term
+from recordpages.authorities import authority_term, tree_authority
 from recordpages.hocba.book import (
     Book,
     PupilIdentity,
@@ -31,7 +31,6 @@ from recordpages.models import (
     ClassEnrollment,
     PriorYearResult,
     Pupil,
-    SchoolPage,
     SchoolYear,
     StudentRecordPage,
 )
@@ -58,8 +57,7 @@ def _school_identity(page: StudentRecordPage, school_year: SchoolYear) -> School
             professional_body=term.professional_body,
         )
     # A school set up before authority terms: the page tree's authority, the school's place.
-    school_page = SchoolPage.objects.filter(school=school).first()
-    authority = school_page.get_parent().specific if school_page else None
+    authority = tree_authority(school)
     return SchoolIdentity(
         name=school.name,
         ministry_code=school.ministry_code,
