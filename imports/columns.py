@@ -52,88 +52,203 @@ def header_key(value: object) -> str:
     return collapse_spaces(_PUNCTUATION.sub(" ", fold(text)))
 
 
+# Where a header spelling was seen. A variant without a source is one the first
+# version accepted; it stays so that files that imported once import again.
+HCMC = "CSDL ngành, danh sách học sinh (mẫu TP. Hồ Chí Minh)"
+CA_MAU = "CSDL ngành, danh sách học sinh (mẫu Cà Mau)"
+CLASS_EXPORT = "CSDL ngành, danh sách lớp học"
+STAFF_EXPORT = "CSDL ngành, danh sách cán bộ (FORMS.md)"
+FIRST = "phiên bản đầu"
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str
+    seen: str = FIRST
+
+
+def _headers(*items: str | Header) -> tuple[Header, ...]:
+    return tuple(item if isinstance(item, Header) else Header(item) for item in items)
+
+
 @dataclass(frozen=True)
 class Column:
     field: str
     label: str
-    aliases: tuple[str, ...]
+    aliases: tuple[Header, ...]
     parse: Parse = Parse.TEXT
     required: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(header_key(alias) for alias in (self.label, *self.aliases))
+        return tuple(header_key(h) for h in (self.label, *(a.text for a in self.aliases)))
+
+
+def column(
+    field: str, label: str, *aliases: str | Header, parse: Parse = Parse.TEXT, required=False
+) -> Column:
+    return Column(field, label, _headers(*aliases), parse, required)
 
 
 PUPIL_COLUMNS: tuple[Column, ...] = (
-    # The ministry's pupil id: the first of these headers present wins.
-    Column(
+    # The ministry's pupil id: the first of these headers present wins. New grade-1
+    # pupils often have none yet: the column is required, a cell may be empty.
+    column(
         "ministry_id",
         "Mã định danh Bộ GD&ĐT",
-        ("Mã học sinh", "Mã định danh", "Mã HS", "Mã định danh học sinh"),
-        Parse.PUPIL_ID,
+        Header("Mã định danh bộ GD&ĐT", HCMC),
+        Header("Mã định danh", CA_MAU),
+        "Mã học sinh",
+        "Mã HS",
+        "Mã định danh học sinh",
+        parse=Parse.PUPIL_ID,
         required=True,
     ),
-    Column(
+    column(
         "full_name",
         "Họ và tên",
-        ("Họ tên", "Họ tên học sinh", "Họ và tên học sinh"),
-        Parse.NAME,
+        Header("Họ tên học sinh", CA_MAU),
+        "Họ tên",
+        "Họ và tên học sinh",
+        parse=Parse.NAME,
         required=True,
     ),
-    Column("date_of_birth", "Ngày sinh", ("Ngày tháng năm sinh",), Parse.DATE, required=True),
-    Column("sex", "Giới tính", (), Parse.SEX, required=True),
-    Column("class_name", "Lớp", ("Tên lớp", "Lớp học"), Parse.CLASS_NAME, required=True),
-    Column("ethnicity", "Dân tộc", ()),
-    Column("nationality", "Quốc tịch", ()),
-    Column("place_of_birth", "Nơi sinh", ()),
-    Column("hometown", "Quê quán", ()),
-    Column(
+    column(
+        "date_of_birth",
+        "Ngày sinh",
+        "Ngày tháng năm sinh",
+        parse=Parse.DATE,
+        required=True,
+    ),
+    column("sex", "Giới tính", parse=Parse.SEX, required=True),
+    column(
+        "class_name",
+        "Lớp",
+        Header("Lớp học", HCMC),
+        "Tên lớp",
+        "Tên lớp học",
+        parse=Parse.CLASS_NAME,
+        required=True,
+    ),
+    # The grade the class belongs to: new classes ("3A2") are created from it.
+    column("grade", "Khối", Header("Khối học", HCMC), "Khối lớp", parse=Parse.GRADE),
+    # "Đang học", "Đã chuyển đi", "Thôi học", "Đã tốt nghiệp"…
+    column("status", "Trạng thái", Header("Trạng thái học sinh", CA_MAU)),
+    column("left_on", "Ngày chuyển đi", "Ngày thôi học", "Ngày chuyển trường", parse=Parse.DATE),
+    column("ethnicity", "Dân tộc"),
+    column("nationality", "Quốc tịch"),
+    column("place_of_birth", "Nơi sinh", Header("Nơi sinh chi tiết", HCMC)),
+    column("hometown", "Quê quán", "Quê quán chi tiết"),
+    column(
+        "hometown_ward",
+        "Phường Xã quê quán",
+        Header("Phường Xã quê quán", HCMC),
+        "Xã/Phường quê quán",
+        "Phường/Xã quê quán",
+    ),
+    column(
+        "hometown_province",
+        "Tỉnh thành quê quán",
+        Header("Tỉnh thành quê quán", HCMC),
+        "Tỉnh/Thành phố quê quán",
+        "Tỉnh/TP quê quán",
+    ),
+    column(
         "address",
         "Địa chỉ",
-        ("Nơi ở hiện nay", "Chỗ ở hiện nay", "Địa chỉ thường trú", "Địa chỉ hiện nay"),
+        "Nơi ở hiện nay",
+        "Chỗ ở hiện nay",
+        "Địa chỉ thường trú",
+        "Địa chỉ hiện nay",
     ),
-    Column("address_street", "Thôn/Tổ dân phố", ("Thôn/xóm/tổ dân phố", "Thôn, tổ", "Số nhà")),
-    Column("address_ward", "Xã/Phường", ("Phường/Xã", "Xã, phường", "Phường xã")),
-    Column("address_province", "Tỉnh/Thành phố", ("Tỉnh/TP", "Tỉnh thành phố")),
-    Column("father_name", "Họ tên cha", ("Họ và tên cha", "Tên cha")),
-    Column("father_occupation", "Nghề nghiệp cha", ("Nghề nghiệp của cha",)),
-    Column("mother_name", "Họ tên mẹ", ("Họ và tên mẹ", "Tên mẹ")),
-    Column("mother_occupation", "Nghề nghiệp mẹ", ("Nghề nghiệp của mẹ",)),
-    Column("guardian_name", "Họ tên người giám hộ", ("Người giám hộ",)),
-    Column("register_number", "Số đăng bộ", (), Parse.CODE),
-    Column("entry_date", "Ngày nhập học", ("Ngày vào trường",), Parse.DATE),
+    column("address_street", "Thôn/Tổ dân phố", "Thôn/xóm/tổ dân phố", "Thôn, tổ", "Số nhà"),
+    column("address_ward", "Xã/Phường", "Phường/Xã", "Xã, phường", "Phường xã"),
+    column("address_province", "Tỉnh/Thành phố", "Tỉnh/TP", "Tỉnh thành phố"),
+    column("father_name", "Họ tên cha", "Họ và tên cha", "Tên cha"),
+    column("father_occupation", "Nghề nghiệp cha", "Nghề nghiệp của cha"),
+    column("mother_name", "Họ tên mẹ", "Họ và tên mẹ", "Tên mẹ"),
+    column("mother_occupation", "Nghề nghiệp mẹ", "Nghề nghiệp của mẹ"),
+    column("guardian_name", "Họ tên người giám hộ", "Người giám hộ"),
+    column("register_number", "Số đăng bộ", parse=Parse.CODE),
+    column("entry_date", "Ngày nhập học", "Ngày vào trường", parse=Parse.DATE),
 )
 
 CLASS_COLUMNS: tuple[Column, ...] = (
-    Column("name", "Tên lớp", ("Lớp", "Lớp học"), Parse.CLASS_NAME, required=True),
-    Column("grade", "Khối", ("Khối lớp",), Parse.GRADE, required=True),
-    Column(
+    column(
+        "name",
+        "Tên lớp",
+        Header("Tên lớp học", CLASS_EXPORT),
+        "Lớp",
+        "Lớp học",
+        parse=Parse.CLASS_NAME,
+        required=True,
+    ),
+    column(
+        "grade",
+        "Khối",
+        Header("Khối học/Nhóm lớp", CLASS_EXPORT),
+        "Khối học",
+        "Khối lớp",
+        parse=Parse.GRADE,
+        required=True,
+    ),
+    column(
         "homeroom_teacher",
         "Giáo viên chủ nhiệm",
-        ("GVCN", "Họ tên giáo viên chủ nhiệm"),
-        Parse.NAME,
+        Header("Giáo viên chủ nhiệm", CLASS_EXPORT),
+        "GVCN",
+        "Họ tên giáo viên chủ nhiệm",
+        parse=Parse.NAME,
     ),
-    Column("class_code", "Mã lớp", (), Parse.CODE),
+    column("class_code", "Mã lớp", parse=Parse.CODE),
+    # Read so that they are not listed as unknown; the product does not store them.
+    column("sessions", "Buổi học", Header("Buổi học", CLASS_EXPORT)),
+    column(
+        "sessions_per_week", "Số buổi học trên tuần", Header("Số buổi học trên tuần", CLASS_EXPORT)
+    ),
+    column("foreign_language", "Học ngoại ngữ 1", Header("Học ngoại ngữ 1", CLASS_EXPORT)),
 )
 
 STAFF_COLUMNS: tuple[Column, ...] = (
-    Column("staff_code", "Mã cán bộ", ("Mã CB", "Mã giáo viên"), Parse.CODE, required=True),
-    Column(
+    column(
+        "staff_code",
+        "Mã cán bộ",
+        Header("Mã cán bộ", STAFF_EXPORT),
+        "Mã CB",
+        "Mã giáo viên",
+        parse=Parse.CODE,
+        required=True,
+    ),
+    column(
         "ministry_id",
         "Mã định danh Bộ GD&ĐT",
-        ("Mã định danh",),
-        Parse.PERSON_ID,
+        Header("Mã định danh Bộ GD&ĐT", STAFF_EXPORT),
+        "Mã định danh",
+        parse=Parse.PERSON_ID,
     ),
-    Column("full_name", "Họ và tên", ("Họ tên",), Parse.NAME, required=True),
-    Column("date_of_birth", "Ngày sinh", (), Parse.DATE),
-    Column("sex", "Giới tính", (), Parse.SEX),
-    Column("status", "Trạng thái", ("Trạng thái cán bộ",)),
-    Column("position", "Loại cán bộ / Vị trí việc làm", ("Vị trí việc làm", "Loại cán bộ")),
-    Column("post_group", "Nhóm chức vụ", ("Chức vụ",)),
-    Column("contract", "Hình thức hợp đồng", ()),
-    Column("qualification", "Trình độ chuyên môn nghiệp vụ", ("Trình độ chuyên môn",)),
-    Column("subjects_taught", "Môn dạy", ("Môn giảng dạy",)),
+    column("full_name", "Họ và tên", "Họ tên", parse=Parse.NAME, required=True),
+    column("date_of_birth", "Ngày sinh", parse=Parse.DATE),
+    column("sex", "Giới tính", parse=Parse.SEX),
+    # "Đang làm việc", "Nghỉ hưu", "Chuyển công tác", "Thôi việc"…
+    column("status", "Trạng thái", Header("Trạng thái", STAFF_EXPORT), "Trạng thái cán bộ"),
+    # "Nhóm chức vụ" names the post ("Hiệu trưởng", "Giáo viên"); "Loại cán bộ" only
+    # the kind ("Cán bộ quản lý", "Giáo viên"): the post wins when both are given.
+    column("post_group", "Nhóm chức vụ", Header("Nhóm chức vụ", STAFF_EXPORT), "Chức vụ"),
+    column(
+        "position",
+        "Loại cán bộ / Vị trí việc làm",
+        Header("Loại cán bộ / Vị trí việc làm", STAFF_EXPORT),
+        "Vị trí việc làm",
+        "Loại cán bộ",
+    ),
+    column("contract", "Hình thức hợp đồng", Header("Hình thức hợp đồng", STAFF_EXPORT)),
+    column(
+        "qualification",
+        "Trình độ chuyên môn nghiệp vụ",
+        Header("Trình độ chuyên môn nghiệp vụ", STAFF_EXPORT),
+        "Trình độ chuyên môn",
+    ),
+    column("subjects_taught", "Môn dạy", Header("Môn dạy", STAFF_EXPORT), "Môn giảng dạy"),
 )
 
 COLUMNS_BY_KIND: dict[SheetKind, tuple[Column, ...]] = {

@@ -44,15 +44,6 @@ PUPIL_FIELDS = (
     "register_number",
     "entry_date",
 )
-STAFF_FIELDS = (
-    "staff_code",
-    "ministry_id",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "position",
-    "subjects_taught",
-)
 CLASS_FIELDS = ("grade", "homeroom_teacher_id")
 
 
@@ -100,7 +91,7 @@ def _diff(model, current: dict[str, Any], incoming: dict[str, Any], fields) -> l
 Row = tuple[int, dict[str, Any], list[str]]  # number, cleaned values, problems
 
 
-def _read_rows(sheet: RawSheet, plan: SheetPlan) -> list[Row]:
+def read_rows(sheet: RawSheet, plan: SheetPlan) -> list[Row]:
     """Cells read per row, with the row's problems (unreadable or missing required cells)."""
     columns: list[Column] = [c for c in COLUMNS_BY_KIND[sheet.kind] if c.field in sheet.columns]
     missing = [
@@ -137,7 +128,7 @@ def _read_rows(sheet: RawSheet, plan: SheetPlan) -> list[Row]:
     return rows
 
 
-def _flag_duplicates(rows: list[Row], key: str, label: str) -> None:
+def flag_duplicates(rows: list[Row], key: str, label: str) -> None:
     """Every repeat of an identifier is a problem of its row, naming the first row."""
     first_row: dict[str, int] = {}
     for number, values, problems in rows:
@@ -153,7 +144,7 @@ def _flag_duplicates(rows: list[Row], key: str, label: str) -> None:
             first_row[value] = number
 
 
-def _good_rows(rows: list[Row], sheet: RawSheet, plan: SheetPlan) -> list[tuple[int, dict]]:
+def good_rows(rows: list[Row], sheet: RawSheet, plan: SheetPlan) -> list[tuple[int, dict]]:
     good = []
     for number, values, problems in rows:
         if problems:
@@ -175,9 +166,9 @@ def _staff_by_name(school: School) -> dict[str, list[int]]:
 
 def plan_classes(sheet: RawSheet, school: School, year: SchoolYear) -> SheetPlan:
     plan = SheetPlan(sheet.kind, sheet.title, sheet.header_row)
-    read = _read_rows(sheet, plan)
-    _flag_duplicates(read, "name", _("Tên lớp"))
-    rows = _good_rows(read, sheet, plan)
+    read = read_rows(sheet, plan)
+    flag_duplicates(read, "name", _("Tên lớp"))
+    rows = good_rows(read, sheet, plan)
     existing = {
         c["name"]: c
         for c in SchoolClass.objects.filter(school=school, school_year=year).values(
@@ -215,7 +206,7 @@ def plan_classes(sheet: RawSheet, school: School, year: SchoolYear) -> SheetPlan
                         % {"name": teacher},
                     )
                 )
-        _plan_one(plan, SchoolClass, number, name, name, existing.get(name), incoming, CLASS_FIELDS)
+        plan_one(plan, SchoolClass, number, name, name, existing.get(name), incoming, CLASS_FIELDS)
     _name_teachers(plan, school)
     return plan
 
@@ -237,7 +228,7 @@ def _name_teachers(plan: SheetPlan, school: School) -> None:
         ]
 
 
-def _plan_one(plan, model, number, key, name, current, incoming, fields) -> None:
+def plan_one(plan, model, number, key, name, current, incoming, fields) -> None:
     if current is None:
         changes = _diff(model, {}, incoming, fields)
         plan.records.append(PlannedRecord(number, "add", key, name, incoming, changes))
@@ -265,9 +256,9 @@ def plan_pupils(
     sheet: RawSheet, school: School, year: SchoolYear, new_classes: set[str]
 ) -> SheetPlan:
     plan = SheetPlan(sheet.kind, sheet.title, sheet.header_row)
-    read = _read_rows(sheet, plan)
-    _flag_duplicates(read, "ministry_id", _("Mã học sinh"))
-    rows = _good_rows(read, sheet, plan)
+    read = read_rows(sheet, plan)
+    flag_duplicates(read, "ministry_id", _("Mã học sinh"))
+    rows = good_rows(read, sheet, plan)
     classes = set(
         SchoolClass.objects.filter(school=school, school_year=year).values_list("name", flat=True)
     )
@@ -314,7 +305,7 @@ def plan_pupils(
         incoming["ministry_id"] = values["ministry_id"]
         if current is not None:
             current = {**current, "class_name": enrolled.get(current["pk"], "")}
-        _plan_one(
+        plan_one(
             plan,
             Pupil,
             number,
@@ -323,44 +314,5 @@ def plan_pupils(
             current,
             incoming,
             (*PUPIL_FIELDS, "class_name"),
-        )
-    return plan
-
-
-# --- staff -----------------------------------------------------------------------
-
-
-def plan_staff(sheet: RawSheet, school: School, year: SchoolYear) -> SheetPlan:
-    plan = SheetPlan(sheet.kind, sheet.title, sheet.header_row)
-    read = _read_rows(sheet, plan)
-    _flag_duplicates(read, "staff_code", _("Mã cán bộ"))
-    _flag_duplicates(read, "ministry_id", _("Mã định danh"))
-    rows = _good_rows(read, sheet, plan)
-    profiles = list(StaffProfile.objects.filter(school=school).values("pk", *STAFF_FIELDS))
-    by_code = {p["staff_code"]: p for p in profiles if p["staff_code"]}
-    by_id = {p["ministry_id"]: p for p in profiles if p["ministry_id"]}
-    by_name: dict[str, list[dict]] = {}
-    for profile in profiles:
-        by_name.setdefault(fold(profile["full_name"]), []).append(profile)
-    for number, values in rows:
-        current = by_code.get(values["staff_code"]) or by_id.get(values.get("ministry_id") or "")
-        if current is None:
-            same_name = by_name.get(fold(values["full_name"]), [])
-            current = (
-                same_name[0] if len(same_name) == 1 and not same_name[0]["staff_code"] else None
-            )
-        incoming = {name: values[name] for name in STAFF_FIELDS if name in values}
-        position = values.get("position") or values.get("post_group")
-        if position:
-            incoming["position"] = position
-        _plan_one(
-            plan,
-            StaffProfile,
-            number,
-            values["staff_code"],
-            values["full_name"],
-            current,
-            incoming,
-            STAFF_FIELDS,
         )
     return plan

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import re
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from imports.columns import SheetKind
 from imports.models import DataFile, DataFileStatus
-from imports.planning import plan_classes, plan_pupils, plan_staff
+from imports.planning import plan_classes, plan_pupils
 from imports.reader import read_workbook
 from imports.selectors import may_import
+from imports.staff import apply_staff, plan_staff
 from imports.types import ImportPlan, SheetPlan
-from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear, StaffProfile
-from recordpages.text import fold, vn_slugify
+from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear
+from recordpages.text import fold
 from workflow.audit import audit_append
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def import_apply(*, user, data_file: DataFile) -> ImportPlan:
         )
     for sheet in plan.sheets:
         if sheet.kind == SheetKind.STAFF:
-            _apply_staff(sheet, school)
+            apply_staff(sheet, school)
     for sheet in plan.sheets:
         if sheet.kind == SheetKind.CLASSES:
             _apply_classes(sheet, school, year)
@@ -213,41 +213,3 @@ def _apply_pupils(sheet: SheetPlan, school: School, year: SchoolYear) -> None:
             ClassEnrollment.objects.get_or_create(
                 school_class=target, pupil=pupil, defaults={"number": number + 1}
             )
-
-
-def _new_username(full_name: str, school: School) -> str:
-    base = f"{school.code.lower()}.{vn_slugify(full_name).replace('-', '')}"[:140]
-    User = get_user_model()
-    candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
-        n += 1
-        candidate = f"{base}{n}"
-    return candidate
-
-
-def _apply_staff(sheet: SheetPlan, school: School) -> None:
-    """New staff get an inactive account without roles: the principal gives accounts
-    and roles (R2), the export only says who works at the school."""
-    User = get_user_model()
-    for record in sheet.records:
-        values = {k: v for k, v in record.values.items() if v not in ("", None)}
-        values = {
-            k: v for k, v in values.items() if k in {f.name for f in StaffProfile._meta.fields}
-        }
-        if record.op == "add":
-            last, _sep, first = values["full_name"].rpartition(" ")
-            user = User(
-                username=_new_username(values["full_name"], school),
-                first_name=first,
-                last_name=last,
-                is_active=False,
-            )
-            user.set_unusable_password()
-            user.save()
-            profile = StaffProfile(user=user, school=school, **values)
-        else:
-            profile = StaffProfile.objects.get(pk=record.existing_pk)
-            for change in record.changes:
-                setattr(profile, change.field, values[change.field])
-        profile.full_clean(exclude=["roles"])
-        profile.save()
