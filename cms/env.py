@@ -141,6 +141,10 @@ def database_settings(
         )
         if sqlite_test_name is not None:
             database["TEST"] = {"NAME": str(sqlite_test_name)}
+        name = str(database.get("NAME") or "")
+        if name and not name.startswith((":memory:", "file:")):
+            # A fresh clone has no var/: plain `manage.py migrate` must still work.
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
     return database
 
 

@@ -97,3 +97,23 @@ def test_development_defaults_are_embedded_and_vietnamese():
 
     with translation.override("vi"):
         assert formats.date_format(dt.date(2026, 9, 5), "SHORT_DATE_FORMAT") == "05/09/2026"
+
+
+def test_plain_migrate_works_on_a_fresh_clone_without_var(tmp_path):
+    """`python manage.py migrate` on a fresh clone: var/ does not exist yet."""
+    var = tmp_path / "fresh" / "var"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "HOSO_VAR_DIR": str(var),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (var / "db.sqlite3").stat().st_size > 0
