@@ -16,35 +16,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from imports.columns import COLUMNS_BY_KIND, Column
 from imports.reader import RawSheet
 from imports.types import FieldChange, PlannedRecord, RowProblem, SheetPlan
 from imports.values import CellError, read_cell
-from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear, StaffProfile
-from recordpages.text import fold
+from recordpages.models import SchoolClass
 
 CHUNK = 500
-
-PUPIL_FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "ethnicity",
-    "nationality",
-    "place_of_birth",
-    "hometown",
-    "address",
-    "father_name",
-    "father_occupation",
-    "mother_name",
-    "mother_occupation",
-    "guardian_name",
-    "register_number",
-    "entry_date",
-)
-CLASS_FIELDS = ("grade", "homeroom_teacher_id")
 
 
 def _label(model, field: str) -> str:
@@ -55,7 +36,7 @@ def _label(model, field: str) -> str:
     return str(model._meta.get_field(field).verbose_name).capitalize()
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.date):
@@ -67,7 +48,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+def chunks(values: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -83,7 +64,7 @@ def _diff(model, current: dict[str, Any], incoming: dict[str, Any], fields) -> l
             continue
         if current.get(name) != new:
             changes.append(
-                FieldChange(name, _label(model, name), _shown(current.get(name)), _shown(new))
+                FieldChange(name, _label(model, name), shown(current.get(name)), shown(new))
             )
     return changes
 
@@ -91,8 +72,11 @@ def _diff(model, current: dict[str, Any], incoming: dict[str, Any], fields) -> l
 Row = tuple[int, dict[str, Any], list[str]]  # number, cleaned values, problems
 
 
-def read_rows(sheet: RawSheet, plan: SheetPlan) -> list[Row]:
-    """Cells read per row, with the row's problems (unreadable or missing required cells)."""
+def read_rows(sheet: RawSheet, plan: SheetPlan, may_be_empty: tuple[str, ...] = ()) -> list[Row]:
+    """Cells read per row, with the row's problems (unreadable or missing required cells).
+
+    A field in `may_be_empty` must have its column but a cell may be blank.
+    """
     columns: list[Column] = [c for c in COLUMNS_BY_KIND[sheet.kind] if c.field in sheet.columns]
     missing = [
         c.label for c in COLUMNS_BY_KIND[sheet.kind] if c.required and c.field not in sheet.columns
@@ -122,7 +106,11 @@ def read_rows(sheet: RawSheet, plan: SheetPlan) -> list[Row]:
                 problems.append(str(exc))
                 values[column.field] = None
                 continue
-            if column.required and values[column.field] in ("", None):
+            if (
+                column.required
+                and column.field not in may_be_empty
+                and values[column.field] in ("", None)
+            ):
                 problems.append(_("Thiếu %(label)s.") % {"label": column.label})
         rows.append((number, values, problems))
     return rows
@@ -154,165 +142,45 @@ def good_rows(rows: list[Row], sheet: RawSheet, plan: SheetPlan) -> list[tuple[i
     return good
 
 
-# --- classes ---------------------------------------------------------------------
-
-
-def _staff_by_name(school: School) -> dict[str, list[int]]:
-    names: dict[str, list[int]] = {}
-    for pk, name in StaffProfile.objects.filter(school=school).values_list("pk", "full_name"):
-        names.setdefault(fold(name), []).append(pk)
-    return names
-
-
-def plan_classes(sheet: RawSheet, school: School, year: SchoolYear) -> SheetPlan:
-    plan = SheetPlan(sheet.kind, sheet.title, sheet.header_row)
-    read = read_rows(sheet, plan)
-    flag_duplicates(read, "name", _("Tên lớp"))
-    rows = good_rows(read, sheet, plan)
-    existing = {
-        c["name"]: c
-        for c in SchoolClass.objects.filter(school=school, school_year=year).values(
-            "pk", "name", "grade", "homeroom_teacher_id"
-        )
-    }
-    staff = _staff_by_name(school) if any("homeroom_teacher" in v for _n, v in rows) else {}
-    for number, values in rows:
-        name, grade = values["name"], values["grade"]
-        if not name.startswith(str(grade)):
-            plan.errors.append(
-                RowProblem(
-                    sheet.title,
-                    number,
-                    _("Tên lớp '%(name)s' không bắt đầu bằng số khối %(grade)s.")
-                    % {"name": name, "grade": grade},
-                )
-            )
-            continue
-        incoming: dict[str, Any] = {"grade": grade}
-        teacher = values.get("homeroom_teacher")
-        if teacher:
-            matches = staff.get(fold(teacher), [])
-            if len(matches) == 1:
-                incoming["homeroom_teacher_id"] = matches[0]
-            else:
-                plan.warnings.append(
-                    RowProblem(
-                        sheet.title,
-                        number,
-                        _(
-                            "Không xác định được giáo viên chủ nhiệm '%(name)s' trong danh sách "
-                            "cán bộ của trường: giữ nguyên."
-                        )
-                        % {"name": teacher},
-                    )
-                )
-        plan_one(plan, SchoolClass, number, name, name, existing.get(name), incoming, CLASS_FIELDS)
-    _name_teachers(plan, school)
-    return plan
-
-
-def _name_teachers(plan: SheetPlan, school: School) -> None:
-    """Show teachers by name, not by id, in the class diffs."""
-    names = dict(StaffProfile.objects.filter(school=school).values_list("pk", "full_name"))
-    for record in plan.records:
-        record.changes = [
-            FieldChange(
-                c.field,
-                c.label,
-                names.get(int(c.before), c.before) if c.before.isdigit() else c.before,
-                names.get(int(c.after), c.after) if c.after.isdigit() else c.after,
-            )
-            if c.field == "homeroom_teacher_id"
-            else c
-            for c in record.changes
-        ]
-
-
-def plan_one(plan, model, number, key, name, current, incoming, fields) -> None:
+def plan_one(plan, model, number, key, name, current, incoming, fields, note="") -> None:
     if current is None:
         changes = _diff(model, {}, incoming, fields)
-        plan.records.append(PlannedRecord(number, "add", key, name, incoming, changes))
+        plan.records.append(PlannedRecord(number, "add", key, name, incoming, changes, note=note))
         return
     changes = _diff(model, current, incoming, fields)
     if changes:
         plan.records.append(
-            PlannedRecord(number, "change", key, name, incoming, changes, current["pk"])
+            PlannedRecord(number, "change", key, name, incoming, changes, current["pk"], note)
         )
     else:
         plan.unchanged.append(key)
 
 
-# --- pupils ----------------------------------------------------------------------
+# Model fields filled from several columns, and the columns, in the order to name them.
+_SOURCES = {
+    "address": ("address", "address_street", "address_ward", "address_province"),
+    "hometown": ("hometown", "hometown_ward", "hometown_province"),
+    "name": ("name", "class_name"),
+}
 
 
-def _compose_address(values: dict[str, Any]) -> str:
-    if values.get("address"):
-        return values["address"]
-    parts = [values.get(k) for k in ("address_street", "address_ward", "address_province")]
-    return ", ".join(p for p in parts if p)
+def _column_of(sheet: RawSheet, field: str) -> str:
+    for source in _SOURCES.get(field, (field,)):
+        if source in sheet.columns:
+            return sheet.headers[sheet.columns[source]]
+    return field
 
 
-def plan_pupils(
-    sheet: RawSheet, school: School, year: SchoolYear, new_classes: set[str]
-) -> SheetPlan:
-    plan = SheetPlan(sheet.kind, sheet.title, sheet.header_row)
-    read = read_rows(sheet, plan)
-    flag_duplicates(read, "ministry_id", _("Mã học sinh"))
-    rows = good_rows(read, sheet, plan)
-    classes = set(
-        SchoolClass.objects.filter(school=school, school_year=year).values_list("name", flat=True)
-    )
-    classes |= new_classes
-    ids = [values["ministry_id"] for _n, values in rows]
-    existing: dict[str, dict] = {}
-    for chunk in _chunks(ids):
-        for row in Pupil.objects.filter(ministry_id__in=chunk).values(
-            "pk", "school_id", *PUPIL_FIELDS, "ministry_id"
-        ):
-            existing[row["ministry_id"]] = row
-    enrolled: dict[int, str] = {}
-    pupil_pks = [row["pk"] for row in existing.values()]
-    for chunk in _chunks(pupil_pks):
-        for pupil_id, class_name in ClassEnrollment.objects.filter(
-            pupil_id__in=chunk, school_class__school=school, school_class__school_year=year
-        ).values_list("pupil_id", "school_class__name"):
-            enrolled[pupil_id] = class_name
-    today = dt.date.today()
-    for number, values in rows:
-        problems = []
-        class_name = values["class_name"]
-        if class_name not in classes:
-            problems.append(
-                _("Lớp '%(name)s' không có trong danh sách lớp năm học %(year)s của trường.")
-                % {"name": class_name, "year": year.name}
-            )
-        if values["date_of_birth"] and values["date_of_birth"] > today:
-            problems.append(_("Ngày sinh không thể ở tương lai."))
-        current = existing.get(values["ministry_id"])
-        if current is not None and current["school_id"] != school.pk:
-            problems.append(
-                _("Mã học sinh %(id)s đang thuộc một trường khác: cần làm thủ tục chuyển trường.")
-                % {"id": values["ministry_id"]}
-            )
-        if problems:
-            plan.errors.append(RowProblem(sheet.title, number, " ".join(problems)))
-            continue
-        incoming = {name: values[name] for name in PUPIL_FIELDS if name in values}
-        address = _compose_address(values)
-        if address:
-            incoming["address"] = address
-        incoming["class_name"] = class_name
-        incoming["ministry_id"] = values["ministry_id"]
-        if current is not None:
-            current = {**current, "class_name": enrolled.get(current["pk"], "")}
-        plan_one(
-            plan,
-            Pupil,
-            number,
-            values["ministry_id"],
-            values["full_name"],
-            current,
-            incoming,
-            (*PUPIL_FIELDS, "class_name"),
-        )
-    return plan
+def model_problems(sheet: RawSheet, instance, exclude: list[str]) -> list[str]:
+    """The model's own validation of a row about to be written, as sentences naming
+    the sheet's column, so that the apply meets no rule the preview did not check.
+    Uniqueness and foreign keys are the planner's to check, and are excluded."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [
+            _("Cột “%(column)s”: %(message)s")
+            % {"column": _column_of(sheet, field), "message": " ".join(messages)}
+            for field, messages in exc.message_dict.items()
+        ]
+    return []

@@ -11,20 +11,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 
-from django.db import transaction
-from django.db.models import Max
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imports.classes import apply_classes, create_classes, plan_classes
 from imports.columns import SheetKind
 from imports.models import DataFile, DataFileStatus
-from imports.planning import plan_classes, plan_pupils
+from imports.pupils import apply_pupils, plan_pupils
 from imports.reader import read_workbook
 from imports.selectors import may_import
 from imports.staff import apply_staff, plan_staff
-from imports.types import ImportPlan, SheetPlan
-from recordpages.models import ClassEnrollment, Pupil, School, SchoolClass, SchoolYear
+from imports.types import ImportPlan
+from recordpages.models import School, SchoolYear
 from recordpages.text import fold
 from workflow.audit import audit_append
 
@@ -112,8 +114,13 @@ def import_upload(
 
 
 @transaction.atomic
-def import_apply(*, user, data_file: DataFile) -> ImportPlan:
-    """Apply a kept file. Atomic; refuses (writing nothing) when any row is bad."""
+def import_apply(
+    *, user, data_file: DataFile, progress: Callable[[int], None] | None = None
+) -> ImportPlan:
+    """Apply a kept file. Atomic; refuses (writing nothing) when any row is bad.
+
+    `progress` is told how many rows each step wrote, for a progress bar.
+    """
     data_file = DataFile.objects.select_for_update().get(pk=data_file.pk)
     if user is not None and not may_import(user, data_file.school_id):
         raise ImportRefused(
@@ -125,18 +132,17 @@ def import_apply(*, user, data_file: DataFile) -> ImportPlan:
     )
     if plan.has_errors:
         raise ImportRefused(
-            _("Tệp có %(n)s dòng lỗi: sửa tệp rồi tải lên lại. Chưa có dữ liệu nào được ghi.")
-            % {"n": len(plan.errors)}
+            _("Tệp có %(n)s dòng lỗi, chưa có dữ liệu nào được ghi. %(first)s")
+            % {"n": len(plan.errors), "first": plan.first_error}
         )
-    for sheet in plan.sheets:
-        if sheet.kind == SheetKind.STAFF:
-            apply_staff(sheet, school)
-    for sheet in plan.sheets:
-        if sheet.kind == SheetKind.CLASSES:
-            _apply_classes(sheet, school, year)
-    for sheet in plan.sheets:
-        if sheet.kind == SheetKind.PUPILS:
-            _apply_pupils(sheet, school, year)
+    try:
+        _write(plan, school, year, progress or (lambda rows: None))
+    except (ValidationError, DatabaseError) as exc:
+        logger.warning("CSDL file %s refused while writing: %s", plan.sha256[:12], exc)
+        raise ImportRefused(
+            _("Không ghi được dữ liệu của tệp (%(error)s). Chưa có dữ liệu nào được ghi.")
+            % {"error": exc}
+        ) from exc
     if data_file.status != DataFileStatus.APPLIED or plan.has_writes:
         data_file.status = DataFileStatus.APPLIED
         data_file.applied_at = timezone.now()
@@ -151,6 +157,24 @@ def import_apply(*, user, data_file: DataFile) -> ImportPlan:
     return plan
 
 
+def _write(plan: ImportPlan, school: School, year: SchoolYear, progress) -> None:
+    """Staff first (class teachers name them), then classes, then pupils."""
+    sheets = sorted(plan.sheets, key=lambda s: _ORDER[s.kind])
+    for sheet in sheets:
+        if sheet.kind == SheetKind.STAFF:
+            apply_staff(sheet, school)
+        elif sheet.kind == SheetKind.CLASSES:
+            apply_classes(sheet, school, year)
+        else:
+            create_classes(sheet.new_classes, school, year)
+            apply_pupils(sheet, school, year, progress)
+
+
+def plan_size(plan: ImportPlan) -> int:
+    """How many rows an apply reports to `progress`, for the bar's total."""
+    return sum(len(sheet.records) for sheet in plan.sheets if sheet.kind == SheetKind.PUPILS)
+
+
 def _audit(user, school: School, data_file: DataFile, plan: ImportPlan) -> None:
     """R15: loading data is an edit like any other, and is on the school's audit chain."""
     audit_append(
@@ -162,54 +186,3 @@ def _audit(user, school: School, data_file: DataFile, plan: ImportPlan) -> None:
         summary=f"{data_file.filename} ({data_file.sha256[:12]})"[:300],
         detail={"counts": plan.counts(), "sha256": data_file.sha256},
     )
-
-
-# --- writers ---------------------------------------------------------------------
-
-
-def _apply_classes(sheet: SheetPlan, school: School, year: SchoolYear) -> None:
-    for record in sheet.records:
-        values = {k: v for k, v in record.values.items() if k in ("grade", "homeroom_teacher_id")}
-        if record.op == "add":
-            school_class = SchoolClass(school=school, school_year=year, name=record.key, **values)
-        else:
-            school_class = SchoolClass.objects.get(pk=record.existing_pk)
-            for change in record.changes:
-                setattr(school_class, change.field, values[change.field])
-        school_class.full_clean()
-        school_class.save()
-
-
-def _apply_pupils(sheet: SheetPlan, school: School, year: SchoolYear) -> None:
-    classes = {c.name: c for c in SchoolClass.objects.filter(school=school, school_year=year)}
-    next_number = dict(
-        ClassEnrollment.objects.filter(school_class__in=classes.values())
-        .values("school_class__name")
-        .annotate(top=Max("number"))
-        .values_list("school_class__name", "top")
-    )
-    for record in sheet.records:
-        values = {
-            k: v
-            for k, v in record.values.items()
-            if k not in ("class_name",) and v not in ("", None)
-        }
-        if record.op == "add":
-            pupil = Pupil(school=school, **values)
-        else:
-            pupil = Pupil.objects.get(pk=record.existing_pk)
-            for change in record.changes:
-                if change.field != "class_name":
-                    setattr(pupil, change.field, values[change.field])
-        pupil.full_clean()
-        pupil.save()
-        if record.op == "add" or any(c.field == "class_name" for c in record.changes):
-            target = classes[record.values["class_name"]]
-            ClassEnrollment.objects.filter(
-                pupil=pupil, school_class__school=school, school_class__school_year=year
-            ).exclude(school_class=target).delete()
-            number = next_number.get(target.name) or 0
-            next_number[target.name] = number + 1
-            ClassEnrollment.objects.get_or_create(
-                school_class=target, pupil=pupil, defaults={"number": number + 1}
-            )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+
 from imports.columns import SHEET_KIND_LABELS, SheetKind
 
 Op = Literal["add", "change"]
@@ -29,6 +31,16 @@ class PlannedRecord:
     values: dict[str, Any]
     changes: list[FieldChange] = field(default_factory=list)
     existing_pk: int | None = None
+    note: str = ""  # said beside the key: "chưa có mã định danh"
+
+
+@dataclass(frozen=True)
+class NewClass:
+    """A class the pupil list names and the school has not made: created on apply."""
+
+    row: int  # the first row naming it
+    name: str
+    grade: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,8 @@ class SheetPlan:
     errors: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
+    new_classes: list[NewClass] = field(default_factory=list)
+    ignored: list[RowProblem] = field(default_factory=list)  # rows read and left out, with why
 
     @property
     def label(self) -> str:
@@ -81,7 +95,19 @@ class ImportPlan:
 
     @property
     def has_writes(self) -> bool:
-        return any(sheet.records for sheet in self.sheets)
+        return any(sheet.records or sheet.new_classes for sheet in self.sheets)
+
+    @property
+    def first_error(self) -> str:
+        """The first bad row, as a sentence naming sheet and row."""
+        problem = self.errors[0]
+        if problem.row is None:
+            return f"{problem.sheet}: {problem.message}"
+        return _("Dòng %(row)s (trang “%(sheet)s”): %(message)s") % {
+            "sheet": problem.sheet,
+            "row": problem.row,
+            "message": problem.message,
+        }
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {

@@ -7,10 +7,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from tqdm import tqdm
 
 from imports.presentation import plan_lines
 from imports.reader import ImportFileError
-from imports.services import ImportRefused, detect_school_and_year, import_apply, import_upload
+from imports.services import (
+    ImportRefused,
+    detect_school_and_year,
+    import_apply,
+    import_upload,
+    plan_size,
+)
 from recordpages.models import School, SchoolYear
 
 
@@ -60,7 +67,10 @@ class Command(BaseCommand):
             self.stdout.write(_("Chỉ xem trước: chạy lại với --apply để ghi dữ liệu."))
             return
         try:
-            applied = import_apply(user=None, data_file=data_file)
+            with tqdm(
+                total=plan_size(plan), unit=_("dòng"), file=self.stderr, desc="import_csdl"
+            ) as bar:
+                applied = import_apply(user=None, data_file=data_file, progress=bar.update)
         except ImportRefused as exc:
             raise CommandError(exc.message) from exc
         if applied.has_writes:
