@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from imports.types import ImportPlan
+from imports.types import ImportPlan, PlannedRecord
 
 
 def plan_lines(plan: ImportPlan) -> Iterator[str]:
@@ -23,10 +23,16 @@ def plan_lines(plan: ImportPlan) -> Iterator[str]:
             "unchanged": len(sheet.unchanged),
             "errors": len(sheet.errors),
         }
+        for new_class in sheet.new_classes:
+            yield "  + " + _("Lớp sẽ được tạo: %(name)s (khối %(grade)s, dòng %(row)s)") % {
+                "name": new_class.name,
+                "grade": new_class.grade,
+                "row": new_class.row,
+            }
         for record in sheet.added:
-            yield f"  + [{_('dòng')} {record.row}] {record.key} {record.name}"
+            yield f"  + [{_('dòng')} {record.row}] {_who(record)}"
         for record in sheet.changed:
-            yield f"  ~ [{_('dòng')} {record.row}] {record.key} {record.name}"
+            yield f"  ~ [{_('dòng')} {record.row}] {_who(record)}"
             for change in record.changes:
                 yield f"      {change.label}: {change.before} → {change.after}"
         for problem in sheet.errors:
@@ -34,3 +40,10 @@ def plan_lines(plan: ImportPlan) -> Iterator[str]:
             yield f"  ! [{where}] {problem.message}"
         for problem in sheet.warnings:
             yield f"  ? [{_('dòng')} {problem.row}] {problem.message}"
+        for problem in sheet.ignored:
+            yield f"  - [{_('dòng')} {problem.row}] {_('bỏ qua')}: {problem.message}"
+
+
+def _who(record: PlannedRecord) -> str:
+    note = f" ({record.note})" if record.note else ""
+    return f"{record.key}{note} {record.name}"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
 from imports.models import DataFile
 from recordpages.models import Pupil, School, SchoolYear
 from tests.conftest import load_small_district
+from tests.factories.people import PupilFactory
+from tests.imports.layouts import HCMC_PUPILS, hcmc_pupil, workbook_bytes
 
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "testdata" / "csdl" / "hoa-nghia-hoc-sinh-2026-2027.xlsx"
@@ -28,12 +32,41 @@ class ImportScreensTest(TestCase):
 
         self.client.force_login(get_user_model().objects.get(username=username))
 
-    def post_file(self, school: School):
-        with SAMPLE.open("rb") as handle:
-            return self.client.post(
-                reverse("imports_admin:upload"),
-                {"school": school.pk, "school_year": self.year.pk, "file": handle},
-            )
+    def post_file(self, school: School, data: bytes | None = None):
+        handle = SimpleUploadedFile("hs.xlsx", data or SAMPLE.read_bytes())
+        return self.client.post(
+            reverse("imports_admin:upload"),
+            {"school": school.pk, "school_year": self.year.pk, "file": handle},
+        )
+
+    def test_preview_lists_the_classes_to_create_and_the_pupils_without_id(self):
+        self.login("hn.hieutruong")
+        born = dt.date(2019, 5, 1)
+        data = workbook_bytes(
+            (HCMC_PUPILS, [hcmc_pupil(None, "Ngô Bảo Châu", born, "Nam", 5, "5A9")])
+        )
+        response = self.post_file(self.thhn, data)
+        self.assertContains(response, "Lớp sẽ được tạo")
+        self.assertContains(response, "<td>5A9</td><td>5</td>", html=False)
+        self.assertContains(response, "chưa có mã định danh")
+
+    def test_a_refusal_at_apply_time_is_a_message_naming_the_row_not_a_server_error(self):
+        self.login("hn.hieutruong")
+        born = dt.date(2019, 5, 1)
+        data = workbook_bytes(
+            (HCMC_PUPILS, [hcmc_pupil("0399900001", "Ngô Bảo Châu", born, "Nam", 1, "1A")])
+        )
+        self.post_file(self.thhn, data)
+        data_file = DataFile.objects.get()
+        PupilFactory(
+            school=School.objects.exclude(pk=self.thhn.pk).first(), ministry_id="0399900001"
+        )
+        response = self.client.post(
+            reverse("imports_admin:apply", args=[data_file.pk]), follow=True
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Dòng 9")
+        self.assertFalse(Pupil.objects.filter(school=self.thhn, ministry_id="0399900001").exists())
 
     def test_principal_previews_then_applies_for_own_school(self):
         self.login("hn.hieutruong")
@@ -79,8 +112,6 @@ class ImportScreensTest(TestCase):
 
     def test_not_a_spreadsheet_gets_a_form_error_not_a_server_error(self):
         self.login("hn.hieutruong")
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
         response = self.client.post(
             reverse("imports_admin:upload"),
             {
