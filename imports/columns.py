@@ -274,20 +274,26 @@ def match_headers(kind: SheetKind, headers: list[object]) -> dict[str, int]:
     return found
 
 
+_PUPIL_SIGNS = {"ministry_id", "date_of_birth", "class_name"}
+_PERSON_SIGNS = {"ministry_id", "full_name", "date_of_birth"}
+
+
 def guess_kind(headers: list[object]) -> tuple[SheetKind | None, dict[str, int]]:
     """The kind this header row belongs to, with its column map.
 
     Checked in order: a staff list is the only one with a staff code; a pupil
-    list has at least two of id, birth date and class; a class list has a
-    class name and a grade but no birth date.
+    list has at least two of id, birth date and class, or a pupil's name beside
+    the class; a class list has a class name and a grade and nothing that
+    describes a pupil. A class list names its teacher only as "Giáo viên chủ
+    nhiệm", never under a pupil's name header, so neither is taken for the other.
     """
     staff = match_headers(SheetKind.STAFF, headers)
     if "staff_code" in staff and "full_name" in staff:
         return SheetKind.STAFF, staff
     pupils = match_headers(SheetKind.PUPILS, headers)
-    if len({"ministry_id", "date_of_birth", "class_name"} & pupils.keys()) >= 2:
+    if len(_PUPIL_SIGNS & pupils.keys()) >= 2 or {"full_name", "class_name"} <= pupils.keys():
         return SheetKind.PUPILS, pupils
     classes = match_headers(SheetKind.CLASSES, headers)
-    if {"name", "grade"} <= classes.keys() and "date_of_birth" not in pupils:
+    if {"name", "grade"} <= classes.keys() and not _PERSON_SIGNS & pupils.keys():
         return SheetKind.CLASSES, classes
     return None, {}

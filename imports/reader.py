@@ -1,10 +1,11 @@
 """Opening an uploaded workbook without trusting it.
 
-The bytes may be anything: not a spreadsheet, an old .xls, an empty file, a
-zip bomb, or a real export whose declared sheet size ("A1:BS4" for 16,000
-rows) is wrong. Sizes are checked before parsing, the sheet dimension is
-reset so the streaming reader reads every row, and every failure becomes an
-ImportFileError with a Vietnamese message.
+The bytes may be anything: not a spreadsheet, an .xlsx, an old .xls, a .csv
+in one of three encodings, an empty file, a zip bomb, or a real export whose
+declared sheet size ("A1:BS4" for 16,000 rows) is wrong. The content decides
+the format, not the file name. Sizes are checked before parsing, the sheet
+dimension is reset so the streaming reader reads every row, and every failure
+becomes an ImportFileError with a Vietnamese message.
 """
 
 from __future__ import annotations
@@ -13,26 +14,26 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from imports.columns import SheetKind, guess_kind
+from imports.formats import (
+    HEADER_SCAN_ROWS,
+    OLE2_MAGIC,
+    ImportFileError,
+    SheetRows,
+    check_row_count,
+    csv_sheets,
+    not_a_spreadsheet,
+    xls_sheets,
+)
 from imports.values import as_text
 
 logger = logging.getLogger(__name__)
-
-HEADER_SCAN_ROWS = 30
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; nothing was written."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -62,34 +63,31 @@ def limits() -> dict[str, int]:
     }
 
 
-def _check_container(data: bytes) -> None:
-    limit = limits()
+def _check_size(data: bytes) -> None:
     if not data:
         raise ImportFileError(_("Tệp rỗng: không có dữ liệu để nhập."))
-    if len(data) > limit["max_bytes"]:
+    max_bytes = limits()["max_bytes"]
+    if len(data) > max_bytes:
         raise ImportFileError(
             _("Tệp quá lớn (%(size)s MB); giới hạn là %(max)s MB.")
-            % {"size": round(len(data) / 1048576, 1), "max": limit["max_bytes"] // 1048576}
+            % {"size": round(len(data) / 1048576, 1), "max": max_bytes // 1048576}
         )
-    if data.startswith(_OLE2_MAGIC):
-        raise ImportFileError(
-            _(
-                "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở tệp và lưu lại dạng "
-                "Excel Workbook (.xlsx) rồi tải lên lại."
-            )
-        )
-    not_xlsx = _("Tệp không phải bảng tính Excel (.xlsx) xuất từ CSDL ngành.")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportFileError(not_xlsx)
+
+
+def _is_xlsx(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04") or zipfile.is_zipfile(io.BytesIO(data))
+
+
+def _check_xlsx_container(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(not_xlsx) from exc
+        raise not_a_spreadsheet() from exc
     if "xl/workbook.xml" not in names:
-        raise ImportFileError(not_xlsx)
-    if unzipped > limit["max_unzipped_bytes"]:
+        raise not_a_spreadsheet()
+    if unzipped > limits()["max_unzipped_bytes"]:
         raise ImportFileError(_("Tệp có dữ liệu quá lớn để nhập trong một lần."))
 
 
@@ -103,8 +101,18 @@ def _find_header(rows: list[tuple]) -> tuple[int, SheetKind | None, dict[str, in
     return best
 
 
-def _sheet_rows(workbook, max_rows: int) -> list[tuple[str, list[tuple]]]:
+def _unreadable() -> ImportFileError:
+    return ImportFileError(_("Không đọc được tệp bảng tính: tệp bị hỏng hoặc sai định dạng."))
+
+
+def _xlsx_sheets(data: bytes, max_rows: int) -> SheetRows:
     """Every sheet's rows as value tuples, read to the real end of the sheet."""
+    _check_xlsx_container(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        logger.info("Unreadable workbook: %s", exc)
+        raise _unreadable() from exc
     sheets = []
     try:
         for worksheet in workbook.worksheets:
@@ -113,64 +121,67 @@ def _sheet_rows(workbook, max_rows: int) -> list[tuple[str, list[tuple]]]:
             rows: list[tuple] = []
             for row in worksheet.iter_rows(values_only=True):
                 rows.append(tuple(row))
-                if len(rows) > max_rows + HEADER_SCAN_ROWS:
-                    raise ImportFileError(
-                        _("Trang tính “%(sheet)s” có quá nhiều dòng (tối đa %(max)s).")
-                        % {"sheet": worksheet.title, "max": max_rows}
-                    )
+                check_row_count(worksheet.title, len(rows), max_rows)
             sheets.append((worksheet.title, rows))
     except ImportFileError:
         raise
     except Exception as exc:  # damaged XML inside a valid zip
         logger.info("Workbook failed while streaming: %s", exc)
-        raise ImportFileError(
-            _("Không đọc được tệp bảng tính: tệp bị hỏng hoặc sai định dạng.")
-        ) from exc
+        raise _unreadable() from exc
     finally:
         workbook.close()
     return sheets
 
 
-def read_workbook(data: bytes) -> RawWorkbook:
-    """Every recognisable sheet of the workbook, or ImportFileError."""
-    _check_container(data)
+def _raw_sheet(title: str, rows: list[tuple]) -> tuple[RawSheet | None, list[str]]:
+    """The sheet with its header found, and the title text above it; None if no header."""
+    header_row, kind, columns = _find_header(rows)
+    if kind is None:
+        return None, []
+    titles = [as_text(cell) for row in rows[: header_row - 1] for cell in row if cell is not None]
+    body = [
+        (number, row)
+        for number, row in enumerate(rows[header_row:], start=header_row + 1)
+        if any(as_text(cell) for cell in row)
+    ]
+    headers = [as_text(cell) for cell in rows[header_row - 1]]
+    return RawSheet(title, kind, header_row, columns, headers, body), titles
+
+
+def read_workbook(data: bytes, filename: str = "") -> RawWorkbook:
+    """Every recognisable sheet of an .xlsx, .xls or .csv export, or ImportFileError.
+
+    The file name only names a .csv's one sheet: the bytes decide the format.
+    """
+    _check_size(data)
     max_rows = limits()["max_rows"]
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        logger.info("Unreadable workbook: %s", exc)
-        raise ImportFileError(
-            _("Không đọc được tệp bảng tính: tệp bị hỏng hoặc sai định dạng.")
-        ) from exc
+    is_text = False
+    if _is_xlsx(data):
+        raw = _xlsx_sheets(data, max_rows)
+    elif data.startswith(OLE2_MAGIC):
+        raw = xls_sheets(data, max_rows)
+    else:
+        raw = csv_sheets(data, PurePath(filename).stem or "CSV", max_rows)
+        is_text = True
     sheets: list[RawSheet] = []
     titles: list[str] = []
-    for title, rows in _sheet_rows(workbook, max_rows):
-        header_row, kind, columns = _find_header(rows)
-        if kind is None:
-            continue
-        titles.extend(
-            as_text(cell) for row in rows[: header_row - 1] for cell in row if cell is not None
-        )
-        body = [
-            (number, row)
-            for number, row in enumerate(rows[header_row:], start=header_row + 1)
-            if any(as_text(cell) for cell in row)
-        ]
-        sheets.append(
-            RawSheet(
-                title=title,
-                kind=kind,
-                header_row=header_row,
-                columns=columns,
-                headers=[as_text(cell) for cell in rows[header_row - 1]],
-                rows=body,
-            )
-        )
+    for title, rows in raw:
+        sheet, above = _raw_sheet(title, rows)
+        if sheet is not None:
+            sheets.append(sheet)
+            titles.extend(above)
     if not sheets:
-        raise ImportFileError(
-            _(
-                "Không tìm thấy dòng tiêu đề cột của danh sách học sinh, lớp hay cán bộ "
-                "(ví dụ: “Mã định danh Bộ GD&ĐT”, “Họ và tên”, “Ngày sinh”, “Lớp”)."
-            )
-        )
+        raise ImportFileError(_no_header_message(is_text))
     return RawWorkbook(sheets=sheets, title_text=" ".join(titles))
+
+
+def _no_header_message(is_text: bool) -> str:
+    hint = _(
+        "Không tìm thấy dòng tiêu đề cột của danh sách học sinh, lớp hay cán bộ "
+        "(ví dụ: “Mã định danh Bộ GD&ĐT”, “Họ và tên”, “Ngày sinh”, “Lớp”)."
+    )
+    if is_text:  # a text file with no known header is most likely not an export at all
+        return _("Tệp văn bản này không phải bảng tính .csv xuất từ CSDL ngành. %(hint)s") % {
+            "hint": hint
+        }
+    return hint

@@ -4,17 +4,23 @@ Identifiers are text: a cell Excel turned into a number has lost its leading
 zeros, and the only safe repair is padding to the identifier's fixed width.
 Dates come as Excel dates, as dd/mm/yyyy text, or (rarely) as a bare serial.
 Every failure is a Vietnamese sentence naming the cell's value, for the preview.
+Hidden characters that Excel and web forms carry along are handled here, before
+the model sees them: a zero-width space is dropped from an ordinary text cell,
+refused in a name, and a control character is refused everywhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from imports.columns import Parse
+from recordpages.names import clean_person_name
 from recordpages.text import collapse_spaces, fold, normalize_text
 
 
@@ -26,6 +32,14 @@ _DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
+_LINE_BREAKS = {"\t", "\n", "\r"}  # Alt+Enter inside a cell: read as a space
+
+
+def _without_format_characters(text: str) -> str:
+    """Zero-width spaces, joiners, soft hyphens and byte order marks (category Cf) removed."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def as_text(value: object) -> str:
     if value is None:
         return ""
@@ -33,7 +47,30 @@ def as_text(value: object) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.strftime("%d/%m/%Y")
-    return normalize_text(collapse_spaces(str(value)))
+    return normalize_text(collapse_spaces(_without_format_characters(str(value))))
+
+
+def _refuse_control_characters(value: object, label: str) -> None:
+    if not isinstance(value, str):
+        return
+    for char in value:
+        if unicodedata.category(char) == "Cc" and char not in _LINE_BREAKS:
+            raise CellError(
+                _("%(label)s chứa kí tự điều khiển (mã U+%(code)04X): hãy gõ lại ô này.")
+                % {"label": label, "code": ord(char)}
+            )
+
+
+def as_name(value: object, label: str) -> str:
+    """A person's name as the model stores it; hidden characters or stray marks refused."""
+    if value is None:
+        return ""
+    try:
+        return clean_person_name(str(value))
+    except ValidationError as exc:
+        raise CellError(
+            _("%(label)s: %(reason)s") % {"label": label, "reason": " ".join(exc.messages)}
+        ) from exc
 
 
 def as_digits(value: object, widths: tuple[int, ...], label: str) -> str:
@@ -53,7 +90,7 @@ def as_digits(value: object, widths: tuple[int, ...], label: str) -> str:
         if width is not None:
             digits = digits.zfill(width)
     else:
-        digits = re.sub(r"[\s.'’]", "", str(value))
+        digits = re.sub(r"[\s.'’]", "", _without_format_characters(str(value)))
     if not digits.isdigit() or len(digits) not in widths:
         allowed = _(" hoặc ").join(str(w) for w in widths)
         raise CellError(
@@ -77,7 +114,7 @@ def as_date(value: object, label: str) -> dt.date | None:
         raise CellError(
             _("%(label)s '%(value)s' không phải là ngày.") % {"label": label, "value": value}
         )
-    text = collapse_spaces(str(value))
+    text = collapse_spaces(_without_format_characters(str(value)))
     match = _DATE_TEXT.match(text)
     try:
         if match:
@@ -111,12 +148,12 @@ def as_grade(value: object, label: str) -> int | None:
     text = as_text(value)
     if text == "":
         return None
-    match = re.search(r"[1-5]", text)
-    if not match or len(re.sub(r"\D", "", text)) != 1:
+    numbers = set(re.findall(r"\d+", text))  # "Khối 3 (Lớp 3)" names grade 3 twice
+    if len(numbers) != 1 or (grade := numbers.pop()) not in ("1", "2", "3", "4", "5"):
         raise CellError(
             _("%(label)s '%(value)s' không hợp lệ (từ 1 đến 5).") % {"label": label, "value": text}
         )
-    return int(match.group())
+    return int(grade)
 
 
 def as_class_name(value: object) -> str:
@@ -128,6 +165,9 @@ def as_class_name(value: object) -> str:
 
 def read_cell(parse: Parse, value: object, label: str):
     """The stored value of one cell, or CellError."""
+    _refuse_control_characters(value, label)
+    if parse == Parse.NAME:
+        return as_name(value, label)
     if parse == Parse.PUPIL_ID:
         return as_digits(value, (10,), label)
     if parse == Parse.PERSON_ID:

@@ -4,13 +4,17 @@ Each layout is the header row as the export spells it, the title rows above it
 (school, year, export date) and the row it sits on. Rows are dicts keyed by the
 header text, so a test says only what matters to it ("Trạng thái": "Thôi học");
 cells it leaves out stay empty. Identifiers are written as text cells and dates
-as real Excel dates unless a test passes a string.
+as real Excel dates unless a test passes a string. `csv_bytes` writes the same
+sheet as Excel's text exports do: every cell text, dates dd/mm/yyyy, in UTF-8,
+UTF-16 ("Unicode text") or Windows-1258 (plain "CSV" on Vietnamese Windows).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -100,6 +104,58 @@ def write_sheet(workbook: Workbook, layout: Layout, rows: list[dict], *, year: s
             elif isinstance(value, str):
                 cell.number_format = "@"
     return sheet
+
+
+def sheet_grid(layout: Layout, rows: list[dict], *, year: str = "2026-2027") -> list[list]:
+    """The sheet as a grid of cells, title rows first; empty cells are None."""
+    grid: list[list] = [[line or None] for line in _title_lines(layout, year)]
+    grid += [[None]] * (layout.header_row - 1 - len(grid))
+    grid.append(list(layout.header))
+    for offset, row in enumerate(rows, start=1):
+        unknown = set(row) - set(layout.header)
+        assert not unknown, f"not in {layout.title}: {unknown}"
+        values = {"STT": offset, **row}
+        grid.append([values.get(text) for text in layout.header])
+    return grid
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def windows_1258(text: str) -> bytes:
+    """`text` as Windows-1258 writes it: a letter it has no code for becomes the
+    letter without its tone mark followed by the tone as a combining mark."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            tone = next(mark for mark in parts if mark in _TONE_MARKS)
+            base = unicodedata.normalize("NFC", parts.replace(tone, ""))
+            out += base.encode("cp1258") + tone.encode("cp1258")
+    return bytes(out)
+
+
+def csv_bytes(
+    layout: Layout,
+    rows: list[dict],
+    *,
+    year: str = "2026-2027",
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> bytes:
+    """The sheet as a text export. `encoding` "utf-16" adds a byte order mark as Excel
+    does, "utf-8-sig" the UTF-8 one, "cp1258" spells tones as combining marks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for row in sheet_grid(layout, rows, year=year):
+        writer.writerow(
+            [value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value for value in row]
+        )
+    if encoding == "cp1258":
+        return windows_1258(buffer.getvalue())
+    return buffer.getvalue().encode(encoding)
 
 
 def workbook_bytes(*sheets: tuple[Layout, list[dict]], year: str = "2026-2027") -> bytes:
