@@ -5,7 +5,9 @@ The files imitate what a school downloads from the sector database: title rows
 above the header (header on row 8 or row 4), identifiers stored as text with
 leading zeros, dates as text and as Excel dates, "(cũ)" address columns after
 the 2025 mergers, header spelling variants, and a wrongly declared sheet size.
-Some files carry deliberate errors (named in the file name).
+Some files carry deliberate errors (named in the file name). The .xls files are
+the same exports saved as Excel 97-2003 by LibreOffice, remade only where
+`soffice` is installed (the committed copies stay otherwise).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -316,16 +321,45 @@ def not_a_spreadsheet() -> Path:
     return path
 
 
+def saved_as_xls(*sources: Path) -> list[Path]:
+    """`sources` converted to .xls by LibreOffice; none when it is not installed."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("soffice not found: the committed .xls files are kept")
+        return []
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "xls",
+                "--outdir",
+                str(HERE),
+                *map(str, sources),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return [source.with_suffix(".xls") for source in sources]
+
+
 def main() -> None:
-    for make in (
-        pupils_clean,
-        pupils_updated,
-        pupils_with_errors,
-        pupils_missing_columns,
-        classes_and_staff,
-        not_a_spreadsheet,
-    ):
-        print(make().relative_to(HERE.parent.parent))
+    made = [
+        make()
+        for make in (
+            pupils_clean,
+            pupils_updated,
+            pupils_with_errors,
+            pupils_missing_columns,
+            classes_and_staff,
+            not_a_spreadsheet,
+        )
+    ]
+    made += saved_as_xls(made[0], made[4])
+    for path in made:
+        print(path.relative_to(HERE.parent.parent))
 
 
 if __name__ == "__main__":
