@@ -24,3 +24,10 @@ def register_import_menu_item():
     return ImportMenuItem(
         _("Nhập dữ liệu CSDL ngành"), reverse("imports_admin:upload"), icon_name="upload", order=850
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_rollover_menu_item():
+    return ImportMenuItem(
+        _("Chuyển năm học"), reverse("imports_admin:rollover"), icon_name="date", order=851
+    )
