@@ -74,6 +74,8 @@ def xls_sheets(data: bytes, max_rows: int) -> SheetRows:
         book = xlrd.open_workbook(file_contents=data, ragged_rows=True, on_demand=True)
     except xlrd.XLRDError as exc:
         logger.info("Unreadable .xls: %s", exc)
+        if "find workbook" in str(exc):  # an Office file of another kind (.doc, .ppt)
+            raise not_a_spreadsheet() from exc
         if "encrypted" in str(exc).lower():
             raise ImportFileError(
                 _(

@@ -14,8 +14,10 @@ class UploadForm(forms.Form):
     school = forms.ModelChoiceField(label=_("Trường"), queryset=None)
     school_year = forms.ModelChoiceField(label=_("Năm học"), queryset=SchoolYear.objects.all())
     file = forms.FileField(
-        label=_("Tệp .xlsx xuất từ CSDL ngành"),
+        label=_("Tệp .xlsx, .xls hoặc .csv xuất từ CSDL ngành"),
         help_text=_("Danh sách học sinh, lớp hoặc cán bộ; có thể gồm nhiều trang tính."),
+        # What the reader opens; the browser's picker shows these first, the content decides.
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -14,6 +14,7 @@ import pytest
 
 from imports.columns import SheetKind
 from imports.formats import decode_text
+from imports.forms import UploadForm
 from imports.models import DataFile
 from imports.reader import ImportFileError, read_workbook
 from imports.services import import_preview, import_upload
@@ -67,6 +68,12 @@ def without_trailing_blanks(workbook) -> list:
         (s.title, s.kind, s.header_row, s.columns, [(n, trimmed(r)) for n, r in s.rows])
         for s in workbook.sheets
     ]
+
+
+def test_the_upload_form_offers_xlsx_xls_and_csv():
+    field = UploadForm.base_fields["file"]
+    assert 'accept=".xlsx,.xls,.csv"' in field.widget.render("file", None)
+    assert ".xls" in str(field.label) and ".csv" in str(field.label)
 
 
 # --- .xls -------------------------------------------------------------------------
@@ -176,8 +183,12 @@ def test_windows_1258_text_is_spelled_with_combining_tones_and_read_back_in_nfc(
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
         bytes(range(1, 32)) * 8,
         b"PK\x03\x04 broken zip",
+        # A compound file without a workbook stream, as a Word 97 document is.
+        sample("hoa-nghia-hoc-sinh-2026-2027.xls").replace(
+            "Workbook".encode("utf-16-le"), "Document".encode("utf-16-le")
+        ),
     ],
-    ids=["png", "control-bytes", "broken-zip"],
+    ids=["png", "control-bytes", "broken-zip", "word-97"],
 )
 def test_binary_junk_is_not_a_spreadsheet(data):
     with pytest.raises(ImportFileError) as caught:
