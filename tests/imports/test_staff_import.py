@@ -233,6 +233,15 @@ def test_a_leaving_status_on_a_name_match_locks_no_account(world):
     assert "Thôi việc" in messages(sheet.warnings, 5)
 
 
+def test_a_staff_code_and_a_ministry_id_of_two_people_are_a_row_error(world):
+    teacher = staff(world, "hn.giaovien", staff_code="GV0001")
+    clerk = staff(world, "hn.vanthu", ministry_id="031190000777")
+    sheet = preview(world, [row("GV0001", teacher.full_name, ministry_id="031190000777")])
+    assert not sheet.records
+    error = messages(sheet.errors, 5)
+    assert teacher.full_name in error and clerk.full_name in error
+
+
 # --- found in the preview ---------------------------------------------------------
 
 
