@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from wagtail.search.backends import get_search_backend
 
 from imports.services import ImportRefused, import_apply, import_preview, import_upload
 from recordpages.models import ClassEnrollment, Pupil, SchoolClass
@@ -237,3 +238,11 @@ def test_the_command_shows_progress_and_refuses_bad_rows_without_a_traceback(sch
     with pytest.raises(CommandError, match="lỗi"):
         call_command("import_csdl", *args, stdout=out, stderr=io.StringIO())
     assert "dòng 9" in out.getvalue() and "Dân tộc" in out.getvalue()
+
+
+def test_imported_and_renamed_pupils_are_found_by_search(school):
+    row = hcmc_pupil("0312600101", "Lê Văn Khải", BORN, "Nam", 1, "1A")
+    apply(school, pupils(row))
+    assert [p.ministry_id for p in get_search_backend().search("Khải", Pupil)] == ["0312600101"]
+    apply(school, pupils({**row, "Họ và tên": "Lê Văn Khang"}))
+    assert [p.ministry_id for p in get_search_backend().search("Khang", Pupil)] == ["0312600101"]
