@@ -37,10 +37,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
+    if lowered in _TRUE | _FALSE:
+        return lowered in _TRUE
     raise ImproperlyConfigured(f"Environment variable {name} must be a boolean, got {value!r}.")
 
 
@@ -141,10 +139,8 @@ def database_settings(
         )
         if sqlite_test_name is not None:
             database["TEST"] = {"NAME": str(sqlite_test_name)}
-        name = str(database.get("NAME") or "")
-        if name and not name.startswith((":memory:", "file:")):
-            # A fresh clone has no var/: plain `manage.py migrate` must still work.
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        if not str(database.get("NAME") or ":memory:").startswith((":memory:", "file:")):
+            Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # no var/ yet
     return database
 
 
