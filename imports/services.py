@@ -22,7 +22,7 @@ from imports.classes import apply_classes, create_classes, plan_classes
 from imports.columns import SheetKind
 from imports.models import DataFile, DataFileStatus
 from imports.pupils import apply_pupils, plan_pupils
-from imports.reader import read_workbook
+from imports.reader import RawWorkbook, read_workbook
 from imports.selectors import may_import
 from imports.staff import apply_staff, plan_staff
 from imports.types import ImportPlan
@@ -47,12 +47,27 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_RECENT = 2
+_read: dict[str, RawWorkbook] = {}
+
+
+def _workbook(data: bytes, sha256: str) -> RawWorkbook:
+    """The file read once for its preview, detection and apply in this process (parsing
+    5,000 rows is seconds); the apply still plans again from what the database holds."""
+    if sha256 not in _read:
+        workbook = read_workbook(data)
+        while len(_read) >= _RECENT:
+            _read.pop(next(iter(_read)))
+        _read[sha256] = workbook
+    return _read[sha256]
+
+
 def import_preview(
     *, school: School, school_year: SchoolYear, data: bytes, filename: str
 ) -> ImportPlan:
     """What applying `data` would do. Reads only; raises ImportFileError for a bad file."""
-    workbook = read_workbook(data)
     plan = ImportPlan(school.pk, school_year.pk, filename, sha256_of(data), len(data))
+    workbook = _workbook(data, plan.sha256)
     new_classes: set[str] = set()
     for sheet in sorted(workbook.sheets, key=lambda s: _ORDER[s.kind]):
         if sheet.kind == SheetKind.CLASSES:
@@ -68,7 +83,7 @@ def import_preview(
 
 def detect_school_and_year(data: bytes) -> tuple[School | None, SchoolYear | None]:
     """The school and year named in the export's title rows, when they are unambiguous."""
-    workbook = read_workbook(data)
+    workbook = _workbook(data, sha256_of(data))
     text = fold(workbook.title_text)
     schools = [
         s
