@@ -10,11 +10,12 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import chains as c
+from recordpages import grids
 from recordpages import programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
@@ -96,14 +97,20 @@ class CompetenceLevel(models.TextChoices):
 
 
 class StudentRecordForm(HosoPageForm):
-    """Checks each subject's scores against the class's grade, known only from the tree."""
+    """Checks each subject's scores against the class's grade, known only from the tree,
+    and offers a row for every subject and competence of the grade (recordpages.grids)."""
 
-    def clean(self):
-        cleaned = super().clean()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         school_class = self.instance.school_class if self.instance.school_class_id else None
         if school_class is None and getattr(self, "parent_page", None) is not None:
             school_class = getattr(self.parent_page.specific, "school_class", None)
-        grade = school_class.grade if school_class else None
+        self.class_grade = school_class.grade if school_class else None
+        grids.add_missing_rows(self, self.class_grade)
+
+    def clean(self):
+        cleaned = super().clean()
+        grade = self.class_grade
         formset = self.formsets.get("subject_results")
         if formset is None or not formset.is_valid():
             return cleaned
@@ -176,18 +183,34 @@ class StudentRecordPage(ClassRecordPage):
     )
     teacher_comment = models.TextField(_("nhận xét của giáo viên chủ nhiệm"), blank=True)
 
+    # Grouped as on the paper học bạ: few panel sections, each a heading and its fields
+    # (a section per field made the editor heavy, issue #18).
     content_panels = [
-        FieldPanel("title"),
-        FieldPanel("pupil"),
-        FieldPanel("author", read_only=True),
-        FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
-        FieldRowPanel([FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]),
-        InlinePanel("subject_results", label=_("Môn học và hoạt động giáo dục")),
-        InlinePanel("competence_results", label=_("Phẩm chất chủ yếu và năng lực cốt lõi")),
-        FieldPanel("year_end_result"),
-        FieldPanel("commendation"),
-        FieldPanel("promotion"),
-        FieldPanel("teacher_comment"),
+        MultiFieldPanel(
+            [
+                FieldPanel("title"),
+                FieldPanel("pupil"),
+                FieldPanel("author", read_only=True),
+                FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
+                FieldRowPanel(
+                    [FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]
+                ),
+            ],
+            heading=_("Học sinh"),
+        ),
+        grids.ResultGridPanel(grid=grids.SUBJECT_GRID, label=_("Môn học và hoạt động giáo dục")),
+        grids.ResultGridPanel(
+            grid=grids.COMPETENCE_GRID, label=_("Phẩm chất chủ yếu và năng lực cốt lõi")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("year_end_result"),
+                FieldPanel("commendation"),
+                FieldPanel("promotion"),
+                FieldPanel("teacher_comment"),
+            ],
+            heading=_("Kết quả giáo dục cuối năm"),
+        ),
     ]
     search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
     template = "recordpages/student_record_page.html"
