@@ -136,21 +136,22 @@ class SchoolPupils:
 
 
 def _flag_twins(rows: list) -> None:
-    """Two id-less rows for the same child (name, birth, class) are one pupil twice."""
-    first: dict[NameKey, int] = {}
+    """A row without an id and another row for the same child (name, birth, class)
+    are one pupil twice."""
+    first: dict[NameKey, tuple[int, bool]] = {}
     for number, values, problems in rows:
-        if values.get("ministry_id") or problems:
+        if problems:
             continue
-        key = _name_key(values)
-        if key in first:
+        key, has_id = _name_key(values), bool(values.get("ministry_id"))
+        if key not in first:
+            first[key] = (number, has_id)
+        elif not (has_id and first[key][1]):
             problems.append(
                 _(
-                    "Học sinh chưa có mã '%(name)s' (cùng ngày sinh, cùng lớp) trùng với dòng %(row)s."
+                    "Học sinh '%(name)s' (cùng ngày sinh, cùng lớp, chưa có mã) trùng với dòng %(row)s."
                 )
-                % {"name": values["full_name"], "row": first[key]}
+                % {"name": values["full_name"], "row": first[key][0]}
             )
-        else:
-            first[key] = number
 
 
 def plan_pupils(sheet: RawSheet, school: School, year: SchoolYear, new_classes: set[str]):
@@ -165,10 +166,16 @@ def plan_pupils(sheet: RawSheet, school: School, year: SchoolYear, new_classes: 
     proposals = ClassProposals(sheet, known | new_classes)
     pupils = SchoolPupils(school, year, [v["ministry_id"] for _n, v in rows if v["ministry_id"]])
     today = dt.date.today()
+    seen: dict[int, int] = {}  # pupil → the first row about them
     for number, values in rows:
         status = values.get("status") or ""
         current = pupils.match(values)
         problems = []
+        if current is not None and seen.setdefault(current["pk"], number) != number:
+            problems.append(
+                _("Dòng này và dòng %(row)s cùng là học sinh %(name)s.")
+                % {"row": seen[current["pk"]], "name": current["full_name"]}
+            )
         if fold(status) not in STAYING | LEAVING:
             problems.append(
                 _("Trạng thái '%(status)s' không rõ; dùng một trong: %(known)s.")

@@ -246,3 +246,16 @@ def test_imported_and_renamed_pupils_are_found_by_search(school):
     assert [p.ministry_id for p in get_search_backend().search("Khải", Pupil)] == ["0312600101"]
     apply(school, pupils({**row, "Họ và tên": "Lê Văn Khang"}))
     assert [p.ministry_id for p in get_search_backend().search("Khang", Pupil)] == ["0312600101"]
+
+
+def test_two_rows_about_one_stored_pupil_are_refused_in_the_preview(school):
+    one_a = SchoolClass.objects.get(school=school, name="1A")
+    known = PupilFactory(school=school, ministry_id=None, full_name="Hồ Anh", school_class=one_a)
+    plan = preview(
+        school,
+        pupils(
+            hcmc_pupil(None, "Hồ Anh", known.date_of_birth, "Nam", 1, "1A"),
+            hcmc_pupil("0312600109", "Hồ Anh", known.date_of_birth, "Nam", 1, "1A"),
+        ),
+    )
+    assert "dòng 9" in errors(plan)[10]
