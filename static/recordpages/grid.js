@@ -1,7 +1,8 @@
 /*
  * Moves between the cells of a grid (recordpages/grids.py, the class's year-end grid)
- * as on a paper table: Tab and the arrows. A select keeps ↑ ↓ for its own choices
- * (Ctrl + ↑ ↓ moves), a text cell moves ← → only from its first or last character.
+ * as on a paper table: Tab and the arrows; ← → leave a cell only from its first or
+ * last character. A level cell takes one letter, upper-cased, and a D where the
+ * table's levels have Đ (phẩm chất, năng lực) is read as Đ.
  */
 (function () {
   "use strict";
@@ -73,9 +74,24 @@
     }
   }
 
+  function onInput(event) {
+    var element = event.target;
+    if (!element.list || element.maxLength !== 1) {
+      return;
+    }
+    var value = element.value.toUpperCase();
+    if (value === "D" && element.list.querySelector('option[value="Đ"]')) {
+      value = "Đ";
+    }
+    if (value !== element.value) {
+      element.value = value;
+    }
+  }
+
   function start() {
     document.querySelectorAll("table[data-hoso-grid]").forEach(function (table) {
       table.addEventListener("keydown", onKey);
+      table.addEventListener("input", onInput);
     });
   }
 
