@@ -56,6 +56,7 @@ class Grid:
     rows: Callable[[int | None], list[tuple[str, str]]]
     asks: Callable[[str, int | None, str], bool]
     legend: str
+    label: str
 
 
 def _subject_rows(grade: int | None) -> list[tuple[str, str]]:
@@ -94,6 +95,7 @@ SUBJECT_GRID = Grid(
     rows=_subject_rows,
     asks=subject_asks,
     legend=_("Mức: T – Hoàn thành tốt, H – Hoàn thành, C – Chưa hoàn thành. Điểm từ 1 đến 10."),
+    label=_("Môn học và hoạt động giáo dục"),
 )
 COMPETENCE_GRID = Grid(
     relation="competence_results",
@@ -106,18 +108,33 @@ COMPETENCE_GRID = Grid(
     rows=_competence_rows,
     asks=_every_cell,
     legend=_("Mức: T – Tốt, Đ – Đạt, C – Cần cố gắng."),
+    label=_("Phẩm chất chủ yếu và năng lực cốt lõi"),
 )
+# The học bạ's other fields, by the editor's sections (StudentRecordPage.content_panels).
+ABSENCE_FIELDS = ("days_absent_excused", "days_absent_unexcused")
+YEAR_END_FIELDS = ("year_end_result", "commendation", "promotion", "teacher_comment")
 GRIDS = (SUBJECT_GRID, COMPETENCE_GRID)
 
 
 # --- the formsets -------------------------------------------------------------------
 
 
-def add_missing_rows(form, grade: int | None) -> None:
+def class_grade(form) -> int | None:
+    """The grade of the record's class: the page's own, or its parent's on a new page."""
+    page = form.instance
+    school_class = page.school_class if page.school_class_id else None
+    if school_class is None and getattr(form, "parent_page", None) is not None:
+        school_class = getattr(form.parent_page.specific, "school_class", None)
+    return school_class.grade if school_class else None
+
+
+def add_missing_rows(form) -> int | None:
     """Give each grid's formset an extra form for every row the grade has and the
     record lacks, with its code and place as initial values: on a post the same extra
     forms compare the same initial values, so a row left empty has not changed and
-    is not saved (called from the form's __init__, before any form is built)."""
+    is not saved (called from the form's __init__, before any form is built). Returns
+    the grade."""
+    grade = class_grade(form)
     for grid in GRIDS:
         formset = form.formsets.get(grid.relation)
         if formset is None:
@@ -134,6 +151,7 @@ def add_missing_rows(form, grade: int | None) -> None:
             {grid.item_field: code, ORDERING_FIELD_NAME: formset.grid_positions[code]}
             for code in missing
         ]
+    return grade
 
 
 # --- drawing ------------------------------------------------------------------------
@@ -290,6 +308,7 @@ class ResultGridPanel(InlinePanel):
     """An InlinePanel drawn as one keyboard-friendly table (see the module's doc)."""
 
     def __init__(self, relation_name=None, *args, grid: Grid, **kwargs):
+        kwargs.setdefault("label", grid.label)
         super().__init__(relation_name or grid.relation, *args, **kwargs)
         self.grid = grid
 

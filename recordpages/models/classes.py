@@ -15,8 +15,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import chains as c
-from recordpages import grids
-from recordpages import programme
+from recordpages import grids, programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
 from recordpages.models.people import Pupil, RoleCode, SchoolClass
@@ -97,16 +96,11 @@ class CompetenceLevel(models.TextChoices):
 
 
 class StudentRecordForm(HosoPageForm):
-    """Checks each subject's scores against the class's grade, known only from the tree,
-    and offers a row for every subject and competence of the grade (recordpages.grids)."""
+    """Checks scores against the class's grade (known from the tree), offers its rows."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        school_class = self.instance.school_class if self.instance.school_class_id else None
-        if school_class is None and getattr(self, "parent_page", None) is not None:
-            school_class = getattr(self.parent_page.specific, "school_class", None)
-        self.class_grade = school_class.grade if school_class else None
-        grids.add_missing_rows(self, self.class_grade)
+        self.class_grade = grids.add_missing_rows(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -183,32 +177,20 @@ class StudentRecordPage(ClassRecordPage):
     )
     teacher_comment = models.TextField(_("nhận xét của giáo viên chủ nhiệm"), blank=True)
 
-    # Grouped as on the paper học bạ: few panel sections, each a heading and its fields
-    # (a section per field made the editor heavy, issue #18).
     content_panels = [
         MultiFieldPanel(
             [
-                FieldPanel("title"),
-                FieldPanel("pupil"),
+                *[FieldPanel(name) for name in ("title", "pupil")],
                 FieldPanel("author", read_only=True),
                 FieldRowPanel([FieldPanel("height_cm"), FieldPanel("weight_kg")]),
-                FieldRowPanel(
-                    [FieldPanel("days_absent_excused"), FieldPanel("days_absent_unexcused")]
-                ),
+                FieldRowPanel([FieldPanel(name) for name in grids.ABSENCE_FIELDS]),
             ],
             heading=_("Học sinh"),
         ),
-        grids.ResultGridPanel(grid=grids.SUBJECT_GRID, label=_("Môn học và hoạt động giáo dục")),
-        grids.ResultGridPanel(
-            grid=grids.COMPETENCE_GRID, label=_("Phẩm chất chủ yếu và năng lực cốt lõi")
-        ),
+        grids.ResultGridPanel(grid=grids.SUBJECT_GRID),
+        grids.ResultGridPanel(grid=grids.COMPETENCE_GRID),
         MultiFieldPanel(
-            [
-                FieldPanel("year_end_result"),
-                FieldPanel("commendation"),
-                FieldPanel("promotion"),
-                FieldPanel("teacher_comment"),
-            ],
+            [FieldPanel(name) for name in grids.YEAR_END_FIELDS],
             heading=_("Kết quả giáo dục cuối năm"),
         ),
     ]
