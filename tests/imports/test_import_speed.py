@@ -47,8 +47,9 @@ def queries_to_apply(school, data: bytes) -> int:
 def counts_for(size: int) -> tuple[int, int, int]:
     """Queries to add `size` pupils, to apply the same file again, and to change them all."""
     school = SchoolFactory(code=f"TS{size}")
-    added = queries_to_apply(school, workbook_bytes((HCMC_PUPILS, rows(size))))
-    again = queries_to_apply(school, workbook_bytes((HCMC_PUPILS, rows(size))))
+    data = workbook_bytes((HCMC_PUPILS, rows(size)))
+    added = queries_to_apply(school, data)
+    again = queries_to_apply(school, data)
     changed = queries_to_apply(
         school, workbook_bytes((HCMC_PUPILS, rows(size, mother="Lê Thị Mai")))
     )
