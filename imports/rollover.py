@@ -26,7 +26,6 @@ This module reads only; imports.rollover_apply writes what the plan says.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -49,6 +48,7 @@ from recordpages.models import (
     StaffProfile,
     StudentRecordPage,
 )
+from recordpages.names import name_order_key
 from workflow.choices import APPROVED_STATES
 from workflow.deadlines import deadline_for
 
@@ -207,35 +207,6 @@ def bumped(school_class: SchoolClass) -> str | None:
     if not school_class.name.startswith(digit):
         return None
     return f"{school_class.grade + 1}{school_class.name[len(digit) :]}"
-
-
-# Vietnamese alphabetical order: the given name (last word) first, then the whole name.
-# A letter sorts by its base letter, then by its mark: ă (breve) and â (circumflex) after
-# a, ê after e, ô then ơ (horn) after o, ư after u, đ after d; a word without a tone mark
-# before huyền, hỏi, ngã, sắc, nặng. Read from the decomposed letters, so the table
-# holds marks, not letters.
-_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
-_TONES = "\u0300\u0309\u0303\u0301\u0323"  # huyền, hỏi, ngã, sắc, nặng
-
-
-def _word_key(word: str) -> tuple[tuple[tuple[str, int], ...], int]:
-    letters: list[tuple[str, int]] = []
-    tone = 0
-    for char in unicodedata.normalize("NFD", word.casefold()):
-        if char in _TONES:
-            tone = _TONES.index(char) + 1
-        elif char in _MARKS and letters:
-            letters[-1] = (letters[-1][0], _MARKS[char])
-        elif unicodedata.name(char, "").endswith("LETTER D WITH STROKE"):
-            letters.append(("d", 1))
-        else:
-            letters.append((char, 0))
-    return tuple(letters), tone
-
-
-def name_order(full_name: str) -> tuple:
-    words = full_name.split() or [""]
-    return (_word_key(words[-1]), tuple(_word_key(word) for word in words))
 
 
 def _active_name(profile: StaffProfile | None) -> tuple[int | None, str]:
@@ -493,5 +464,5 @@ def _moves(school, from_year, current, classes, continues, problems) -> list[Pup
             )
         )
     order = {c.name: i for i, c in enumerate(current)}
-    moves.sort(key=lambda m: (order[m.from_class], name_order(m.pupil_name)))
+    moves.sort(key=lambda m: (order[m.from_class], name_order_key(m.pupil_name)))
     return moves

@@ -21,7 +21,6 @@ from imports.rollover import (
     MoveKind,
     RolloverPlan,
     RolloverRefused,
-    name_order,
     next_year_name,
     rollover_preview,
 )
@@ -37,6 +36,7 @@ from recordpages.models import (
     SchoolYear,
     SchoolYearPage,
 )
+from recordpages.names import name_order_key
 from workflow.audit import audit_append
 
 logger = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ def _enrol(plan: RolloverPlan, classes: dict[str, SchoolClass]) -> None:
     for name, pupils in arriving.items():
         school_class = classes[name]
         number = last.get(school_class.pk) or 0
-        for pupil_id in sorted(pupils, key=lambda pk: name_order(pupils[pk])):
+        for pupil_id in sorted(pupils, key=lambda pk: name_order_key(pupils[pk])):
             number += 1
             rows.append(
                 ClassEnrollment(school_class=school_class, pupil_id=pupil_id, number=number)
