@@ -136,6 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["database", "elasticsearch"], default="database")
     parser.add_argument("--records", type=int, help="default 100000 (db) / 1000000 (es)")
+    parser.add_argument(
+        "--sizes", help="several record counts in turn, e.g. 1000,5000,20000 (overrides --records)"
+    )
     parser.add_argument("--schools", type=int, help="default 20 (district) / 250 (province)")
     parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL"))
     parser.add_argument("--database-url")
@@ -168,7 +171,6 @@ def main() -> None:
     setup_django(args.database_url)
 
     import search
-    from search.types import ApprovedAccess, SearchFilters, SearchQuery, SearchScope
 
     prefix = args.index_prefix or f"bench-{uuid.uuid4().hex[:8]}"
     config = {"BACKEND": args.backend, "INDEX_PREFIX": prefix}
@@ -183,6 +185,17 @@ def main() -> None:
         )
     backend = search.get_backend(config)
 
+    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [records]
+    for size in sizes:
+        load(backend, args, size, schools)
+        queries, scope = inspector_queries(backend, schools)
+        measure(backend, queries, scope, args.rounds)
+    if args.backend == "elasticsearch" and not args.index_prefix:
+        backend.drop_all()
+
+
+def load(backend, args, records: int, schools: int) -> None:
+    """Index `records` generated records (or keep what --reuse names)."""
     from django.db import connection
 
     print(
@@ -194,7 +207,7 @@ def main() -> None:
     if args.reuse and args.backend == "database" and SearchEntry.objects.exists():
         print(f"reusing {SearchEntry.objects.count()} entries (no reindex)")
     elif args.reuse_index and args.backend == "elasticsearch":
-        print(f"reusing Elasticsearch index {prefix} (no reindex)")
+        print(f"reusing Elasticsearch index {args.index_prefix} (no reindex)")
     else:
         began = time.perf_counter()
         count = backend.rebuild(documents(records, schools))
@@ -204,6 +217,11 @@ def main() -> None:
             f"full reindex: {count} documents ({records} records) in {seconds:.1f} s "
             f"= {count / seconds:.0f} documents/s (load average {os.getloadavg()[0]:.2f})"
         )
+
+
+def inspector_queries(backend, schools: int):
+    """QUERIES as an inspector of every school asks them, each run once (caches warm)."""
+    from search.types import ApprovedAccess, SearchFilters, SearchQuery, SearchScope
 
     scope = SearchScope(
         approved=ApprovedAccess(
@@ -219,27 +237,44 @@ def main() -> None:
         queries.append(SearchQuery(filters=filters, per_page=20, **spec))
     for query in queries:  # warm caches once
         backend.query(query, scope)
-    timings: list[float] = []
+    return queries, scope
+
+
+def measure(backend, queries, scope, rounds: int) -> None:
+    """Wall and CPU time (this process: all of SQLite's work, only the client's
+    for PostgreSQL and Elasticsearch) and SQL statements of each search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    walls: list[float] = []
+    cpus: list[float] = []
     per_query: dict[str, list[float]] = {}
     totals: dict[str, int] = {}
-    for _ in range(args.rounds):
+    statements: dict[str, int] = {}
+    for _ in range(rounds):
         for query in queries:
-            t0 = time.perf_counter()
-            result = backend.query(query, scope)
-            elapsed = (time.perf_counter() - t0) * 1000
-            timings.append(elapsed)
-            per_query.setdefault(query.text or "<all>", []).append(elapsed)
-            totals[query.text or "<all>"] = result.total
+            with CaptureQueriesContext(connection) as captured:
+                t0, c0 = time.perf_counter(), time.process_time()
+                result = backend.query(query, scope)
+                walls.append((time.perf_counter() - t0) * 1000)
+                cpus.append((time.process_time() - c0) * 1000)
+            name = query.text or "<all>"
+            per_query.setdefault(name, []).append(walls[-1])
+            totals[name] = result.total
+            statements[name] = len(captured.captured_queries)
     for text, values in per_query.items():
-        print(f"  {text!r:40} total={totals[text]:>8}  p50={percentile(values, 50):7.1f} ms")
+        print(
+            f"  {text!r:40} total={totals[text]:>8}  p50={percentile(values, 50):7.1f} ms "
+            f"statements={statements[text]}"
+        )
     print(f"load average after queries: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
-        f"inspector queries ({len(timings)} runs, facets + snippets included): "
-        f"p50={percentile(timings, 50):.1f} ms p95={percentile(timings, 95):.1f} ms "
-        f"p99={percentile(timings, 99):.1f} ms mean={statistics.mean(timings):.1f} ms"
+        f"inspector queries ({len(walls)} runs, facets + snippets included): "
+        f"wall p50={percentile(walls, 50):.1f} ms p95={percentile(walls, 95):.1f} ms "
+        f"p99={percentile(walls, 99):.1f} ms mean={statistics.mean(walls):.1f} ms | "
+        f"CPU p50={percentile(cpus, 50):.1f} ms p95={percentile(cpus, 95):.1f} ms | "
+        f"statements max={max(statements.values())}"
     )
-    if args.backend == "elasticsearch" and not args.index_prefix:
-        backend.drop_all()
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ school plans, and goes to the page on the public site.
 
 The signed PDF belongs to the archive app, which search must not import
 (DESIGN.md: archive and search do not import each other). The seam is a
-setting: HOSO_SEARCH["SIGNED_PDF_URL"] names a callable
-`(page_id: int, revision_id: int | None) -> str | None` that the archive app
-provides; until then no hit has a PDF link.
+setting: HOSO_SEARCH["SIGNED_PDF_URLS"] names a callable that the archive app
+provides, answering a whole page of hits in one query (the older one-hit
+SIGNED_PDF_URL is still honoured); without either no hit has a PDF link.
 """
 
 from __future__ import annotations
@@ -44,14 +44,27 @@ def hit_urls(hits: Sequence[SearchHit], *, public: bool, request=None) -> list[s
     return [urls.get(hit.page_id) for hit in hits]
 
 
-def _resolver() -> Callable[[int, int | None], str | None] | None:
-    path = settings.HOSO_SEARCH.get("SIGNED_PDF_URL")
+def _resolver(name: str) -> Callable | None:
+    path = settings.HOSO_SEARCH.get(name)
     return import_string(path) if path else None
 
 
-def signed_pdf_url(hit: SearchHit) -> str | None:
-    """The signed PDF of the approved version shown, when the archive has one."""
-    resolver = _resolver()
-    if resolver is None or hit.variant != APPROVED:
-        return None
-    return resolver(hit.page_id, hit.revision_id)
+def signed_pdf_urls(hits: Sequence[SearchHit]) -> list[str | None]:
+    """The signed PDF of each approved version shown, when the archive has one.
+
+    A page of hits asks the archive once, through SIGNED_PDF_URLS (a callable
+    `(pairs: list[tuple[int, int | None]]) -> dict[pair, url]`); a setup naming only
+    the one-hit SIGNED_PDF_URL is asked once per approved hit."""
+    wanted = [(hit.page_id, hit.revision_id) for hit in hits if hit.variant == APPROVED]
+    if not wanted:
+        return [None] * len(hits)
+    many = _resolver("SIGNED_PDF_URLS")
+    if many is not None:
+        urls = many(wanted)
+    else:
+        one = _resolver("SIGNED_PDF_URL")
+        urls = {pair: one(*pair) for pair in wanted} if one else {}
+    return [
+        urls.get((hit.page_id, hit.revision_id)) if hit.variant == APPROVED else None
+        for hit in hits
+    ]

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations, islice
 
 from recordpages.text import fold, normalize_text
 
@@ -95,8 +96,65 @@ def token_streams(text: str) -> tuple[str, str]:
     return " ".join(map(exact_token, tokens)), " ".join(map(fold_word, tokens))
 
 
+def words_required(count: int) -> int:
+    """Of a query's unquoted words, how many a hit must hold: every one of up to
+    three, all but one of four or five, three in four beyond (rounded up). A long
+    query is often a sentence typed from memory, with a word the record lacks."""
+    if count <= 3:
+        return count
+    if count <= 5:
+        return count - 1
+    return -(-count * 3 // 4)
+
+
+# Words of a query within this many words of each other rank a hit up (FTS5 NEAR;
+# the phrase slop on Elasticsearch).
+NEAR = 10
+MAX_GROUPS = 64
+
+
+@dataclass(frozen=True)
+class Matching:
+    """What a hit must hold and what ranks it up, the same on every engine."""
+
+    clauses: tuple[Clause, ...]
+
+    @property
+    def phrases(self) -> list[Clause]:
+        return [c for c in self.clauses if c.is_phrase]
+
+    @property
+    def words(self) -> list[Clause]:
+        return [c for c in self.clauses if not c.is_phrase]
+
+    @property
+    def required(self) -> int:
+        return words_required(len(self.words))
+
+    @property
+    def complete(self) -> bool:
+        """Every clause is required (a short query)."""
+        return self.required == len(self.words)
+
+    def word_groups(self) -> list[tuple[Clause, ...]]:
+        """Each way of holding `required` of the words, which an engine's index
+        answers as one OR; none past MAX_GROUPS (a very long query), when the
+        engine matches any word and counts a row's words instead."""
+        groups = list(islice(combinations(self.words, self.required), MAX_GROUPS + 1))
+        return groups if len(groups) <= MAX_GROUPS else []
+
+    @property
+    def proximity(self) -> tuple[str, ...]:
+        """The folded words of the whole query, which rank a hit up when they stand
+        together in this order; () for a single clause (already matched as such)."""
+        if len(self.clauses) < 2:
+            return ()
+        return tuple(token for clause in self.clauses for token in clause.folded)
+
+
 def parse_query(text: str) -> list[Clause]:
-    """Quoted parts are phrases; every other word is its own clause. All must match."""
+    """Quoted parts are phrases, which must match; every other word is its own
+    clause, of which words_required() must match."""
     clauses: list[Clause] = []
     position = 0
     for match in _QUOTED.finditer(text or ""):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from search.backends.base import SearchUnavailable
 from search.forms import SearchForm
-from search.links import hit_urls, signed_pdf_url
+from search.links import hit_urls, signed_pdf_urls
 from search.selectors import search_records
 from search.types import FACETS, SearchResults
 
@@ -65,9 +65,10 @@ def search_screen(request: HttpRequest) -> HttpResponse:
             for name in FACETS
         ]
         urls = hit_urls(results.hits, public=results.public, request=request)
+        pdfs = signed_pdf_urls(results.hits)
         hits = [
-            {"hit": hit, "url": url, "pdf_url": signed_pdf_url(hit)}
-            for hit, url in zip(results.hits, urls, strict=True)
+            {"hit": hit, "url": url, "pdf_url": pdf}
+            for hit, url, pdf in zip(results.hits, urls, pdfs, strict=True)
         ]
     params = request.GET.copy()
     params.pop("page", None)
@@ -94,6 +95,7 @@ def search_json(request: HttpRequest) -> JsonResponse:
     if results is None:
         return JsonResponse({"error": _("Máy chủ tìm kiếm tạm thời không phản hồi.")}, status=503)
     urls = hit_urls(results.hits, public=results.public, request=request)
+    pdfs = signed_pdf_urls(results.hits)
     return JsonResponse(
         {
             "total": results.total,
@@ -113,9 +115,9 @@ def search_json(request: HttpRequest) -> JsonResponse:
                     "school_year": hit.school_year,
                     "date": hit.date.isoformat() if hit.date else None,
                     "url": url,
-                    "signed_pdf_url": signed_pdf_url(hit),
+                    "signed_pdf_url": pdf,
                 }
-                for hit, url in zip(results.hits, urls, strict=True)
+                for hit, url, pdf in zip(results.hits, urls, pdfs, strict=True)
             ],
             "facets": {
                 name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]

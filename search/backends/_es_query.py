@@ -8,9 +8,12 @@ from __future__ import annotations
 from elasticsearch_dsl import Q
 
 from search.types import APPROVED, ApprovedAccess, SearchQuery, SearchScope, WorkingAccess
-from search.vietnamese import Clause
+from search.vietnamese import NEAR, Clause, Matching
 
-EXACT_TIER_BOOST = 1000.0
+# Tier boosts far apart, so that BM25 (tens at most) orders only within a tier.
+EXACT_TIER_BOOST = 1_000_000.0
+FULL_BOOST = 10_000.0
+PHRASE_BOOST = 1_000.0
 
 
 def _working_q(access: WorkingAccess) -> Q:
@@ -67,18 +70,21 @@ def _filters_q(query: SearchQuery) -> list[Q]:
     return [Q("terms", **{field: list(v)}) for field, v in values.items() if v]
 
 
-def _clauses_q(clauses: list[Clause], field: str) -> list[Q]:
-    """Every clause on `field`: the words in one query, each phrase in its own."""
-    words = " ".join(c.text for c in clauses if not c.is_phrase)
+def _clauses_q(clauses: list[Clause], field: str, *, required: int | None = None) -> list[Q]:
+    """Every clause on `field`: the words in one query (`required` of them; all
+    unless given), each phrase in its own."""
+    plan = Matching(tuple(clauses))
     parts = []
-    if words:
-        parts.append(Q("match", **{field: {"query": words, "operator": "and"}}))
-    parts.extend(Q("match_phrase", **{field: c.text}) for c in clauses if c.is_phrase)
+    if plan.words:
+        words = " ".join(c.text for c in plan.words)
+        least = len(plan.words) if required is None else required
+        parts.append(Q("match", **{field: {"query": words, "minimum_should_match": least}}))
+    parts.extend(Q("match_phrase", **{field: c.text}) for c in plan.phrases)
     return parts
 
 
 def _matches_q(clauses: list[Clause]) -> list[Q]:
-    return _clauses_q(clauses, "text")
+    return _clauses_q(clauses, "text", required=Matching(tuple(clauses)).required)
 
 
 def _exact_q(clauses: list[Clause]) -> Q:
@@ -86,9 +92,27 @@ def _exact_q(clauses: list[Clause]) -> Q:
 
 
 def _ranked_q(clauses: list[Clause]) -> Q:
-    """Relevance: the exact tier far above the rest, then BM25, a title match a little up."""
-    words = " ".join(c.text for c in clauses if not c.is_phrase)
+    """Relevance in tiers, as on the database backend: the exact tier far above the
+    rest, then every clause present (a long query matches with most), then the
+    whole query standing together; within a tier BM25, raised when the words stand
+    within NEAR of each other and a little by a title match."""
+    plan = Matching(tuple(clauses))
+    words = " ".join(c.text for c in plan.words)
     should = [Q("constant_score", filter=_exact_q(clauses), boost=EXACT_TIER_BOOST)]
+    if not plan.complete:
+        should.append(
+            Q(
+                "constant_score",
+                filter=Q("bool", filter=_clauses_q(clauses, "text")),
+                boost=FULL_BOOST,
+            )
+        )
+    if plan.proximity:
+        together = " ".join(plan.proximity)
+        should.append(
+            Q("constant_score", filter=Q("match_phrase", text=together), boost=PHRASE_BOOST)
+        )
+        should.append(Q("match_phrase", text={"query": together, "slop": NEAR, "boost": 2.0}))
     if words:
         should.append(Q("match", title={"query": words, "operator": "and", "boost": 2.0}))
     return Q("bool", must=_matches_q(clauses), should=should)

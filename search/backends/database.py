@@ -1,9 +1,11 @@
 """The embedded backend: SQLite FTS5 or PostgreSQL full text over SearchEntry.
 
-Matching uses the folded token stream; a row whose exact (diacritic) tokens
-also match every clause ranks in a tier above the rest, then the engine's own
-relevance (bm25 / ts_rank) orders within the tier. Scope and filters are part
-of the same SQL statement as the match.
+Matching uses the folded token stream (search.vietnamese.Matching: a long query
+needs most of its words). Ranking is in tiers, as on Elasticsearch: rows whose
+exact (diacritic) tokens match every clause, then rows holding every clause, then
+rows where the query's words stand together (and on SQLite within NEAR words),
+then the engine's own relevance (bm25 / ts_rank_cd, which counts how close the
+words stand). Scope and filters are part of the same SQL statement as the match.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from search.backends import _sql
+from search.backends._dialects import Dialect, Postgres, SQLite
+from search.backends._sql import SUBJECT_TABLE, Sql
 from search.backends.base import RANK_LIMIT, Progress, SearchBackend
 from search.models import SearchEntry, SearchEntrySubject
 from search.types import (
     FACETS,
     VARIANTS,
-    FacetCount,
     SearchDocument,
     SearchHit,
     SearchQuery,
@@ -34,14 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_TEXT = 200_000  # characters of body indexed; PostgreSQL caps tsvector positions anyway
 BATCH = 500
 
-_FACET_COLUMNS = {
-    "school": "e.school_id",
-    "year": "e.school_year",
-    "record_type": "e.record_type",
-    "state": "e.state",
-    "grade": "e.grade",
-}
-_SUBJECT_TABLE = SearchEntrySubject._meta.db_table
 _HIT_COLUMNS = (
     "e.page_id, e.variant, e.title, e.body, e.record_type, e.state, e.school_id, "
     "e.school_name, e.school_year, e.date, e.revision_id"
@@ -75,157 +70,6 @@ def _entry(doc: SearchDocument) -> SearchEntry:
     )
 
 
-def _facet_rows(rows) -> tuple[int, dict[str, list[FacetCount]]]:
-    """(total, facets) from (name, value, count) rows; the total's name is 'total'."""
-    total = 0
-    facets: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-    for name, value, count in rows:
-        if name == "total":
-            total = count
-        elif value not in ("", None):
-            facets[name].append(FacetCount(value=str(value), count=count))
-    for values in facets.values():
-        values.sort(key=lambda f: (-f.count, f.value))
-    return total, facets
-
-
-class _Dialect:
-    """How one vendor matches and ranks; returns SQL fragments with %s params."""
-
-    def from_match(self, clauses: list[Clause]) -> tuple[str, str, list, list]:
-        raise NotImplementedError
-
-    def column(self, column: str) -> str:
-        """How a scope or filter column is read when the query matches text."""
-        return column
-
-    def prepare(self, cursor, matching: bool) -> None:
-        """Planner settings for this query's statements."""
-
-    def restore(self, cursor, matching: bool) -> None:
-        """Undo prepare(): a caller's enclosing transaction must not inherit them."""
-
-    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
-        """Total and every facet in one statement over the matched rows."""
-        columns = ", ".join(
-            ["e.id AS id", *(f"{column} AS {name}" for name, column in _FACET_COLUMNS.items())]
-        )
-        unions = " UNION ALL ".join(
-            [
-                *(
-                    f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
-                    f"WHERE {name} IS NOT NULL GROUP BY {name}"
-                    for name in _FACET_COLUMNS
-                ),
-                f"SELECT 'subject', s.subject, COUNT(*) FROM {_SUBJECT_TABLE} s "
-                "WHERE s.entry_id IN (SELECT m.id FROM m) GROUP BY s.subject",
-            ]
-        )
-        cursor.execute(
-            f"WITH m AS (SELECT {columns} FROM {where}) "
-            f"SELECT 'total', '', COUNT(*) FROM m UNION ALL {unions}",
-            params,
-        )
-        return _facet_rows(cursor.fetchall())
-
-
-class _SQLite(_Dialect):
-    @staticmethod
-    def _fts(column: str, tokens: list[tuple[str, ...]]) -> str:
-        parts = ['"' + " ".join(clause) + '"' for clause in tokens]
-        return f"{column} : ({' AND '.join(parts)})"
-
-    def from_match(self, clauses):
-        folded = self._fts("folded_text", [c.folded for c in clauses])
-        exact = self._fts("exact_text", [c.exact for c in clauses])
-        source = (
-            "search_entry_fts f JOIN search_searchentry e ON e.id = f.rowid "
-            "WHERE f.search_entry_fts MATCH %s"
-        )
-        rank = (
-            "(CASE WHEN e.id IN (SELECT rowid FROM search_entry_fts WHERE search_entry_fts "
-            "MATCH %s) THEN 1 ELSE 0 END) DESC, f.rank ASC"
-        )
-        return source, rank, [folded], [exact]
-
-
-class _Postgres(_Dialect):
-    @staticmethod
-    def _tsquery(tokens: list[tuple[str, ...]]) -> str:
-        return " & ".join(
-            "(" + " <-> ".join(f"'{token}'" for token in clause) + ")" for clause in tokens
-        )
-
-    def from_match(self, clauses):
-        source = "search_searchentry e WHERE e.folded_tsv @@ to_tsquery('simple', %s)"
-        rank = (
-            "(e.exact_tsv @@ to_tsquery('simple', %s)) DESC, "
-            "ts_rank(e.folded_tsv, to_tsquery('simple', %s)) DESC"
-        )
-        folded = self._tsquery([c.folded for c in clauses])
-        return source, rank, [folded], [self._tsquery([c.exact for c in clauses]), folded]
-
-    # Scope and filter columns compared through an identity no btree index matches
-    # (+ 0, the byte-wise "C" collation, equal to the default for equality): with
-    # sequential scans off, the planner must then take the per-variant GIN index and
-    # apply scope and filters on the narrow heap. Left to itself it reads a broad
-    # match through the scope index and tests every row's tsvector, which lives out
-    # of line (TOAST): ten times slower at 50,000 matches, as its cost model does
-    # not count the fetch. The per-variant indexes are partial on the same
-    # expression, `(variant COLLATE "C") = ...`, so the variant test selects them.
-    _INTEGER_COLUMNS = frozenset({"e.school_id", "e.author_id", "e.group_id", "e.grade"})
-
-    def column(self, column: str) -> str:
-        if column in self._INTEGER_COLUMNS:
-            return f"({column} + 0)"
-        return f'({column} COLLATE "C")'
-
-    def prepare(self, cursor, matching: bool) -> None:
-        if matching:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-
-    def restore(self, cursor, matching: bool) -> None:
-        # SET LOCAL outlives a released savepoint when query() runs inside a caller's
-        # transaction (a view, a test); RESET gives the session's own value back.
-        if matching:
-            cursor.execute("RESET enable_seqscan")
-
-    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
-        """One pass over the matched rows with grouping sets, one per facet. Subjects
-        are grouped by their combination (a few dozen distinct values), which Python
-        splits and adds up: unnesting each matched row cost more than the rest."""
-        columns = {**_FACET_COLUMNS, "subjects": "e.subjects"}
-        keys = ", ".join(columns.values())
-        values = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
-        sets = ", ".join(["()", *(f"({column})" for column in columns.values())])
-        cursor.execute(
-            f"SELECT GROUPING({keys}), COALESCE({values}), COUNT(*) FROM {where} "
-            f"GROUP BY GROUPING SETS ({sets})",
-            params,
-        )
-        # GROUPING() sets the bit of each column left out of the set (first = highest).
-        full = (1 << len(columns)) - 1
-        names = {full: "total"}
-        for position, name in enumerate(columns):
-            names[full ^ (1 << (len(columns) - 1 - position))] = name
-        rows, subjects = [], {}
-        for grouping, value, count in cursor.fetchall():
-            name = names[grouping]
-            if name == "subjects":
-                for subject in (value or "").split():
-                    subjects[subject] = subjects.get(subject, 0) + count
-            else:
-                rows.append((name, value, count))
-        rows.extend(("subject", subject, count) for subject, count in subjects.items())
-        return _facet_rows(rows)
-
-    def exact(self, clauses) -> tuple[str, list]:
-        """True when the row's exact (diacritic) tokens match every clause."""
-        return "e.exact_tsv @@ to_tsquery('simple', %s)", [
-            self._tsquery([c.exact for c in clauses])
-        ]
-
-
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -233,11 +77,11 @@ class DatabaseBackend(SearchBackend):
         self.config = config or {}
 
     @property
-    def _dialect(self) -> _Dialect:
+    def _dialect(self) -> Dialect:
         if connection.vendor == "postgresql":
-            return _Postgres()
+            return Postgres()
         if connection.vendor == "sqlite":
-            return _SQLite()
+            return SQLite()
         raise NotImplementedError(f"No full-text support for {connection.vendor}")
 
     # --- writes -----------------------------------------------------------
@@ -317,7 +161,7 @@ class DatabaseBackend(SearchBackend):
                 # btree indexes (bitmaps would still visit their heap pages) and give
                 # the planner fresh statistics now, not when autovacuum comes by.
                 # Measured at 100k records: p95 3.5 s before autovacuum, 1.5 s after.
-                cursor.execute(f"VACUUM (ANALYZE) search_searchentry, {_SUBJECT_TABLE}")
+                cursor.execute(f"VACUUM (ANALYZE) search_searchentry, {SUBJECT_TABLE}")
         return count
 
     def clear(self) -> None:
@@ -335,67 +179,87 @@ class DatabaseBackend(SearchBackend):
         column = dialect.column if clauses else _sql.plain
         scope_where, scope_params = _sql.scope_sql(scope, column)
         filter_where, filter_params = _sql.filters_sql(query.filters, column)
+        source = ranked = "search_searchentry e WHERE 1=1"
+        rank, match_params, rank_params = "", [], []
         if clauses:
-            source, rank, match_params, rank_params = dialect.from_match(clauses)
-        else:
-            source, rank, match_params, rank_params = "search_searchentry e WHERE 1=1", "", [], []
-        where = f"{source} AND ({scope_where}) AND ({filter_where})"
+            source, ranked, rank, match_params, rank_params = dialect.from_match(clauses)
+        conditions = f" AND ({scope_where}) AND ({filter_where})"
+        where = source + conditions
         params = [*match_params, *scope_params, *filter_params]
-        if query.sort == "date" or not clauses:
-            order, order_params = "e.date DESC, e.page_id DESC", []
-        else:
-            order, order_params = f"{rank}, e.date DESC, e.page_id DESC", rank_params
-        with transaction.atomic(), connection.cursor() as cursor:
+        with dialect.reading(), connection.cursor() as cursor:
             dialect.prepare(cursor, matching=bool(clauses))
             total, facets = dialect.facets(cursor, where, params)
-            if order_params and isinstance(dialect, _Postgres) and total > RANK_LIMIT:
-                rows = self._tiered_page(cursor, where, params, dialect.exact(clauses), query)
+            page = (query.per_page, query.offset)
+            if query.sort == "date" or not clauses:
+                ids = self._ids(cursor, where, params, *page)
+            elif total > RANK_LIMIT:
+                ids = self._tiered_page(cursor, where, params, dialect.exact(clauses), query)
             else:
-                cursor.execute(
-                    f"SELECT {_HIT_COLUMNS} FROM {where} ORDER BY {order} LIMIT %s OFFSET %s",
-                    [*params, *order_params, query.per_page, query.offset],
-                )
-                rows = cursor.fetchall()
+                ranking = (f"{rank}, ", rank_params)
+                ids = self._ids(cursor, ranked + conditions, params, *page, ranking)
+            rows = self._rows(cursor, ids)
             dialect.restore(cursor, matching=bool(clauses))
         hits = [self._hit(row, clauses) for row in rows]
         return SearchResults(total, hits, facets, query.page, query.per_page)
 
     @staticmethod
-    def _tiered_page(cursor, where: str, params: list, exact: tuple[str, list], query) -> list:
-        """PostgreSQL, a match larger than RANK_LIMIT: the exact-diacritic tier, then
-        the rest, each newest first, as two LIMIT queries the planner can answer by
-        walking the date index (a broad match is dense) or from the GIN bitmap (a
-        narrow one) - never by ranking and sorting every matched row, which means
-        reading every matched row's tsvectors (seconds at 50,000 rows). Relevance
-        within a tier is thus approximated by recency for large matches only."""
-        exact_sql, exact_params = exact
-        order = "e.date DESC, e.page_id DESC"
+    def _ids(cursor, where: str, params: list, limit: int, offset: int, rank: Sql = ("", [])):
+        """The page's entry ids in order (`rank` first, then newest first). Only ids:
+        a sort carries every column it returns, and the texts are long."""
+        order, order_params = rank
         cursor.execute(
-            f"SELECT {_HIT_COLUMNS} FROM {where} AND ({exact_sql}) "
-            f"ORDER BY {order} LIMIT %s OFFSET %s",
-            [*params, *exact_params, query.per_page, query.offset],
+            f"SELECT e.id FROM {where} ORDER BY {order}e.date DESC, e.page_id DESC "
+            "LIMIT %s OFFSET %s",
+            [*params, *order_params, limit, offset],
         )
-        rows = cursor.fetchall()
-        if len(rows) == query.per_page:
-            return rows
-        if rows or query.offset == 0:
-            exact_count = query.offset + len(rows)
+        return [entry_id for (entry_id,) in cursor.fetchall()]
+
+    @staticmethod
+    def _rows(cursor, ids: list) -> list:
+        """The hit columns of these entries, in the order given."""
+        if not ids:
+            return []
+        cursor.execute(
+            f"SELECT e.id, {_HIT_COLUMNS} FROM search_searchentry e "
+            f"WHERE e.id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+        return [rows[entry_id] for entry_id in ids]
+
+    @classmethod
+    def _tiered_page(cls, cursor, where: str, params: list, exact: tuple[str, list], query) -> list:
+        """A match larger than RANK_LIMIT: the exact-diacritic tier, then the rest,
+        each newest first, as two LIMIT queries PostgreSQL can answer by walking the
+        date index (a broad match is dense) or from the GIN bitmap (a narrow one) -
+        never by ranking and sorting every matched row, which means reading every
+        matched row's tsvectors (seconds at 50,000 rows; on SQLite, bm25 and the
+        proximity tiers of every row cost more than the match). Relevance within a
+        tier is thus approximated by recency for large matches only."""
+        exact_sql, exact_params = exact
+        ids = cls._ids(
+            cursor,
+            f"{where} AND ({exact_sql})",
+            [*params, *exact_params],
+            query.per_page,
+            query.offset,
+        )
+        if len(ids) == query.per_page:
+            return ids
+        if ids or query.offset == 0:
+            exact_count = query.offset + len(ids)
         else:  # a page past the exact tier: how many rows did that tier hold?
             cursor.execute(
                 f"SELECT COUNT(*) FROM {where} AND ({exact_sql})", [*params, *exact_params]
             )
             exact_count = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT {_HIT_COLUMNS} FROM {where} AND NOT ({exact_sql}) "
-            f"ORDER BY {order} LIMIT %s OFFSET %s",
-            [
-                *params,
-                *exact_params,
-                query.per_page - len(rows),
-                max(0, query.offset - exact_count),
-            ],
+        return ids + cls._ids(
+            cursor,
+            f"{where} AND NOT ({exact_sql})",
+            [*params, *exact_params],
+            query.per_page - len(ids),
+            max(0, query.offset - exact_count),
         )
-        return rows + cursor.fetchall()
 
     @staticmethod
     def _hit(row, clauses: list[Clause]) -> SearchHit:

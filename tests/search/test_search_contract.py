@@ -246,3 +246,49 @@ def test_a_page_past_the_result_window_is_the_last_page_within_it(corpus):
     assert results.page == MAX_RESULTS // 20
     assert results.hits == [] and results.total > 0
     assert run(corpus, "học").num_pages == 1
+
+
+# --- ranking: the same order on every engine -----------------------------------
+
+FILLER = "Nội dung sinh hoạt của tổ trong tháng mười về các hoạt động ngoài giờ lên lớp."
+# The four words of "phẩm chất chăm chỉ", each five words after the last.
+APART = "Phẩm giá em hiền hậu, chất phác thật thà và chăm lo cho bạn bè, chỉ bảo bạn."
+
+
+@pytest.fixture
+def ranked(backend):
+    """Records whose order a reader would agree on; the one that should come later
+    is always the newer, so that recency never explains a passing order."""
+    backend.index(
+        [
+            make_doc(1, "Nhận xét cuối kì", f"Em có phẩm chất chăm chỉ. {FILLER} {FILLER}"),
+            make_doc(2, "Nhận xét giữa kì", f"Em có phẩm chất tốt, chăm chỉ. {FILLER} {FILLER}"),
+            make_doc(3, "Nhận xét đầu năm", f"{APART} {APART}"),
+            make_doc(4, "Sổ theo dõi sức khỏe học sinh", FILLER),
+            make_doc(5, "Sổ theo dõi khỏe mạnh", FILLER),
+            make_doc(6, "Sổ điểm", FILLER),
+            make_doc(7, "Kế hoạch của tổ", f"{FILLER} Thực hiện trong tuần đầu."),
+            make_doc(8, "Ke hoach tuan", FILLER),
+            *(make_doc(20 + i, f"Biên bản số {i}", FILLER) for i in range(6)),
+        ]
+    )
+    backend.refresh()
+    return backend
+
+
+def test_words_standing_together_rank_above_words_apart(ranked):
+    # 1: the words side by side; 2: within a few words; 3: repeated, far apart.
+    assert ids(run(ranked, "phẩm chất chăm chỉ")) == [1, 2, 3]
+    assert ids(run(ranked, "pham chat cham chi")) == [1, 2, 3]
+
+
+def test_a_long_query_finds_a_record_missing_one_word_below_full_matches(ranked):
+    assert ids(run(ranked, "sổ theo dõi sức khỏe")) == [4, 5]
+    assert run(ranked, "sổ theo dõi sức khỏe").total == 2
+    assert ids(run(ranked, "sổ theo dõi sức")) == [4, 5]
+    assert ids(run(ranked, "theo dõi sức")) == [4]  # three words: every one required
+
+
+def test_the_exact_diacritic_tier_stays_above_words_standing_together(ranked):
+    assert ids(run(ranked, "kế hoạch tuần")) == [7, 8]
+    assert ids(run(ranked, "ke hoach tuan")) == [8, 7]

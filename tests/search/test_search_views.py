@@ -10,6 +10,16 @@ from search.services import search_drain, search_enqueue
 
 pytestmark = pytest.mark.django_db
 
+# SQL statements of one search, whatever the number of hits: session, user, the
+# asker's scope, the search itself, facet labels, signed-PDF links. Elasticsearch's
+# search asks none; PostgreSQL's adds its transaction and planner settings.
+SEARCH_QUERIES = {
+    ("database", "sqlite"): 12,
+    ("database", "postgresql"): 16,
+    ("elasticsearch", "sqlite"): 9,
+    ("elasticsearch", "postgresql"): 9,
+}
+
 
 @pytest.fixture
 def indexed(backend, district):
@@ -96,3 +106,30 @@ def test_public_hits_link_to_the_public_page(client, backend, district):
     url = data["hits"][0]["url"]
     assert url == Page.objects.get(pk=plan.pk).url
     assert url and "/admin/" not in url
+
+
+def test_a_search_asks_the_database_the_same_number_of_times_for_any_number_of_hits(
+    client, district, backend, settings, django_assert_num_queries
+):
+    """Links, signed-PDF links and facet labels of a page of hits are read in one
+    query each: a page of three approved hits costs what a page of one does."""
+    from django.db import connection
+
+    settings.HOSO_SEARCH = {
+        **settings.HOSO_SEARCH,
+        "SIGNED_PDF_URL": "archive.selectors.signed_pdf_url",
+        "SIGNED_PDF_URLS": "archive.selectors.signed_pdf_urls",
+    }
+    for key in ("s1", "s2", "s2"):
+        record = add_other_record(district, key, "Biên bản kiểm tra", "Kế hoạch kiểm tra")
+        approve_record(record)
+        search_enqueue(page_ids=[record.pk])
+    search_drain()
+    backend.refresh()
+    client.force_login(district.users["inspector"])
+    client.get(reverse("search:json"), {"q": "ke hoach"})
+    expected = SEARCH_QUERIES[backend.name, connection.vendor]
+    for per_page in (1, 3):
+        with django_assert_num_queries(expected):
+            data = client.get(reverse("search:json"), {"q": "ke hoach", "per_page": per_page})
+        assert len(data.json()["hits"]) == per_page

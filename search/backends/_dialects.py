@@ -1,0 +1,249 @@
+"""How each vendor matches, ranks and counts: SQL fragments for the database backend.
+
+Private to search.backends.database, which builds one statement from them, the
+asker's scope and the filters (search.backends._sql).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+from django.db import transaction
+
+from search.backends._sql import SUBJECT_TABLE
+from search.types import FACETS, FacetCount
+from search.vietnamese import NEAR, Clause, Matching
+
+FACET_COLUMNS = {
+    "school": "e.school_id",
+    "year": "e.school_year",
+    "record_type": "e.record_type",
+    "state": "e.state",
+    "grade": "e.grade",
+}
+
+
+def _facet_rows(rows) -> tuple[int, dict[str, list[FacetCount]]]:
+    """(total, facets) from (name, value, count) rows; the total's name is 'total'."""
+    total = 0
+    facets: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
+    for name, value, count in rows:
+        if name == "total":
+            total = count
+        elif value not in ("", None):
+            facets[name].append(FacetCount(value=str(value), count=count))
+    for values in facets.values():
+        values.sort(key=lambda f: (-f.count, f.value))
+    return total, facets
+
+
+class Dialect:
+    """How one vendor matches and ranks; returns SQL fragments with %s params."""
+
+    def from_match(self, clauses: list[Clause]) -> tuple[str, str, list, list]:
+        raise NotImplementedError
+
+    def column(self, column: str) -> str:
+        """How a scope or filter column is read when the query matches text."""
+        return column
+
+    def prepare(self, cursor, matching: bool) -> None:
+        """Planner settings for this query's statements."""
+
+    def restore(self, cursor, matching: bool) -> None:
+        """Undo prepare(): a caller's enclosing transaction must not inherit them."""
+
+    def reading(self):
+        """What the statements of one search run in."""
+        return nullcontext()
+
+    def exact(self, clauses: list[Clause]) -> tuple[str, list]:
+        """True when the row's exact (diacritic) tokens match every clause."""
+        raise NotImplementedError
+
+    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
+        """Total and every facet in one statement over the matched rows."""
+        columns = ", ".join(
+            ["e.id AS id", *(f"{column} AS {name}" for name, column in FACET_COLUMNS.items())]
+        )
+        unions = " UNION ALL ".join(
+            [
+                *(
+                    f"SELECT '{name}', CAST({name} AS TEXT), COUNT(*) FROM m "
+                    f"WHERE {name} IS NOT NULL GROUP BY {name}"
+                    for name in FACET_COLUMNS
+                ),
+                f"SELECT 'subject', s.subject, COUNT(*) FROM {SUBJECT_TABLE} s "
+                "WHERE s.entry_id IN (SELECT m.id FROM m) GROUP BY s.subject",
+            ]
+        )
+        cursor.execute(
+            f"WITH m AS (SELECT {columns} FROM {where}) "
+            f"SELECT 'total', '', COUNT(*) FROM m UNION ALL {unions}",
+            params,
+        )
+        return _facet_rows(cursor.fetchall())
+
+
+class SQLite(Dialect):
+    _IN = "e.id IN (SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s)"
+
+    @staticmethod
+    def _phrase(tokens: tuple[str, ...]) -> str:
+        return '"' + " ".join(tokens) + '"'
+
+    def _every(self, column: str, tokens: list[tuple[str, ...]]) -> str:
+        return f"{column} : ({' AND '.join(map(self._phrase, tokens))})"
+
+    def _match(self, plan: Matching) -> tuple[str, str, list]:
+        """The FTS5 query, and any further condition with its params."""
+        if plan.complete:
+            return self._every("folded_text", [c.folded for c in plan.clauses]), "", []
+        phrases = [self._phrase(c.folded) for c in plan.phrases]
+        groups = plan.word_groups()
+        if groups:
+            either = " OR ".join(
+                "(" + " AND ".join(self._phrase(c.folded) for c in group) + ")" for group in groups
+            )
+            return f"folded_text : ({' AND '.join([*phrases, f'({either})'])})", "", []
+        anyword = " OR ".join(self._phrase(c.folded) for c in plan.words)
+        counted = " + ".join([f"({self._IN})"] * len(plan.words))
+        return (
+            f"folded_text : ({' AND '.join([*phrases, f'({anyword})'])})",
+            f" AND ({counted}) >= {plan.required}",
+            [f"folded_text : {self._phrase(c.folded)}" for c in plan.words],
+        )
+
+    def from_match(self, clauses):
+        """Counting and paging by date read the match as a set of rowids beside the
+        scope index, which covers every column they need (the entry's own row holds
+        the texts first, so reading its later columns walks the overflow pages).
+        Ranking joins the FTS5 table for bm25, the match as the outer loop (CROSS
+        JOIN: left to itself the planner probed the match once per scope row)."""
+        plan = Matching(tuple(clauses))
+        match, extra, extra_params = self._match(plan)
+        source = f"search_searchentry e WHERE {self._IN}{extra}"
+        ranked = (
+            "search_entry_fts f CROSS JOIN search_searchentry e ON e.id = f.rowid "
+            f"WHERE f.search_entry_fts MATCH %s{extra}"
+        )
+        tiers = [self._every("exact_text", [c.exact for c in clauses])]
+        if not plan.complete:
+            tiers.append(self._every("folded_text", [c.folded for c in clauses]))
+        if plan.proximity:
+            tiers.append(f"folded_text : {self._phrase(plan.proximity)}")
+            near = " ".join(self._phrase(c.folded) for c in clauses)
+            tiers.append(f"folded_text : NEAR({near}, {NEAR})")
+        rank = ", ".join([*(f"({self._IN}) DESC" for _ in tiers), "f.rank ASC"])
+        return source, ranked, rank, [match, *extra_params], tiers
+
+    def exact(self, clauses):
+        return self._IN, [self._every("exact_text", [c.exact for c in clauses])]
+
+
+class Postgres(Dialect):
+    @staticmethod
+    def _tsquery(tokens: list[tuple[str, ...]], joint: str = " & ") -> str:
+        return joint.join(
+            "(" + " <-> ".join(f"'{token}'" for token in clause) + ")" for clause in tokens
+        )
+
+    def _match(self, plan: Matching) -> tuple[str, list]:
+        """The match's tsquery and any further condition. A long query's words,
+        `required` of them, are an OR of every group of that size, which the GIN
+        index answers alone; past MAX_GROUPS groups, any word, then counted per row."""
+        phrases = [self._tsquery([c.folded]) for c in plan.phrases]
+        if plan.complete:
+            return "", [self._tsquery([c.folded for c in plan.clauses])]
+        groups = plan.word_groups()
+        if groups:
+            either = " | ".join(f"({self._tsquery([c.folded for c in g])})" for g in groups)
+            return "", [" & ".join([*phrases, f"({either})"])]
+        anyword = self._tsquery([c.folded for c in plan.words], " | ")
+        counted = " + ".join(["(e.folded_tsv @@ to_tsquery('simple', %s))::int"] * len(plan.words))
+        return f" AND ({counted}) >= {plan.required}", [
+            " & ".join([*phrases, f"({anyword})"]),
+            *(self._tsquery([c.folded]) for c in plan.words),
+        ]
+
+    def from_match(self, clauses):
+        plan = Matching(tuple(clauses))
+        extra, params = self._match(plan)
+        source = f"search_searchentry e WHERE e.folded_tsv @@ to_tsquery('simple', %s){extra}"
+        tiers = [("e.exact_tsv", self._tsquery([c.exact for c in clauses]))]
+        if not plan.complete:
+            tiers.append(("e.folded_tsv", self._tsquery([c.folded for c in clauses])))
+        if plan.proximity:
+            tiers.append(("e.folded_tsv", self._tsquery([plan.proximity])))
+        # Then cover density: the closer the matched words stand, the higher.
+        rank = ", ".join(
+            [
+                *(f"({column} @@ to_tsquery('simple', %s)) DESC" for column, _ in tiers),
+                "ts_rank_cd(e.folded_tsv, to_tsquery('simple', %s)) DESC",
+            ]
+        )
+        return source, source, rank, params, [*(query for _, query in tiers), params[0]]
+
+    # Scope and filter columns compared through an identity no btree index matches
+    # (+ 0, the byte-wise "C" collation, equal to the default for equality): with
+    # sequential scans off, the planner must then take the per-variant GIN index and
+    # apply scope and filters on the narrow heap. Left to itself it reads a broad
+    # match through the scope index and tests every row's tsvector, which lives out
+    # of line (TOAST): ten times slower at 50,000 matches, as its cost model does
+    # not count the fetch. The per-variant indexes are partial on the same
+    # expression, `(variant COLLATE "C") = ...`, so the variant test selects them.
+    _INTEGER_COLUMNS = frozenset({"e.school_id", "e.author_id", "e.group_id", "e.grade"})
+
+    def column(self, column: str) -> str:
+        if column in self._INTEGER_COLUMNS:
+            return f"({column} + 0)"
+        return f'({column} COLLATE "C")'
+
+    def prepare(self, cursor, matching: bool) -> None:
+        if matching:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    def reading(self):
+        """A transaction, for SET LOCAL. (SQLite runs without one: the project opens
+        its transactions IMMEDIATE, and a search must not take the write lock.)"""
+        return transaction.atomic()
+
+    def restore(self, cursor, matching: bool) -> None:
+        # SET LOCAL outlives a released savepoint when query() runs inside a caller's
+        # transaction (a view, a test); RESET gives the session's own value back.
+        if matching:
+            cursor.execute("RESET enable_seqscan")
+
+    def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
+        """One pass over the matched rows with grouping sets, one per facet. Subjects
+        are grouped by their combination (a few dozen distinct values), which Python
+        splits and adds up: unnesting each matched row cost more than the rest."""
+        columns = {**FACET_COLUMNS, "subjects": "e.subjects"}
+        keys = ", ".join(columns.values())
+        values = ", ".join(f"CAST({column} AS TEXT)" for column in columns.values())
+        sets = ", ".join(["()", *(f"({column})" for column in columns.values())])
+        cursor.execute(
+            f"SELECT GROUPING({keys}), COALESCE({values}), COUNT(*) FROM {where} "
+            f"GROUP BY GROUPING SETS ({sets})",
+            params,
+        )
+        # GROUPING() sets the bit of each column left out of the set (first = highest).
+        full = (1 << len(columns)) - 1
+        names = {full: "total"}
+        for position, name in enumerate(columns):
+            names[full ^ (1 << (len(columns) - 1 - position))] = name
+        rows, subjects = [], {}
+        for grouping, value, count in cursor.fetchall():
+            name = names[grouping]
+            if name == "subjects":
+                for subject in (value or "").split():
+                    subjects[subject] = subjects.get(subject, 0) + count
+            else:
+                rows.append((name, value, count))
+        rows.extend(("subject", subject, count) for subject, count in subjects.items())
+        return _facet_rows(rows)
+
+    def exact(self, clauses):
+        return "e.exact_tsv @@ to_tsquery('simple', %s)", [
+            self._tsquery([c.exact for c in clauses])
+        ]
