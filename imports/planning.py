@@ -169,6 +169,7 @@ _SOURCES = {
     "address": ("address", "address_street", "address_ward", "address_province"),
     "hometown": ("hometown", "hometown_ward", "hometown_province"),
     "name": ("name", "class_name"),
+    "position": ("post_group", "position"),
 }
 
 

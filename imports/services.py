@@ -51,11 +51,11 @@ _RECENT = 2
 _read: dict[str, RawWorkbook] = {}
 
 
-def _workbook(data: bytes, sha256: str) -> RawWorkbook:
+def _workbook(data: bytes, sha256: str, filename: str = "") -> RawWorkbook:
     """The file read once for its preview, detection and apply in this process (parsing
     5,000 rows is seconds); the apply still plans again from what the database holds."""
     if sha256 not in _read:
-        workbook = read_workbook(data)
+        workbook = read_workbook(data, filename)
         while len(_read) >= _RECENT:
             _read.pop(next(iter(_read)))
         _read[sha256] = workbook
@@ -67,7 +67,7 @@ def import_preview(
 ) -> ImportPlan:
     """What applying `data` would do. Reads only; raises ImportFileError for a bad file."""
     plan = ImportPlan(school.pk, school_year.pk, filename, sha256_of(data), len(data))
-    workbook = _workbook(data, plan.sha256)
+    workbook = _workbook(data, plan.sha256, filename)
     new_classes: set[str] = set()
     for sheet in sorted(workbook.sheets, key=lambda s: _ORDER[s.kind]):
         if sheet.kind == SheetKind.CLASSES:
@@ -81,9 +81,11 @@ def import_preview(
     return plan
 
 
-def detect_school_and_year(data: bytes) -> tuple[School | None, SchoolYear | None]:
+def detect_school_and_year(
+    data: bytes, filename: str = ""
+) -> tuple[School | None, SchoolYear | None]:
     """The school and year named in the export's title rows, when they are unambiguous."""
-    workbook = _workbook(data, sha256_of(data))
+    workbook = _workbook(data, sha256_of(data), filename)
     text = fold(workbook.title_text)
     schools = [
         s

@@ -7,6 +7,7 @@ every write; a refusal is a 403 page or a form error, never a server error.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -112,14 +113,24 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports_admin:upload")
 
 
+# A kept file is downloaded as what it was: its extension and type.
+_KEPT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".csv": "text/csv; charset=utf-8",
+}
+
+
 @require_http_methods(["GET"])
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     data_file = get_object_or_404(
         data_files_visible_to(request.user).defer(None), pk=pk, status=DataFileStatus.APPLIED
     )
-    response = HttpResponse(
-        bytes(data_file.content),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    extension = Path(data_file.filename).suffix.lower()
+    if extension not in _KEPT_TYPES:
+        extension = ".xlsx"
+    response = HttpResponse(bytes(data_file.content), content_type=_KEPT_TYPES[extension])
+    response["Content-Disposition"] = (
+        f'attachment; filename="csdl-{data_file.sha256[:12]}{extension}"'
     )
-    response["Content-Disposition"] = f'attachment; filename="csdl-{data_file.sha256[:12]}.xlsx"'
     return response

@@ -13,7 +13,7 @@ from imports.models import DataFile
 from recordpages.models import Pupil, School, SchoolYear
 from tests.conftest import load_small_district
 from tests.factories.people import PupilFactory
-from tests.imports.layouts import HCMC_PUPILS, hcmc_pupil, workbook_bytes
+from tests.imports.layouts import HCMC_PUPILS, csv_bytes, hcmc_pupil, workbook_bytes
 
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "testdata" / "csdl" / "hoa-nghia-hoc-sinh-2026-2027.xlsx"
@@ -32,8 +32,8 @@ class ImportScreensTest(TestCase):
 
         self.client.force_login(get_user_model().objects.get(username=username))
 
-    def post_file(self, school: School, data: bytes | None = None):
-        handle = SimpleUploadedFile("hs.xlsx", data or SAMPLE.read_bytes())
+    def post_file(self, school: School, data: bytes | None = None, name: str = "hs.xlsx"):
+        handle = SimpleUploadedFile(name, data or SAMPLE.read_bytes())
         return self.client.post(
             reverse("imports_admin:upload"),
             {"school": school.pk, "school_year": self.year.pk, "file": handle},
@@ -86,6 +86,20 @@ class ImportScreensTest(TestCase):
         self.assertEqual(data_file.status, "applied")
         download = self.client.get(reverse("imports_admin:download", args=[data_file.pk]))
         self.assertEqual(download.content, SAMPLE.read_bytes())
+
+    def test_a_kept_csv_file_downloads_as_csv(self):
+        self.login("hn.hieutruong")
+        born = dt.date(2019, 5, 1)
+        data = csv_bytes(
+            HCMC_PUPILS, [hcmc_pupil("0399900002", "Ngô Bảo Châu", born, "Nam", 1, "1A")]
+        )
+        self.assertEqual(self.post_file(self.thhn, data, "hoc-sinh.csv").status_code, 200)
+        data_file = DataFile.objects.get()
+        self.client.post(reverse("imports_admin:apply", args=[data_file.pk]))
+        download = self.client.get(reverse("imports_admin:download", args=[data_file.pk]))
+        self.assertEqual(download.content, data)
+        self.assertTrue(download["Content-Type"].startswith("text/csv"))
+        self.assertIn(".csv", download["Content-Disposition"])
 
     def test_teacher_may_not_open_the_import_screen(self):
         self.login("hn.giaovien")

@@ -257,6 +257,7 @@ def test_a_bad_name_or_a_too_long_value_is_a_row_error_of_the_preview(world):
                     row("CB0401", "Nguyễn Văn \u0410n"),
                     row("CB0402", "Lê Văn Tâm", subjects="Toán, " * 40),
                     row("CB" + "9" * 40, "Phạm Thu Hà"),
+                    row("CB0403", "Đỗ Minh Hải", post="Giáo viên " * 15),
                 ],
             )
         ),
@@ -264,10 +265,12 @@ def test_a_bad_name_or_a_too_long_value_is_a_row_error_of_the_preview(world):
     )
     assert data_file is None
     found = {e.row: e.message for e in plan.errors}
-    assert set(found) == {5, 6, 7}
+    assert set(found) == {5, 6, 7, 8}
     assert "Họ và tên" in found[5] and "А" in found[5]
     assert "Môn dạy" in found[6] and "200" in found[6]
     assert "Mã cán bộ" in found[7] and "30" in found[7]
+    # The post comes from "Nhóm chức vụ": the message names that column.
+    assert "Nhóm chức vụ" in found[8] and "120" in found[8], found[8]
 
 
 def test_two_newcomers_with_the_same_name_get_two_accounts(world):

@@ -83,7 +83,9 @@ class Command(BaseCommand):
     def _target(self, data: bytes, options) -> tuple[School, SchoolYear]:
         detected_school, detected_year = (None, None)
         if not options.get("school") or not options.get("year"):
-            detected_school, detected_year = detect_school_and_year(data)
+            detected_school, detected_year = detect_school_and_year(
+                data, Path(options["file"]).name
+            )
         if options.get("school"):
             school = School.objects.filter(code=options["school"].strip().upper()).first()
             if school is None:
