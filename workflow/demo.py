@@ -277,10 +277,8 @@ class DemoStates:
                 if subject.has_midterm_test(page.grade):
                     result.score_mid2 = result.score_year
         SubjectResult.objects.bulk_update(results, ["level", "score_year", "score_mid2"])
-        page.competence_results.update(level="T")
-        for competence in page.competence_results.filter(level_term1="Đ"):
-            competence.level = "Đ"
-            competence.save(update_fields=["level"])
+        page.competence_results.exclude(level_term1="Đ").update(level="T")
+        page.competence_results.filter(level_term1="Đ").update(level="Đ")
         page.year_end_result = selectors.suggested_year_end_result(page)
         page.promotion = "ht_tieu_hoc" if page.grade == 5 else "len_lop"
         page.commendation = "Học sinh xuất sắc" if page.year_end_result == "HTXS" else ""
