@@ -368,3 +368,51 @@ def test_the_command_previews_applies_and_refuses_in_words(demo):
         call_command("rollover_year", "--school", "THZZ", "--from", "2025-2026")
     with pytest.raises(CommandError, match="chưa có lớp nào"):
         call_command("rollover_year", "--school", "THHN", "--from", "2024-2025", stdout=out)
+
+
+def test_the_next_csdl_import_reconciles_what_changed_over_the_summer(demo):
+    """After the rollover, the new year's export from the sector database moves a pupil
+    the school placed in another class, ends the enrolment of one who moved away, adds
+    a new grade-1 pupil without a ministry id, and changes nothing else; twice is a no-op."""
+    from imports.services import import_apply, import_upload
+    from tests.imports.layouts import HCMC_PUPILS, hcmc_pupil, workbook_bytes
+
+    p = decide_demo_year()
+    rollover_apply(None, demo.school, demo.year)
+    new_year = SchoolYear.objects.get(name=NEW)
+    moved, left, stays = p["1A"]
+
+    def row(pupil, class_name, **more):
+        return hcmc_pupil(
+            pupil.ministry_id, pupil.full_name, pupil.date_of_birth, pupil.get_sex_display(),
+            int(class_name[0]), class_name, **more,
+        )  # fmt: skip
+
+    rows = [
+        row(moved, "2B"),
+        row(left, "2A", **{"Trạng thái": "Đã chuyển đi"}),
+        row(stays, "2A"),
+        hcmc_pupil(None, "Trần Bảo Ngọc", dt.date(2020, 2, 14), "Nữ", 1, "1A"),
+    ]
+    data = workbook_bytes((HCMC_PUPILS, rows), year=NEW)
+
+    def apply_file():
+        plan, data_file = import_upload(
+            user=None, school=demo.school, school_year=new_year, data=data, filename="hs.xlsx"
+        )
+        assert data_file is not None, [e.message for e in plan.errors]
+        return import_apply(user=None, data_file=data_file)
+
+    first = apply_file()
+    assert new_class_of(moved).name == "2B"
+    ended = ClassEnrollment.objects.get(pupil=left, school_class__school_year=new_year)
+    assert ended.left_on is not None and ended.left_reason == "Đã chuyển đi"
+    assert new_class_of(stays).name == "2A"
+    newcomer = Pupil.objects.get(full_name="Trần Bảo Ngọc")
+    assert newcomer.ministry_id is None and new_class_of(newcomer).name == "1A"
+    assert first.counts()["pupils"] == {"added": 1, "changed": 2, "unchanged": 1, "errors": 0}
+
+    before = table_counts()
+    second = apply_file()
+    assert not second.has_writes
+    assert table_counts() == before
