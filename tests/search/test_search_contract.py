@@ -292,3 +292,17 @@ def test_a_long_query_finds_a_record_missing_one_word_below_full_matches(ranked)
 def test_the_exact_diacritic_tier_stays_above_words_standing_together(ranked):
     assert ids(run(ranked, "kế hoạch tuần")) == [7, 8]
     assert ids(run(ranked, "ke hoach tuan")) == [8, 7]
+
+
+def test_a_very_long_query_needs_three_in_four_of_its_words(backend):
+    query = "báo cáo tổng kết công tác chuyên môn tổ khối một năm"  # 12 words: 9 needed
+    backend.index(
+        [
+            make_doc(1, "Báo cáo tổng kết công tác chuyên môn tổ khối một năm"),
+            make_doc(2, "Báo cáo tổng kết công tác chuyên môn tổ khối"),  # 10 of 12
+            make_doc(3, "Báo cáo tổng kết công tác chuyên môn"),  # 8 of 12
+        ]
+    )
+    backend.refresh()
+    assert ids(run(backend, query)) == [1, 2]
+    assert ids(run(backend, query.replace("năm", '"tổ khối"'))) == [1, 2]
