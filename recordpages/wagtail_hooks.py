@@ -3,13 +3,18 @@ hides Wagtail's tree-wide reports and dashboard panels from school accounts."""
 
 from django.core.exceptions import PermissionDenied
 from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
 from cms.csp_widgets import patch_chooser_widgets
+from recordpages import class_grid
 from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
+from recordpages.models import ClassPage
 from recordpages.permissions import can_create_page, explorable_page_ids
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
@@ -81,3 +86,29 @@ def pages_api_without_write_actions(router):
 def initialisers_instead_of_inline_scripts():
     """Runs what Wagtail's inline scripts did; the Content-Security-Policy blocks those."""
     return format_html('<script src="{}"></script>', static("js/csp_init.js"))
+
+
+@hooks.register("register_admin_urls")
+def register_class_grid_url():
+    return [
+        path(
+            "lop/<int:page_id>/ket-qua-cuoi-nam/",
+            class_grid.year_end_grid,
+            name="recordpages_class_grid",
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def class_grid_button(page, user, view_name, next_url=None):
+    """On a class's page, its homeroom teacher's way to the year-end grid."""
+    if page.specific_class is not ClassPage:
+        return
+    class_page = page.specific_deferred
+    if class_grid.may_open(user, class_page.school_class):
+        yield Button(
+            _("Nhập kết quả cuối năm cả lớp"),
+            reverse("recordpages_class_grid", args=[page.pk]),
+            icon_name="table",
+            priority=40,
+        )
