@@ -109,12 +109,13 @@ def main() -> None:
     _setup()
     from django.db import connection
 
-    from recordpages.models import School, SchoolYear
+    from recordpages.models import SchoolYear
+    from tests.factories import SchoolFactory
     from tests.imports.layouts import HCMC_PUPILS, workbook_bytes
 
     year, _ = SchoolYear.objects.get_or_create(name="2026-2027", **SchoolYear.defaults_for(2026))
-    school = School.objects.create(
-        code=f"BENCH{int(time.time()) % 100000}", name="Trường Tiểu học Đo Tốc Độ"
+    school = SchoolFactory(
+        code=f"BENCH{int(time.time()) % 100000}", name="Trường Tiểu học Đo Tốc Độ", year=year
     )
     first = workbook_bytes((HCMC_PUPILS, _rows(args.pupils, "Trần Thị Mai")))
     changed = workbook_bytes((HCMC_PUPILS, _rows(args.pupils, "Trần Thị Mai Anh")))
@@ -122,6 +123,27 @@ def main() -> None:
     _import(school, year, first, "new")
     _import(school, year, first, "re-import")
     _import(school, year, changed, "update")
+    _rollover(school, year)
+
+
+def _rollover(school, year) -> None:
+    """Chuyển năm học of the imported school: every pupil promoted by hand (grade 5
+    completes primary), previewed, applied, then applied again (nothing to write)."""
+    from imports.rollover import rollover_preview
+    from imports.rollover_apply import rollover_apply
+    from recordpages.models import ClassEnrollment
+
+    ClassEnrollment.objects.filter(school_class__school=school).update(promoted=True)
+    plan, preview_s, preview_q = _timed(lambda: rollover_preview(school, year))
+    _, apply_s, apply_q = _timed(lambda: rollover_apply(None, school, year))
+    again, again_s, again_q = _timed(lambda: rollover_apply(None, school, year))
+    assert not again.has_writes
+    print(
+        f"rollover   preview {preview_s[0]:5.2f} s ({preview_s[1]:5.2f} s CPU, {preview_q:3d} "
+        f"queries)  apply {apply_s[0]:5.2f} s ({apply_s[1]:5.2f} s CPU, {apply_q:3d} queries)  "
+        f"again {again_s[0]:5.2f} s ({again_q} queries)  {len(plan.moves)} pupils, "
+        f"{len(plan.classes)} classes  [{_load()}]"
+    )
 
 
 if __name__ == "__main__":
