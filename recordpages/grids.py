@@ -221,7 +221,7 @@ _INVALID = mark_safe(' aria-invalid="true"')  # noqa: S308 - a constant
 _KIND_ATTRS = {
     # A level is one letter typed as on paper, offered by the table's <datalist>: a
     # <select> per cell would double the editor's weight (issue #18).
-    LEVEL: ' maxlength="1" autocomplete="off" list="{key}l"',
+    LEVEL: ' maxlength="1" list="{key}l"',
     SCORE: ' inputmode="numeric" maxlength="2"',
     TEXT: ' maxlength="500"',
 }
