@@ -190,7 +190,9 @@ class DatabaseBackend(SearchBackend):
             dialect.prepare(cursor, matching=bool(clauses))
             total, facets = dialect.facets(cursor, where, params)
             page = (query.per_page, query.offset)
-            if query.sort == "date" or not clauses:
+            if not total:
+                ids = []
+            elif query.sort == "date" or not clauses:
                 ids = self._ids(cursor, where, params, *page)
             elif total > RANK_LIMIT:
                 ids = self._tiered_page(cursor, where, params, dialect.exact(clauses), query)
