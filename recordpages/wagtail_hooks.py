@@ -15,7 +15,7 @@ from recordpages import class_grid
 from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
 from recordpages.models import ClassPage
-from recordpages.permissions import can_create_page, explorable_page_ids
+from recordpages.permissions import can_create_page, explorable_page_ids, mark_undeletable
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
 register_snippet(PeopleGroup)
@@ -41,6 +41,11 @@ def refuse_moving_pages_outside_ones_rights(request, page, destination):
     """Wagtail's move confirmation shows the page before checking rights: check first."""
     if not page.permissions_for_user(request.user).can_move_to(destination):
         raise PermissionDenied
+
+
+@hooks.register("construct_explorer_page_queryset")
+def answer_delete_buttons_in_the_listing_query(parent_page, pages, request):
+    return mark_undeletable(pages, request.user, parent_page)
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -108,9 +108,15 @@ class HosoPage(Page):
         """Fill fields derived from the page's place in the tree (overridden)."""
 
     def permissions_for_user(self, user):
+        """One tester per page and user: an explorer row asks for it by every column
+        and button (ten testers a row, issue 18). A request loads its own user, so
+        the tester lives as long as the request's page and user objects."""
         from recordpages.permissions import HosoPagePermissionTester
 
-        return HosoPagePermissionTester(user, self)
+        cached = self.__dict__.get("_hoso_tester")
+        if cached is None or cached.user is not user:
+            cached = self.__dict__["_hoso_tester"] = HosoPagePermissionTester(user, self)
+        return cached
 
 
 class RecordFilePanel(FieldPanel):
