@@ -29,7 +29,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py init_dev_pki
-	$(PY) manage.py load_demo_district
+	$(PY) manage.py load_demo_district --catch-up
 
 serve: install
 	mkdir -p var
