@@ -21,9 +21,22 @@ def importable_schools(user) -> QuerySet[School]:
     scope = get_scope(user)
     if scope.is_superuser:
         return School.objects.all()
-    if scope.read_only or scope.school_id is None or not scope.roles & set(IMPORT_ROLES):
+    if not imports_anything(user):
         return School.objects.none()
     return visible_schools(user).filter(pk=scope.school_id)
+
+
+def imports_anything(user) -> bool:
+    """Whether the import screens are for `user` at all, from the scope alone (the menu
+    asks it on every admin page); importable_schools says which schools."""
+    scope = get_scope(user)
+    if scope.is_superuser:
+        return True
+    return (
+        not scope.read_only
+        and scope.school_id is not None
+        and bool(scope.roles & set(IMPORT_ROLES))
+    )
 
 
 def may_import(user, school: School | int) -> bool:

@@ -253,7 +253,9 @@ def listed_record(user, page) -> RecordState | None:
         siblings = list(
             RecordState.objects.filter(
                 page__path__startswith=parent_path, page__depth=page.depth
-            ).select_related("school__page", "group", "school_class", "page", "record_category")
+            ).select_related(
+                "school__page", "group", "school_class", "page", "record_category", "author"
+            )
         )
         attach_editors(siblings)
         cache[parent_path] = {record.pk: record for record in siblings}
