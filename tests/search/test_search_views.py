@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 # asker's scope, the search itself, facet labels, signed-PDF links. Elasticsearch's
 # search asks none; PostgreSQL's adds its transaction and planner settings.
 SEARCH_QUERIES = {
-    ("database", "sqlite"): 12,
-    ("database", "postgresql"): 16,
-    ("elasticsearch", "sqlite"): 9,
-    ("elasticsearch", "postgresql"): 9,
+    ("database", "sqlite"): 11,
+    ("database", "postgresql"): 15,
+    ("elasticsearch", "sqlite"): 8,
+    ("elasticsearch", "postgresql"): 8,
 }
 
 
