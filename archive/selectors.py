@@ -23,21 +23,32 @@ def latest_archived(page_id: int, version: int | None = None) -> ArchivedVersion
     return rows.order_by("-version", "-pk").first()
 
 
-def signed_pdf_url(page_id: int, revision_id: int | None = None) -> str | None:
-    """The seam search calls (settings.HOSO_SEARCH["SIGNED_PDF_URL"]): the admin URL
-    of the signed PDF of the version approved as `revision_id` (or, without one or
-    when that revision has none, the record's latest archived version), or None
-    while nothing is archived. The admin view checks again who may open it."""
+def signed_pdf_urls(pairs) -> dict[tuple[int, int | None], str]:
+    """The seam search calls (settings.HOSO_SEARCH["SIGNED_PDF_URLS"]) for a page of
+    hits, in one query: for each (page id, revision id), the admin URL of the signed
+    PDF of the version approved as that revision (or, without one or when that revision
+    has none, the record's latest archived version); pairs with nothing archived are
+    left out. The admin view checks again who may open it."""
     from django.urls import reverse
 
-    rows = ArchivedVersion.objects.filter(page_ref=page_id, kind="record")
-    row = None
-    if revision_id is not None:
-        row = rows.filter(revision_id=revision_id).order_by("-version", "-pk").first()
-    row = row or rows.order_by("-version", "-pk").first()
-    if row is None:
-        return None
-    return f"{reverse('archive_admin:print', args=[page_id])}?v={row.version}"
+    rows = (
+        ArchivedVersion.objects.filter(page_ref__in={page for page, _ in pairs}, kind="record")
+        .order_by("page_ref", "-version", "-pk")
+        .values_list("page_ref", "revision_id", "version")
+    )
+    latest: dict[int, int] = {}
+    by_revision: dict[tuple[int, int], int] = {}
+    for page_id, revision_id, version in rows:
+        latest.setdefault(page_id, version)
+        by_revision.setdefault((page_id, revision_id), version)
+    urls = {}
+    for page_id, revision_id in pairs:
+        version = by_revision.get((page_id, revision_id)) or latest.get(page_id)
+        if version is not None:
+            urls[(page_id, revision_id)] = (
+                f"{reverse('archive_admin:print', args=[page_id])}?v={version}"
+            )
+    return urls
 
 
 def can_print(user, page) -> bool:

@@ -190,9 +190,9 @@ def storage_settings(*, var_dir: Path, manifest_static: bool = True) -> StorageS
 
 def search_settings() -> dict[str, Any]:
     """HOSO_SEARCH: the database backend by default, Elasticsearch when ELASTICSEARCH_URL
-    is set; index layout and client behaviour for Elasticsearch. SIGNED_PDF_URL is the
-    dotted path of the archive's `(page_id, revision_id) -> url | None` that links a hit
-    to its signed PDF (search/links.py): search names it without importing archive."""
+    is set; index layout and client behaviour for Elasticsearch. SIGNED_PDF_URLS is the
+    dotted path of the archive's `[(page_id, revision_id)] -> {pair: url}` that links a
+    page of hits to their signed PDFs (search/links.py) without importing archive."""
     url = env_str("ELASTICSEARCH_URL")
     return {
         "BACKEND": "elasticsearch" if url else "database",
@@ -201,7 +201,7 @@ def search_settings() -> dict[str, Any]:
         "NUMBER_OF_SHARDS": env_int("SEARCH_NUMBER_OF_SHARDS", 1),
         "NUMBER_OF_REPLICAS": env_int("SEARCH_NUMBER_OF_REPLICAS", 0),
         "TIMEOUT": env_int("SEARCH_TIMEOUT", 10),
-        "SIGNED_PDF_URL": "archive.selectors.signed_pdf_url",
+        "SIGNED_PDF_URLS": "archive.selectors.signed_pdf_urls",
     }
 
 

@@ -9,8 +9,8 @@ school plans, and goes to the page on the public site.
 The signed PDF belongs to the archive app, which search must not import
 (DESIGN.md: archive and search do not import each other). The seam is a
 setting: HOSO_SEARCH["SIGNED_PDF_URLS"] names a callable that the archive app
-provides, answering a whole page of hits in one query (the older one-hit
-SIGNED_PDF_URL is still honoured); without either no hit has a PDF link.
+provides, answering a whole page of hits in one query; without it no hit has a PDF
+link.
 """
 
 from __future__ import annotations
@@ -53,17 +53,12 @@ def signed_pdf_urls(hits: Sequence[SearchHit]) -> list[str | None]:
     """The signed PDF of each approved version shown, when the archive has one.
 
     A page of hits asks the archive once, through SIGNED_PDF_URLS (a callable
-    `(pairs: list[tuple[int, int | None]]) -> dict[pair, url]`); a setup naming only
-    the one-hit SIGNED_PDF_URL is asked once per approved hit."""
+    `(pairs: list[tuple[int, int | None]]) -> dict[pair, url]`)."""
     wanted = [(hit.page_id, hit.revision_id) for hit in hits if hit.variant == APPROVED]
-    if not wanted:
+    resolve = _resolver("SIGNED_PDF_URLS")
+    if not wanted or resolve is None:
         return [None] * len(hits)
-    many = _resolver("SIGNED_PDF_URLS")
-    if many is not None:
-        urls = many(wanted)
-    else:
-        one = _resolver("SIGNED_PDF_URL")
-        urls = {pair: one(*pair) for pair in wanted} if one else {}
+    urls = resolve(wanted)
     return [
         urls.get((hit.page_id, hit.revision_id)) if hit.variant == APPROVED else None
         for hit in hits

@@ -60,7 +60,11 @@ def test_signed_pdf_url_for_search_links_each_version_to_its_own_pdf(
 
     from archive.models import ArchivedVersion
 
-    resolve = import_string("archive.selectors.signed_pdf_url")
+    resolve_page = import_string("archive.selectors.signed_pdf_urls")
+
+    def resolve(page_id, revision_id):
+        return resolve_page([(page_id, revision_id)]).get((page_id, revision_id))
+
     state = school_data.states["lesson_plan"]
     assert resolve(state.page_id, state.approved_revision_id) is None  # nothing archived yet
     v1_revision = state.approved_revision_id

@@ -117,7 +117,6 @@ def test_a_search_asks_the_database_the_same_number_of_times_for_any_number_of_h
 
     settings.HOSO_SEARCH = {
         **settings.HOSO_SEARCH,
-        "SIGNED_PDF_URL": "archive.selectors.signed_pdf_url",
         "SIGNED_PDF_URLS": "archive.selectors.signed_pdf_urls",
     }
     for key in ("s1", "s2", "s2"):
