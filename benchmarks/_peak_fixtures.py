@@ -23,8 +23,7 @@ from recordpages.models import LessonPlanPage, RoleCode, StaffProfile  # noqa: E
 from workflow.choices import State  # noqa: E402
 from workflow.models import RecordState  # noqa: E402
 
-FIRST_FREE_WEEK = 14  # the demo plans weeks up to the one after today's (25/11: week 13)
-LAST_WEEK = 37
+LAST_WEEK = 37  # LessonPlanPage.week_number's maximum
 
 
 def _templates() -> list[LessonPlanPage]:
@@ -49,16 +48,26 @@ def _approver(plan: LessonPlanPage) -> StaffProfile:
     return StaffProfile.objects.get(school_id=plan.school_id, roles__code=RoleCode.PRINCIPAL)
 
 
+def _free_weeks(plan: LessonPlanPage) -> list[int]:
+    """The weeks after the teacher's last plan for the class (the demo plans up to the
+    week after its day)."""
+    last = max(
+        LessonPlanPage.objects.filter(
+            teacher_id=plan.teacher_id, school_class_id=plan.school_class_id
+        ).values_list("week_number", flat=True)
+    )
+    return list(range(last + 1, LAST_WEEK + 1))
+
+
 @transaction.atomic
 def drafts(count: int) -> list[LessonPlanPage]:
-    templates = _templates()
-    weeks = LAST_WEEK - FIRST_FREE_WEEK + 1
-    if len(templates) * weeks < count:
-        raise SystemExit(f"{len(templates)} teachers × {weeks} weeks < {count} drafts")
+    slots = [(template, week) for template in _templates() for week in _free_weeks(template)]
+    if len(slots) < count:
+        raise SystemExit(f"the demo's teachers have {len(slots)} free weeks, not {count}")
+    # Round robin over the teachers: week by week, as many teachers as possible.
+    slots.sort(key=lambda slot: (slot[1], slot[0].pk))
     made = []
-    for index in range(count):
-        template = templates[index % len(templates)]
-        week = FIRST_FREE_WEEK + index // len(templates)
+    for template, week in slots[:count]:
         start = template.week_start + dt.timedelta(weeks=week - template.week_number)
         made.append(
             template.copy(

@@ -190,14 +190,16 @@ def _postmaster(pg: PostgresServer) -> int:
 
 def _prepare_plans(env: dict[str, str], teachers: int) -> list[dict]:
     script = ROOT / "benchmarks" / "_peak_fixtures.py"
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(script), str(teachers)],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"_peak_fixtures.py failed:\n{done.stderr[-3000:]}")
+    out = done.stdout
     return next(json.loads(line[5:]) for line in out.splitlines() if line.startswith("PEAK "))
 
 
