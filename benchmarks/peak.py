@@ -267,6 +267,13 @@ def _report(evening: Evening, window: float, cpu: float, cores: int) -> None:
             f"extrapolated, {n} cores: ~{users:.0f} users at once at this pace "
             "(from the CPU per request, not measured)"
         )
+    print(
+        f"at the evening's own pace (think times not compressed, ×{evening.compression:.0f}): "
+        f"~{evening.compression * 0.7 * cores / (per_request * rate):.0f} users at once on "
+        f"{cores} cores (extrapolated)"
+        if per_request and rate
+        else ""
+    )
     print(f"cpu cores here: {cores}; load average now: {os.getloadavg()[0]:.2f}")
 
 
