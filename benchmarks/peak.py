@@ -234,7 +234,7 @@ def _play(base: str, plans: list[dict], window: float) -> Evening:
     return evening
 
 
-def _report(evening: Evening, window: float, cpu: float, cores: int) -> None:
+def _report(evening: Evening, teachers: int, cpu: float, cores: int) -> None:
     print(f"{'step':22} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'app cpu ms':>10}")
     walls = []
     for step, values in sorted(evening.timings.items()):
@@ -255,25 +255,20 @@ def _report(evening: Evening, window: float, cpu: float, cores: int) -> None:
     print(
         f"server CPU (gunicorn + PostgreSQL): {cpu:.1f} s, {per_request * 1000:.0f} ms per request"
     )
-    rate = requests_made / window / max(1, evening.most_active)  # per active user, per second
     print(
         f"measured: {evening.most_active} teachers at once at the peak, p95 "
         f"{'<' if p95 < TARGET_P95 else '≥'} {TARGET_P95 * 1000:.0f} ms"
     )
-    # A core busy 70 % of the time keeps queueing short enough for the p95 target.
+    # Requests per teacher (the reviewers' share included) over a teacher's think time
+    # at the evening's own pace; a core kept 70 % busy keeps queues short enough for p95.
+    per_teacher = requests_made / max(1, teachers)
+    think = sum(low + high for low, high in THINK.values()) / 2
     for n in (2, 4, 8):
-        users = 0.7 * n / (per_request * rate) if per_request and rate else float("nan")
+        users = 0.7 * n / (per_request * per_teacher / think) if per_request else float("nan")
         print(
-            f"extrapolated, {n} cores: ~{users:.0f} users at once at this pace "
-            "(from the CPU per request, not measured)"
+            f"extrapolated, {n} cores: ~{users:.0f} teachers working at once at the evening's "
+            f"pace, ~{users / evening.compression:.0f} at this run's (not measured)"
         )
-    print(
-        f"at the evening's own pace (think times not compressed, ×{evening.compression:.0f}): "
-        f"~{evening.compression * 0.7 * cores / (per_request * rate):.0f} users at once on "
-        f"{cores} cores (extrapolated)"
-        if per_request and rate
-        else ""
-    )
     print(f"cpu cores here: {cores}; load average now: {os.getloadavg()[0]:.2f}")
 
 
@@ -318,7 +313,7 @@ def main() -> int:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    _report(evening, args.window * 1.25, cpu, os.cpu_count() or 1)
+    _report(evening, len(plans), cpu, os.cpu_count() or 1)
     print(f"done in {time.perf_counter() - started:.0f} s")
     return 1 if evening.errors else 0
 
