@@ -141,16 +141,17 @@ def test_admin_public_site_and_verification_work_under_the_content_security_poli
     assert page.locator("#wagtail-sidebar").count() == 1  # the sidebar is drawn by JS
     page.wait_for_selector("[data-wagtail-sidebar] nav, .sidebar", timeout=15_000)
 
-    # The học bạ editor: its inline panels are created by static/js/csp_init.js.
+    # The học bạ editor: its result grids are driven by static/recordpages/grid.js.
     page.goto(f"{base}/admin/pages/{student_record.pk}/edit/")
     page.wait_for_load_state("networkidle")
     assert "/edit/" in page.url, f"editor refused: {page.url}"
-    total = page.locator("input[name='subject_results-TOTAL_FORMS']")
-    before = int(total.input_value())
-    page.click("#id_subject_results-ADD")
-    page.wait_for_function(
-        f"document.querySelector(\"input[name='subject_results-TOTAL_FORMS']\").value == {before + 1}"
-    )
+    cell = page.locator("table[data-hoso-grid] input[name='competence_results-0-level']")
+    cell.fill("")
+    cell.type("d")  # a D where the competence levels have Đ
+    assert cell.input_value() == "Đ"
+    cell.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "competence_results-1-level", focused
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "csp_student_record_editor.png"), full_page=True)
 
