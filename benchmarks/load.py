@@ -61,6 +61,8 @@ def _environment(tmp: Path, port: int) -> dict[str, str]:
         "SIGNING_BACKEND": "pkcs12",
         "SIGNING_PKCS12_DIR": str(tmp / "pkcs12"),
         "SIGNING_TRUST_ROOTS": str(tmp / "trust-roots.pem"),
+        # Production settings demand a time-stamping service; nothing is archived here.
+        "TSA_URL": "http://127.0.0.1:9/tsa",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESSLOG": "",
         "GUNICORN_LOGLEVEL": "warning",

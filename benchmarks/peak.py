@@ -288,8 +288,6 @@ def main() -> int:
             **_environment(tmp, port),
             **pg.env(),
             "HOSO_SERVER_TIMING": "1",
-            # Production settings demand one; the evening archives nothing (no worker).
-            "TSA_URL": "http://127.0.0.1:9/tsa",
         }
         (tmp / f".prepared-{args.schools}").unlink(missing_ok=True)  # a new database
         _prepare(env, args.schools, tmp)
