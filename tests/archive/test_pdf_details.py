@@ -246,7 +246,7 @@ def test_make_run_prints_its_address_and_freezes_with_it(tmp_path):
     and its server and workers print that address, not 127.0.0.1:8000, on another port."""
     (tmp_path / "var").mkdir()
     fake_python = tmp_path / "python"
-    fake_python.write_text('#!/bin/sh\necho "$3 sees $WAGTAILADMIN_BASE_URL"\n')
+    fake_python.write_text('#!/bin/sh\necho "$3 sees $WAGTAILADMIN_BASE_URL"\necho "ran: $*"\n')
     fake_python.chmod(0o755)
     environment = {"PATH": os.environ.get("PATH", ""), "PY": str(fake_python)}
     environment |= {"HOST": "192.168.1.20", "PORT": "8123"}
@@ -262,5 +262,7 @@ def test_make_run_prints_its_address_and_freezes_with_it(tmp_path):
     assert "Serving http://192.168.1.20:8123/" in result.stdout
     assert "verification links print http://192.168.1.20:8123/xac-thuc/" in result.stdout
     assert "192.168.1.20:8123 sees http://192.168.1.20:8123" in result.stdout
+    # Without the autoreloader unless RELOAD=1 (it costs a share of a core while idle).
+    assert "ran: manage.py runserver 192.168.1.20:8123 --noreload" in result.stdout
     worker_log = (tmp_path / "var" / "archive_worker.log").read_text()
     assert "sees http://192.168.1.20:8123" in worker_log
