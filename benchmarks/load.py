@@ -189,6 +189,16 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def _gunicorn(env: dict[str, str]) -> subprocess.Popen:
+    """The production server as deploy/ runs it, in its own session (stopped as a group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "cms.wsgi"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
 def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -230,12 +240,7 @@ def main() -> int:
         if args.workers:
             env["GUNICORN_WORKERS"] = str(args.workers)
         fixtures = _prepare(env, args.schools, tmp)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "cms.wsgi"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        server = _gunicorn(env)
         try:
             _wait_until_up(port, server)
             endpoints = [

@@ -45,6 +45,7 @@ from benchmarks.journey import _timing  # noqa: E402
 from benchmarks.load import (  # noqa: E402
     _environment,
     _free_port,
+    _gunicorn,
     _percentile,
     _prepare,
     _wait_until_up,
@@ -296,12 +297,7 @@ def main() -> int:
             f"PostgreSQL, demo district ({args.schools} schools) and {len(plans)} drafts "
             f"ready in {time.perf_counter() - started:.0f} s"
         )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "cms.wsgi"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        server = _gunicorn(env)
         try:
             _wait_until_up(port, server)
             roots = {server.pid, _postmaster(pg)}
