@@ -15,7 +15,12 @@ from recordpages import class_grid
 from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
 from recordpages.models import ClassPage
-from recordpages.permissions import can_create_page, explorable_page_ids, mark_undeletable
+from recordpages.permissions import (
+    can_create_page,
+    explorable_page_ids,
+    mark_undeletable,
+    without_unread_prefetches,
+)
 from recordpages.viewsets import PeopleGroup, SchoolYearViewSet
 
 register_snippet(PeopleGroup)
@@ -44,8 +49,8 @@ def refuse_moving_pages_outside_ones_rights(request, page, destination):
 
 
 @hooks.register("construct_explorer_page_queryset")
-def answer_delete_buttons_in_the_listing_query(parent_page, pages, request):
-    return mark_undeletable(pages, request.user, parent_page)
+def answer_the_listing_rows_in_few_queries(parent_page, pages, request):
+    return mark_undeletable(without_unread_prefetches(pages), request.user, parent_page)
 
 
 @hooks.register("construct_page_chooser_queryset")
