@@ -72,8 +72,10 @@ def audit_append(
     """Append one entry to its school's chain; the chain head is locked meanwhile."""
     chain = chain_name(school_id)
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:  # the chain's first entry
+            AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         entry = AuditEntry(
             chain=chain,
             seq=head.seq + 1,

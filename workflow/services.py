@@ -9,10 +9,15 @@ page, and the write guard every save passes.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
 import logging
+from dataclasses import dataclass
 
+from django.core.signals import request_started
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from recordpages import registry
@@ -98,7 +103,7 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
         "record_category_id": getattr(page, "record_category_id", None),
         "deadline": deadlines.deadline_of_page(page),
     }
-    record = RecordState.objects.filter(pk=page.pk).first()
+    record = _write_facts(page.pk, with_lock=False).record
     if record is None:
         initial = registry.for_record(page).initial
         record = RecordState(page_id=page.pk, state=initial, **values)
@@ -107,19 +112,76 @@ def record_state_sync(page: RecordPage) -> RecordState | None:
     changed = [name for name, value in values.items() if getattr(record, name) != value]
     if changed:
         RecordState.objects.filter(pk=record.pk).update(**values)
+        _forget_write_facts()
     return record
+
+
+# --- what a write is checked against, read once per transaction --------------------
+
+
+@dataclass
+class _WriteFacts:
+    """A record's state row and the lock over it, as this transaction read them."""
+
+    record: RecordState | None
+    lock: Lock | None
+    lock_read: bool
+    until: object  # pending in the transaction's on_commit list while the facts hold
+
+
+_write_memo: contextvars.ContextVar[dict[int, _WriteFacts] | None] = contextvars.ContextVar(
+    "hoso_write_facts", default=None
+)
+
+
+def _write_facts(page_id: int, *, with_lock: bool = True) -> _WriteFacts:
+    """One save passes the guard and the state sync several times (Wagtail's editor
+    saves the page, then its revision, then the revision pointers; the hooks sync
+    the state row again): the row and the lock are read once per transaction. They
+    are read again after any write of a state, lock or correction (signals below),
+    in a new request, and once the transaction commits or rolls back (its on_commit
+    callback `until` then ran or was dropped)."""
+    memo = _write_memo.get()
+    facts = memo.get(page_id) if memo is not None else None
+    if facts is None or not _still_pending(facts.until):
+        facts = _WriteFacts(RecordState.objects.filter(pk=page_id).first(), None, False, None)
+    if with_lock and not facts.lock_read and facts.record is not None:
+        facts.lock = active_lock(
+            school_id=facts.record.school_id,
+            school_year_id=facts.record.school_year_id,
+            record_type=facts.record.record_type,
+        )
+        facts.lock_read = True
+    if facts.until is None and transaction.get_connection().in_atomic_block:
+        facts.until = functools.partial(_forget_write_facts)  # one of its own: found by identity
+        memo = memo if memo is not None else {}
+        memo[page_id] = facts
+        _write_memo.set(memo)
+        transaction.on_commit(facts.until)
+    return facts
+
+
+def _still_pending(callback) -> bool:
+    pending = transaction.get_connection().run_on_commit
+    return any(entry[1] is callback for entry in pending)
+
+
+def _forget_write_facts(*args, **kwargs) -> None:
+    _write_memo.set(None)
+
+
+for _model in (RecordState, Lock, Correction):
+    post_save.connect(_forget_write_facts, sender=_model, dispatch_uid=f"write_facts_{_model}")
+    post_delete.connect(_forget_write_facts, sender=_model, dispatch_uid=f"write_facts_d{_model}")
+request_started.connect(_forget_write_facts, dispatch_uid="write_facts_request")
 
 
 def write_refusal(page: RecordPage, user=None) -> str | None:
     """Why this record may not be edited now (by this user), or None."""
-    record = RecordState.objects.filter(pk=page.pk).first()
+    facts = _write_facts(page.pk)
+    record, lock = facts.record, facts.lock
     if record is None:
         return None
-    lock = active_lock(
-        school_id=record.school_id,
-        school_year_id=record.school_year_id,
-        record_type=record.record_type,
-    )
     if lock is not None:
         return lock_message(lock)
     if record.state in APPROVED_STATES:
@@ -164,9 +226,7 @@ def record_content_saved(*, page: RecordPage, user, request=None, action: str = 
     if events.is_muted():
         return
     transaction.on_commit(
-        lambda: record_saved.send(
-            sender=RecordState, record_state=RecordState.objects.get(pk=page_id), page_id=page_id
-        )
+        lambda: record_saved.send(sender=RecordState, record_state=record, page_id=page_id)
     )
 
 
