@@ -1,10 +1,15 @@
 """Search benchmark: index a generated district or province, then time inspector queries.
 
-    python benchmarks/search.py --backend database --records 100000     # district (DB)
+    python benchmarks/search.py          # SQLite at 5,000, then PostgreSQL at 5,000 and 100,000
+    python benchmarks/search.py --backend database --sizes 5000,20000    # SQLite only
     python benchmarks/search.py --backend elasticsearch --records 1000000 --es-url URL
     python -m devservices postgres -- python benchmarks/search.py --backend database
     HOSO_ES_JAVA_OPTS="-Xms4g -Xmx4g" python -m devservices elasticsearch -- \
         python benchmarks/search.py --backend elasticsearch        # province (1M records)
+
+With no --records or --sizes, the database backend measures 5,000 records (and
+100,000 on PostgreSQL); run without DATABASE_URL, it then measures PostgreSQL too,
+in a throwaway cluster of devservices, when this machine has the server.
 
 (HOSO_ES_JAVA_OPTS gives the throwaway node a production JIT and heap: the test
 harness starts Elasticsearch with C1 only and 1 GB, which is quick to start but not
@@ -23,6 +28,7 @@ import datetime as dt
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +51,7 @@ VOCABULARY = (
 ).split()
 # A district's mix of states; the types' mix is `_type_mix()` (their codes are
 # declared on the page classes, known once Django is set up).
+EXIT_UNAVAILABLE = 3  # devservices: the server is not installed on this machine
 STATES = [S.DRAFT, S.SUBMITTED, S.CHECKED, *[S.APPROVED] * 3, S.SIGNED, S.RETURNED]
 
 
@@ -135,9 +142,14 @@ def percentile(values: list[float], pct: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["database", "elasticsearch"], default="database")
-    parser.add_argument("--records", type=int, help="default 100000 (db) / 1000000 (es)")
+    parser.add_argument("--records", type=int, help="default 1000000 (es)")
     parser.add_argument(
         "--sizes", help="several record counts in turn, e.g. 1000,5000,20000 (overrides --records)"
+    )
+    parser.add_argument(
+        "--no-postgres",
+        action="store_true",
+        help="database backend without DATABASE_URL: measure SQLite only",
     )
     parser.add_argument("--schools", type=int, help="default 20 (district) / 250 (province)")
     parser.add_argument("--es-url", default=os.environ.get("ELASTICSEARCH_URL"))
@@ -166,8 +178,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     province = args.backend == "elasticsearch"
-    records = args.records or (1_000_000 if province else 100_000)
     schools = args.schools or (250 if province else 20)
+    default_run = not (args.records or args.sizes or args.database_url or args.reuse)
+    sqlite_first = default_run and not province and not os.environ.get("DATABASE_URL")
     setup_django(args.database_url)
 
     import search
@@ -185,13 +198,40 @@ def main() -> None:
         )
     backend = search.get_backend(config)
 
-    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [records]
-    for size in sizes:
+    for size in _sizes(args):
         load(backend, args, size, schools)
         queries, scope = inspector_queries(backend, schools)
-        measure(backend, queries, scope, args.rounds)
+        measure(backend, queries, scope, args.rounds, f"{size} records")
     if args.backend == "elasticsearch" and not args.index_prefix:
         backend.drop_all()
+    if sqlite_first and not args.no_postgres:
+        _postgres_run(args.rounds)
+
+
+def _sizes(args) -> list[int]:
+    """The record counts to measure: --sizes, --records, or the default figures."""
+    from django.db import connection
+
+    if args.sizes:
+        return [int(size) for size in args.sizes.split(",")]
+    if args.records or args.reuse:
+        return [args.records or 0]
+    if args.backend == "elasticsearch":
+        return [1_000_000]
+    return [5_000, 100_000] if connection.vendor == "postgresql" else [5_000]
+
+
+def _postgres_run(rounds: int) -> None:
+    """The default figures on PostgreSQL: this script again, in a throwaway cluster."""
+    print("== PostgreSQL (python -m devservices postgres)", flush=True)
+    command = [sys.executable, "-m", "devservices", "postgres", "--", sys.executable]
+    completed = subprocess.run(
+        [*command, __file__, "--rounds", str(rounds)], cwd=Path(__file__).resolve().parent.parent
+    )
+    if completed.returncode == EXIT_UNAVAILABLE:
+        print("PostgreSQL is not installed here: SQLite figures only")
+    elif completed.returncode:
+        sys.exit(completed.returncode)
 
 
 def load(backend, args, records: int, schools: int) -> None:
@@ -240,7 +280,7 @@ def inspector_queries(backend, schools: int):
     return queries, scope
 
 
-def measure(backend, queries, scope, rounds: int) -> None:
+def measure(backend, queries, scope, rounds: int, label: str) -> None:
     """Wall and CPU time (this process: all of SQLite's work, only the client's
     for PostgreSQL and Elasticsearch) and SQL statements of each search."""
     from django.db import connection
@@ -269,7 +309,8 @@ def measure(backend, queries, scope, rounds: int) -> None:
         )
     print(f"load average after queries: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(
-        f"inspector queries ({len(walls)} runs, facets + snippets included): "
+        f"{connection.vendor} {label}: inspector queries ({len(walls)} runs, "
+        "facets + snippets included): "
         f"wall p50={percentile(walls, 50):.1f} ms p95={percentile(walls, 95):.1f} ms "
         f"p99={percentile(walls, 99):.1f} ms mean={statistics.mean(walls):.1f} ms | "
         f"CPU p50={percentile(cpus, 50):.1f} ms p95={percentile(cpus, 95):.1f} ms | "
