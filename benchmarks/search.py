@@ -280,24 +280,45 @@ def inspector_queries(backend, schools: int):
     return queries, scope
 
 
+def _server_cpu():
+    """A clock of the CPU time of this connection's PostgreSQL backend, when the
+    server runs on this machine (else None): the figure a loaded machine leaves
+    comparable, where wall time counts the waits for a core."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+    if not path.exists():
+        return None
+    return lambda: int(path.read_text().split()[0]) / 1e6
+
+
 def measure(backend, queries, scope, rounds: int, label: str) -> None:
     """Wall and CPU time (this process: all of SQLite's work, only the client's
-    for PostgreSQL and Elasticsearch) and SQL statements of each search."""
+    for PostgreSQL and Elasticsearch; the PostgreSQL server's apart when it runs
+    here) and SQL statements of each search."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    server = _server_cpu()
     walls: list[float] = []
     cpus: list[float] = []
+    server_cpus: list[float] = []
     per_query: dict[str, list[float]] = {}
     totals: dict[str, int] = {}
     statements: dict[str, int] = {}
     for _ in range(rounds):
         for query in queries:
             with CaptureQueriesContext(connection) as captured:
-                t0, c0 = time.perf_counter(), time.process_time()
+                t0, c0, s0 = time.perf_counter(), time.process_time(), server and server()
                 result = backend.query(query, scope)
                 walls.append((time.perf_counter() - t0) * 1000)
                 cpus.append((time.process_time() - c0) * 1000)
+                if server:
+                    server_cpus.append(server() - s0)
             name = query.text or "<all>"
             per_query.setdefault(name, []).append(walls[-1])
             totals[name] = result.total
@@ -314,7 +335,13 @@ def measure(backend, queries, scope, rounds: int, label: str) -> None:
         f"wall p50={percentile(walls, 50):.1f} ms p95={percentile(walls, 95):.1f} ms "
         f"p99={percentile(walls, 99):.1f} ms mean={statistics.mean(walls):.1f} ms | "
         f"CPU p50={percentile(cpus, 50):.1f} ms p95={percentile(cpus, 95):.1f} ms | "
-        f"statements max={max(statements.values())}"
+        + (
+            f"server CPU p50={percentile(server_cpus, 50):.1f} ms "
+            f"p95={percentile(server_cpus, 95):.1f} ms | "
+            if server_cpus
+            else ""
+        )
+        + f"statements max={max(statements.values())}"
     )
 
 
