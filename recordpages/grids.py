@@ -260,8 +260,27 @@ def _control(name: str, column: Column, value: str, labelled_by: str, attrs, inv
 
 
 def _value(form, field: str) -> str:
-    value = form[field].value()
+    """What the field shows: on a first open its initial value, read without the
+    BoundField that every one of seven hundred cells built (issue #18)."""
+    if form.is_bound:
+        value = form[field].value()
+    else:
+        value = form.initial.get(field, form.fields[field].initial)
     return "" if value is None else str(value)
+
+
+def management_form(formset) -> str:
+    """The formset's counts as hidden inputs, as Django draws them, without its
+    form template."""
+    form = formset.management_form
+    return format_html_join(
+        "",
+        '<input type="hidden" name="{}" value="{}" id="{}">',
+        (
+            (form.add_prefix(name), _value(form, name), form.auto_id % form.add_prefix(name))
+            for name in form.fields
+        ),
+    )
 
 
 def _row(form, drawing: _Drawing) -> Row:
@@ -372,13 +391,14 @@ class ResultGridPanel(InlinePanel):
             context = Panel.BoundPanel.get_context_data(self, parent_context)
             grid = self.panel.grid
             header = Header.of(grid)
-            sample = self.formset.empty_form
-            rows = self.grid_rows(header, sample)
+            fields = self.formset.form.base_fields
+            rows = self.grid_rows(header, fields)
             level = next(c.field for c in grid.columns if c.kind == LEVEL)
             deletable = any(row.delete for row in rows)
             context.update(
                 grid=grid,
-                levels=[choice for choice in sample.fields[level].choices if choice[0]],
+                management_form=management_form(self.formset),
+                levels=[choice for choice in fields[level].choices if choice[0]],
                 header=header,
                 body=mark_safe("\n".join(row.tr(deletable) for row in rows)),  # noqa: S308
                 deletable=deletable,
@@ -393,7 +413,7 @@ class ResultGridPanel(InlinePanel):
             )
             return context
 
-        def grid_rows(self, header: Header, sample) -> list[Row]:
+        def grid_rows(self, header: Header, fields) -> list[Row]:
             grid = self.panel.grid
             formset = self.formset
             grade = getattr(formset, "grid_grade", None)
@@ -402,9 +422,9 @@ class ResultGridPanel(InlinePanel):
                 grid=grid,
                 grade=grade,
                 header=header,
-                names={**dict(sample.fields[grid.item_field].choices), **in_grade},
+                names={**dict(fields[grid.item_field].choices), **in_grade},
                 names_in_grade=in_grade,
-                labels={c.field: str(sample.fields[c.field].label) for c in grid.columns},
+                labels={c.field: str(fields[c.field].label) for c in grid.columns},
                 attrs={
                     kind: mark_safe(attrs.format(key=grid.key))  # noqa: S308 - our constants
                     for kind, attrs in _KIND_ATTRS.items()
