@@ -201,7 +201,7 @@ def main() -> None:
     for size in _sizes(args):
         load(backend, args, size, schools)
         queries, scope = inspector_queries(backend, schools)
-        measure(backend, queries, scope, args.rounds, f"{size} records")
+        measure(backend, queries, scope, args.rounds, f"{size or 'reused'} records")
     if args.backend == "elasticsearch" and not args.index_prefix:
         backend.drop_all()
     if sqlite_first and not args.no_postgres:
