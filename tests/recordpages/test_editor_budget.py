@@ -1,0 +1,79 @@
+"""Opening an editor (issue #18): the học bạ's and a lesson plan's, at a fixed number of
+queries, under 150 KB, and with a bounded amount of drawing, the measure of its CPU
+time that does not depend on the machine (benchmarks/editor.py prints the milliseconds)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import kept_for_module
+from tests.factories import school_world
+
+MAX_KB = 150
+# Queries of a warm open (SQLite and PostgreSQL alike). Before: 44 for the học bạ (its
+# comments and their subscriptions were read).
+QUERIES = {"student_record": 42, "lesson_plan": 40}
+# Templates drawn per open. Before: 418 for the học bạ (a Settings tab with its
+# publishing and comments panels, the grids' counts through Django's form template).
+MAX_TEMPLATES = {"student_record": 345, "lesson_plan": 460}
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    with kept_for_module(django_db_blocker), django_db_blocker.unblock():
+        world = school_world()
+        yield SimpleNamespace(
+            teacher=world.user("hn.giaovien"),
+            pages={kind: world.records[kind].pk for kind in QUERIES},
+        )
+
+
+@pytest.fixture
+def world(_world, db, client):
+    client.force_login(_world.teacher)
+    return _world
+
+
+def open_editor(client, page_id: int) -> tuple[bytes, int, Counter]:
+    """One warm open: its HTML, its queries and the templates it drew."""
+    url = f"/admin/pages/{page_id}/edit/"
+    assert client.get(url).status_code == 200
+    drawn: Counter = Counter()
+
+    def count(sender, template, **kwargs):
+        drawn[template.name] += 1
+
+    template_rendered.connect(count)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+    finally:
+        template_rendered.disconnect(count)
+    assert response.status_code == 200
+    return response.content, len(queries), drawn
+
+
+@pytest.mark.parametrize("kind", sorted(QUERIES))
+def test_an_editor_opens_in_fixed_queries_and_bounded_drawing(client, world, kind):
+    _content, queries, drawn = open_editor(client, world.pages[kind])
+    assert queries == QUERIES[kind]
+    assert sum(drawn.values()) <= MAX_TEMPLATES[kind], drawn.most_common(12)
+
+
+def test_the_hocba_editor_is_light_and_has_no_settings_tab(client, world):
+    content, _queries, drawn = open_editor(client, world.pages["student_record"])
+    assert len(content) < MAX_KB * 1024
+    # The two grids' counts and rows are drawn in Python, once per grid.
+    assert drawn["recordpages/grid_panel.html"] == 2
+    assert drawn["django/forms/div.html"] == 0
+    assert content.count(b'name="subject_results-TOTAL_FORMS"') == 1
+    # A record is published by its workflow: no Settings tab, no scheduling, no comments.
+    assert drawn["wagtailadmin/panels/publishing/schedule_publishing_panel.html"] == 0
+    assert drawn["wagtailadmin/shared/side_panels/comments.html"] == 0
+    assert b'name="go_live_at"' not in content
