@@ -194,10 +194,7 @@ class StudentRecordPage(ClassRecordPage):
             heading=_("Kết quả giáo dục cuối năm"),
         ),
     ]
-    # No "Cài đặt" tab: a record is published by its workflow, never scheduled, and
-    # is discussed in its give-back reasons, not in Wagtail's comments (issue #18:
-    # the tab's panels and the comments' queries weighed on every open).
-    settings_panels = []
+    settings_panels = []  # published by its workflow, not scheduled; no comments (#18)
     search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
     template = "recordpages/student_record_page.html"
     base_form_class = StudentRecordForm
