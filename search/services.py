@@ -36,10 +36,15 @@ class DrainResult:
 
 
 def search_enqueue(*, page_ids: Iterable[int]) -> None:
-    """Mark records for (re)indexing; a newer mark supersedes an older one."""
+    """Mark records for (re)indexing; a newer mark supersedes an older one (its
+    attempts and last error stay). One upsert, not a read and a write per record."""
     now = timezone.now()
-    for page_id in set(page_ids):
-        PendingIndexUpdate.objects.update_or_create(page_id=page_id, defaults={"queued_at": now})
+    PendingIndexUpdate.objects.bulk_create(
+        [PendingIndexUpdate(page_id=page_id, queued_at=now) for page_id in set(page_ids)],
+        update_conflicts=True,
+        unique_fields=["page_id"],
+        update_fields=["queued_at"],
+    )
 
 
 def search_drain(*, limit: int | None = None) -> DrainResult:

@@ -3,20 +3,25 @@ year on every record, and the role-aware permission tester."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from typing import ClassVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 from django.http import Http404
 from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from modelsearch.signal_handlers import post_delete_signal_handler
+from modelsearch.tasks import insert_or_update_object_task
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page, Revision
+from wagtail.models import COMMENTS_RELATION_NAME, Page, Revision
 
 from intake.models import FileStatus, RecordFile
 from recordpages import registry
@@ -333,6 +338,7 @@ class RecordPage(HosoPage):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        post_delete.connect(post_delete_signal_handler, sender=cls)
         declared = cls.__dict__.get("rules")
         if declared is not None:
             cls.rules = registry.register(declared, cls)
@@ -393,11 +399,56 @@ class RecordPage(HosoPage):
         }
     )
 
+    # What save_revision writes after storing a revision (Wagtail's editor first saves a
+    # draft page in full, then these).
+    REVISION_POINTERS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "latest_revision",
+            "latest_revision_created_at",
+            "draft_title",
+            "has_unpublished_changes",
+            COMMENTS_RELATION_NAME,
+        }
+    )
+
+    # A record sits under its school's year page, never at a site's root: Wagtail's
+    # save need not ask the sites table.
+    _is_site_root = False
+
+    # Wagtail's admin search is queued by save() (once per transaction, like the
+    # reference index); deletions reach it through its handler, connected below.
+    search_auto_update = False
+
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
-        return super().save(*args, **kwargs)
+        if self._wagtail_indexes_queued(update_fields):
+            with _reference_index_paused():
+                return super().save(*args, **kwargs)
+        result = super().save(*args, **kwargs)
+        insert_or_update_object_task.enqueue(
+            self._meta.app_label, self._meta.model_name, str(self.pk)
+        )
+        if transaction.get_connection().in_atomic_block:
+            self._indexes_queued_until = functools.partial(_transaction_open)
+            transaction.on_commit(self._indexes_queued_until)
+        return result
+
+    def _wagtail_indexes_queued(self, update_fields) -> bool:
+        """Whether this save writes only revision pointers after a save of this page
+        that queued Wagtail's search and reference index tasks in the same, still open,
+        transaction. Those tasks read the page when the worker runs them, after the
+        commit, so they see the pointers too (a backend that runs tasks at once ran
+        them before: it gets them again)."""
+        queued = getattr(self, "_indexes_queued_until", None)
+        return (
+            queued is not None
+            and update_fields is not None
+            and set(update_fields) <= self.REVISION_POINTERS
+            and insert_or_update_object_task.get_backend().supports_defer
+            and any(entry[1] is queued for entry in transaction.get_connection().run_on_commit)
+        )
 
     def save_revision(self, *args, **kwargs):
         check_writable(self)
@@ -410,3 +461,20 @@ class RecordPage(HosoPage):
     @property
     def school_name(self) -> str:
         return self.school.name if self.school_id else ""
+
+
+def _transaction_open() -> None:
+    """Stands in the on_commit list while a transaction that queued index tasks is
+    open (found by identity); nothing to do once it commits."""
+
+
+def _reference_index_paused():
+    # Imported here: Wagtail's module loads Page, not ready while models are defined.
+    from wagtail.signal_handlers import (
+        disable_reference_index_auto_update,
+        reference_index_auto_update_disabled,
+    )
+
+    if getattr(reference_index_auto_update_disabled, "value", False):
+        return contextlib.nullcontext()  # Wagtail's switch does not nest
+    return disable_reference_index_auto_update()

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -338,10 +338,10 @@ class LessonPlanPage(FileHandIn, GroupRecordPage):
 
     def save(self, *args, **kwargs):
         try:
-            with transaction.atomic():
-                return super().save(*args, **kwargs)
+            return super().save(*args, **kwargs)
         except IntegrityError as error:
-            # Two saves raced past the check: the constraint refused the second one.
+            # Two saves raced past the check: the constraint refused the second one
+            # (Wagtail's Page.save is atomic: its savepoint is already rolled back).
             if SAME_WEEK_CONSTRAINT not in str(error) and _SAME_WEEK_COLUMNS not in str(error):
                 raise
             raise ValidationError(
