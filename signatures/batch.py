@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from recordpages.models import StaffProfile
+from recordpages.permissions import get_scope
 from signatures import services
 from signatures.models import Certificate, KeyHolder
 from workflow import policy
@@ -40,19 +40,21 @@ class Waiting:
 
 def waiting_for(user, *, school_id: int | None = None) -> list[Waiting]:
     """Records of the user's school where a step that carries their signature is open
-    to them now (one query for the records; the policy's lookups are per record)."""
-    staff = StaffProfile.objects.filter(user=user).first()
+    to them now: a fixed number of queries however many records wait (the records with
+    their authors, their editors, the school's staff once for all of them)."""
+    staff = get_scope(user).staff
     if staff is None or staff.school_id is None:
         return []
     records = (
         RecordState.objects.filter(school_id=staff.school_id)
         .exclude(state__in=[*REMOVABLE_STATES, State.CORRECTING])
         .select_related("school", "school_year", "record_category", "school_class", "group")
-        .select_related("page")
+        .select_related("page", "author")
         .order_by("record_type", "school_class__name", "page__title")
     )
     records = list(records)
     attach_editors(records)  # who wrote each: one query for all (the review bars)
+    policy.share_school_staff(records)
     found = []
     for record in records:
         for step in record.rules.open_steps(record.state):
@@ -65,8 +67,7 @@ def waiting_for(user, *, school_id: int | None = None) -> list[Waiting]:
 
 
 def holder_of(user) -> Certificate | None:
-    staff = StaffProfile.objects.filter(user=user).first()
-    return services.bound_certificate(staff)
+    return services.bound_certificate(get_scope(user).staff)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from recordpages.models import StaffProfile
+from recordpages.permissions import get_scope
 from signatures import batch, binding
 from signatures.models import Certificate, KeyHolder
 
@@ -22,7 +23,8 @@ MAX_BODY = 20 * 1024 * 1024
 
 
 def _staff(request: HttpRequest) -> StaffProfile:
-    staff = StaffProfile.objects.filter(user=request.user).select_related("school").first()
+    """The signer's profile as the request's scope already holds it: no query of its own."""
+    staff = get_scope(request.user).staff
     if staff is None or staff.school_id is None:
         raise PermissionDenied(_("Chỉ cán bộ của trường mới ký hồ sơ."))
     return staff

@@ -172,17 +172,30 @@ def _nobody_holds_now(record: RecordState, step: Step, actors: frozenset[Actor])
 
 
 def _school_staff(record: RecordState) -> list:
+    """The active staff of the record's school, loaded once per school for the records
+    that share a memo (share_school_staff), else once per record."""
     from recordpages.models import StaffProfile
 
     cached = record.__dict__.get("_school_staff")
-    if cached is None:
-        cached = record.__dict__["_school_staff"] = list(
+    if cached is not None:
+        return cached
+    by_school = record.__dict__.setdefault("_staff_by_school", {})
+    if record.school_id not in by_school:
+        by_school[record.school_id] = list(
             StaffProfile.objects.filter(school_id=record.school_id, user__is_active=True)
             .select_related("user")
             .prefetch_related("roles")
             .order_by("pk")
         )
-    return cached
+    return by_school[record.school_id]
+
+
+def share_school_staff(records) -> None:
+    """Let records listed together share one memo of their schools' staff, so that a
+    listing asks for each school's staff at most once, whatever its number of rows."""
+    by_school: dict[int, list] = {}
+    for record in records:
+        record.__dict__["_staff_by_school"] = by_school
 
 
 def _signed_step(scope: Scope, record: RecordState, step_name: str) -> bool:

@@ -20,7 +20,7 @@ from workflow.choices import State
 
 HOME, SIGNING = "/admin/", "/admin/ky-so/"
 # Measured: the principal's home (four panels) and signing list with 1× rows.
-MOST_QUERIES = {HOME: 34, SIGNING: 22}
+MOST_QUERIES = {HOME: 34, SIGNING: 17}
 ROWS = 2
 
 ROLES = [
@@ -129,12 +129,6 @@ def test_the_admin_home_costs_the_same_few_queries_for_1x_and_3x_rows(measured):
     assert many[HOME][1]["hn.totruong1"][1] == 3 * ROWS, many[HOME][1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflow.policy._school_staff loads the school's staff once per record "
-    "(a query a row for the principal and the vice-principal); signatures' views "
-    "load the signer's profile three times beside get_scope",
-)
 @pytest.mark.django_db
 def test_the_signing_list_costs_the_same_few_queries_for_1x_and_3x_rows(measured):
     few, many = measured
