@@ -14,6 +14,7 @@ from cms.csp_widgets import patch_chooser_widgets
 from recordpages import class_grid
 from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
+from recordpages.explorer import ScopedPageViewSet
 from recordpages.models import ClassPage
 from recordpages.permissions import (
     can_create_page,
@@ -122,3 +123,10 @@ def class_grid_button(page, user, view_name, next_url=None):
             icon_name="table",
             priority=40,
         )
+
+
+# Registered after Wagtail's own viewset of every page type (its hook's order is -1),
+# in its place: the explorer of any page is this one.
+@hooks.register("register_admin_viewset", order=1)
+def register_scoped_explorer():
+    return ScopedPageViewSet()
