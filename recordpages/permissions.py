@@ -305,10 +305,19 @@ class HosoPagePermissionTester(PagePermissionTester):
             return super().can_delete(ignore_bulk)
         if "bulk_delete" not in self.permissions and not self.page.is_leaf() and not ignore_bulk:
             return False
+        return self._subtree_deletable(blocker)
+
+    def _subtree_deletable(self, blocker: str) -> bool:
+        """Whether nothing under the page blocks its deletion. An editor's header asks
+        it for Delete and again for Move (Wagtail's can_move): one query per tester."""
         if _DELETE_BLOCKERS[blocker][1](self.page, self.user):
             return False  # the page itself blocks: no need to look under it
         listed = getattr(self.page, blocker, None)
-        return super().can_delete(ignore_bulk) if listed is None else not listed
+        if listed is not None:
+            return not listed
+        if "_hoso_subtree_deletable" not in self.__dict__:
+            self.__dict__["_hoso_subtree_deletable"] = super().can_delete(ignore_bulk=True)
+        return self.__dict__["_hoso_subtree_deletable"]
 
     def _delete_blocker(self) -> str | None:
         if not self.user.is_active or self.user.is_superuser or self.page_is_root:
