@@ -37,6 +37,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -148,6 +150,10 @@ class Evening:
 
 def _session(cookie: str) -> requests.Session:
     session = requests.Session()
+    # A kept-alive connection the server closed after its idle timeout (5 s) just as a
+    # GET went out: a browser sends the GET again on a new connection, and so does this.
+    retry_once = Retry(total=1, allowed_methods={"GET"}, status_forcelist=(), redirect=0)
+    session.mount("http://", HTTPAdapter(max_retries=retry_once))
     name, value = cookie.split("=", 1)
     session.cookies.set(name, value)
     session.headers.update({"X-Forwarded-Proto": "https", "Accept": "text/html"})
