@@ -27,6 +27,7 @@ from intake.models import FileStatus, RecordFile
 from recordpages import registry
 from recordpages.guards import check_writable
 from recordpages.registry import RecordType
+from recordpages.revision_copy import fields_chosen_in_form, revision_copy, rows_chosen_in_form
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 
 
@@ -47,6 +48,13 @@ class HosoPageForm(WagtailAdminPageForm):
             from recordpages.permissions import limit_choices_to_user_schools
 
             limit_choices_to_user_schools(self, self.for_user)
+
+    def _post_clean(self):
+        self.instance._rows_chosen_in_form = rows_chosen_in_form(self)
+        try:
+            super()._post_clean()
+        finally:
+            del self.instance._rows_chosen_in_form
 
 
 class HosoPage(Page):
@@ -83,6 +91,11 @@ class HosoPage(Page):
         if not self.is_public_on_site():
             return []
         return super().get_sitemap_urls(request)
+
+    def clean_fields(self, exclude=None):
+        # A row the form's choice field has just fetched exists: not read once more.
+        chosen = fields_chosen_in_form(self, getattr(self, "_rows_chosen_in_form", {}))
+        super().clean_fields(exclude={*(exclude or ()), *chosen})
 
     def compose_title(self) -> str | None:
         """The title this page's scheme gives, or None when the title is free."""
@@ -453,6 +466,9 @@ class RecordPage(HosoPage):
     def save_revision(self, *args, **kwargs):
         check_writable(self)
         return super().save_revision(*args, **kwargs)
+
+    def with_content_json(self, content):
+        return revision_copy(self, content, super().with_content_json)
 
     @property
     def year_name(self) -> str:

@@ -15,7 +15,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from recordpages import chains as c
-from recordpages import grids, programme
+from recordpages import grid_rows, grids, programme
 from recordpages import registry as r
 from recordpages.models.base import HosoPage, HosoPageForm, RecordPage
 from recordpages.models.people import Pupil, RoleCode, SchoolClass
@@ -231,7 +231,7 @@ class StudentRecordPage(ClassRecordPage):
         return errors
 
 
-class SubjectResult(Orderable):
+class SubjectResult(grid_rows.WrittenWhenChanged, Orderable):
     page = ParentalKey(StudentRecordPage, on_delete=models.CASCADE, related_name="subject_results")
     subject = models.CharField(
         _("môn học / HĐGD"), max_length=40, choices=programme.SUBJECT_CHOICES
@@ -323,7 +323,7 @@ def score_errors(subject_code: str, grade: int | None, scores: dict) -> dict[str
     return errors
 
 
-class CompetenceResult(Orderable):
+class CompetenceResult(grid_rows.WrittenWhenChanged, Orderable):
     page = ParentalKey(
         StudentRecordPage, on_delete=models.CASCADE, related_name="competence_results"
     )

@@ -1,0 +1,75 @@
+"""What a record's editor request need not read twice: the rows a revision's copy
+names when the live row names the same ones, and the rows the form's choice fields
+have just fetched (issue 18)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from modelcluster.models import get_all_child_relations
+
+
+def unchanged_foreign_keys(page: models.Model, content: dict) -> dict[models.Field, object]:
+    """The foreign keys to which `content` (a revision's) gives the value the page's
+    row has, with that value. modelcluster reads the row of each foreign key of a
+    revision to see whether it still exists: the live row names these, and the
+    database keeps the rows a row names, so they do."""
+    unchanged = {}
+    for field in page._meta.concrete_fields:
+        value = content.get(field.name) if field.many_to_one else None
+        current = getattr(page, field.attname) if value is not None else None
+        if current is not None and field.target_field.to_python(value) == current:
+            unchanged[field] = current
+    return unchanged
+
+
+def _children_without_parent_key(page, content: dict) -> dict:
+    """The child rows of `content` without their key to this page: modelcluster would
+    read the page once for each row to see whether it still exists, and it sets the
+    key to the copy it builds anyway."""
+    children = {}
+    for relation in get_all_child_relations(page):
+        rows = content.get(relation.get_accessor_name())
+        if isinstance(rows, list):
+            key = relation.field.name
+            children[relation.get_accessor_name()] = [
+                {name: value for name, value in row.items() if name != key or value != page.pk}
+                for row in rows
+            ]
+    return children
+
+
+def revision_copy(page, content: dict, build):
+    """`build(content)` (Wagtail's with_content_json) without checking the unchanged
+    foreign keys, and with the page's parent, already read, kept on the copy."""
+    unchanged = unchanged_foreign_keys(page, content)
+    names = {field.name for field in unchanged}
+    kept = {key: value for key, value in content.items() if key not in names}
+    copy = build({**kept, **_children_without_parent_key(page, content)})
+    for field, value in unchanged.items():
+        setattr(copy, field.attname, value)
+    if "_cached_parent_obj" in page.__dict__:
+        copy._cached_parent_obj = page._cached_parent_obj
+    return copy
+
+
+def rows_chosen_in_form(form: forms.ModelForm) -> dict[str, models.Model]:
+    """The rows the form's choice fields fetched for their cleaned values: each
+    field's queryset is the model field's choices (its limit_choices_to), narrowed."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if isinstance(form.fields.get(name), forms.ModelChoiceField)
+        and isinstance(value, models.Model)
+    }
+
+
+def fields_chosen_in_form(page: models.Model, chosen: dict[str, models.Model]) -> set[str]:
+    """The foreign keys of `page` that still hold the very row the form chose: their
+    existence check (ForeignKey.validate) would read that row again."""
+    names = set()
+    for name, row in chosen.items():
+        field = page._meta.get_field(name)
+        if field.many_to_one and field.get_cached_value(page, None) is row:
+            names.add(name)
+    return names
