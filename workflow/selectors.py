@@ -241,6 +241,18 @@ def _is_record_page(page) -> bool:
     return specific_class is not None and issubclass(specific_class, RecordPage)
 
 
+# What the policy reads of a listed record: its group's leader, its class's homeroom
+# teacher, its category's rules, its author; an authority reader also its school's place
+# in the tree. A Page row is the costliest to build (issue 18): only then.
+_LISTED_RELATIONS = ("group", "school_class", "record_category", "author")
+
+
+def _listed_relations(user) -> tuple[str, ...]:
+    if get_scope(user).is_authority_level:
+        return (*_LISTED_RELATIONS, "school__page")
+    return _LISTED_RELATIONS
+
+
 def listed_record(user, page) -> RecordState | None:
     """The state of a record page, loaded once for all its siblings (with their
     editors), so that an explorer listing costs the same number of queries however
@@ -253,9 +265,7 @@ def listed_record(user, page) -> RecordState | None:
         siblings = list(
             RecordState.objects.filter(
                 page__path__startswith=parent_path, page__depth=page.depth
-            ).select_related(
-                "school__page", "group", "school_class", "page", "record_category", "author"
-            )
+            ).select_related(*_listed_relations(user))
         )
         attach_editors(siblings)
         cache[parent_path] = {record.pk: record for record in siblings}
