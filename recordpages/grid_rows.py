@@ -5,43 +5,22 @@ grids nobody touched."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
-
-from recordpages.grids import GRIDS
 
 
-def _values(row: models.Model) -> tuple:
+def stored_values(row: models.Model) -> tuple:
+    """The row's columns, to compare a row about to be saved with its stored copy."""
     return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
 
 
-@receiver(pre_save, sender="recordpages.StudentRecordPage")
-def note_stored_rows(sender, instance, update_fields=None, **kwargs) -> None:
-    """Before a học bạ's save commits its grids' rows (modelcluster commits them after
-    the page's row): read each grid's stored rows once, and tell each row about to be
-    saved what its stored columns are."""
-    page = instance
-    pending = getattr(page, "_cluster_related_objects", {})
-    for name in (grid.relation for grid in GRIDS):
-        rows = pending.get(name)
-        if not rows or (update_fields is not None and name not in update_fields):
-            continue
-        relation = page._meta.get_field(name)
-        stored = relation.related_model._default_manager.filter(**{relation.field.name: page.pk})
-        by_pk = {row.pk: _values(row) for row in stored}
-        for row in rows:
-            if row.pk in by_pk:
-                row._stored_values = by_pk[row.pk]
-
-
 class WrittenWhenChanged(models.Model):
-    """A child row whose save is skipped when its columns are the stored ones."""
+    """A child row told its stored columns (`_stored_values`, by the grid's formset,
+    which read them in this request) skips a save that would write them again."""
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         stored = self.__dict__.pop("_stored_values", None)
-        if stored is not None and not args and not kwargs and stored == _values(self):
+        if stored is not None and not args and not kwargs and stored == stored_values(self):
             return
         super().save(*args, **kwargs)

@@ -27,6 +27,7 @@ from wagtail.admin.forms.models import formfield_for_dbfield
 from wagtail.admin.panels import InlinePanel, Panel
 
 from recordpages import programme
+from recordpages.grid_rows import stored_values
 
 LEVEL = "level"
 SCORE = "score"
@@ -381,7 +382,18 @@ class _PostedRowField(forms.ModelChoiceField):
 
 
 class GridFormSet(BaseChildFormSet):
-    """A grid's formset: the rows named by the posted forms' ids read at once."""
+    """A grid's formset: the rows named by the posted forms' ids read at once, and
+    each row told its stored columns so that saving it unchanged writes nothing."""
+
+    def save(self, commit=True):
+        saved = super().save(commit=commit)
+        # The page's save commits the rows (ClusterForm saves its formsets uncommitted).
+        rows = [] if commit else getattr(self.instance, self.rel_name).all()
+        for row in rows:
+            stored = self.posted_rows.get(row.pk)
+            if stored is not None:
+                row._stored_values = stored_values(stored)
+        return saved
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
