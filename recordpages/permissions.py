@@ -205,6 +205,19 @@ def may_read_content(user, page) -> bool:
     return all(reader(user, page) for reader in _content_readers)
 
 
+# The parents whose children an explorer listing of this request shows: a question
+# about one of them is then answered for all at once (workflow.selectors.listed_record).
+_LISTED_PARENTS = "_hoso_listed_parents"
+
+
+def list_children(user, parent) -> None:
+    user.__dict__.setdefault(_LISTED_PARENTS, set()).add(parent.path)
+
+
+def children_listed(user, parent_path: str) -> bool:
+    return parent_path in user.__dict__.get(_LISTED_PARENTS, ())
+
+
 # Which pages of a subtree keep a user from deleting (or moving) its top page, by the
 # user's grants there (Wagtail's PagePermissionTester.can_delete): none is asked of a
 # superuser, nor of a grant of change and publish. Keyed by the annotation that

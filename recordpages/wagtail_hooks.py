@@ -19,6 +19,7 @@ from recordpages.models import ClassPage
 from recordpages.permissions import (
     can_create_page,
     explorable_page_ids,
+    list_children,
     mark_undeletable,
     without_unread_prefetches,
 )
@@ -51,6 +52,7 @@ def refuse_moving_pages_outside_ones_rights(request, page, destination):
 
 @hooks.register("construct_explorer_page_queryset")
 def answer_the_listing_rows_in_few_queries(parent_page, pages, request):
+    list_children(request.user, parent_page)
     return mark_undeletable(without_unread_prefetches(pages), request.user, parent_page)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from recordpages import registry
 from recordpages.models import RecordPage, RoleCode, School, SchoolYear
-from recordpages.permissions import get_scope, school_filter, visible_schools
+from recordpages.permissions import children_listed, get_scope, school_filter, visible_schools
 from recordpages.registry import Step
 from workflow import policy
 from workflow.choices import State
@@ -254,22 +254,32 @@ def _listed_relations(user) -> tuple[str, ...]:
 
 
 def listed_record(user, page) -> RecordState | None:
-    """The state of a record page, loaded once for all its siblings (with their
-    editors), so that an explorer listing costs the same number of queries however
-    many rows it shows. Cached on the request's user."""
+    """The state of a record page. In an explorer listing of its parent, or once a
+    second page under the same parent is asked about, it is loaded with all its
+    siblings (with their editors), so that a listing costs the same number of queries
+    however many rows it shows; a page asked about alone (its editor) loads its own
+    (issue 18: a class of thirty-five). Cached on the request's user."""
     if not _is_record_page(page):
         return None
     cache = user.__dict__.setdefault("_hoso_listed_states", {})
     parent_path = page.path[: -page.steplen]
-    if parent_path not in cache:
-        siblings = list(
-            RecordState.objects.filter(
-                page__path__startswith=parent_path, page__depth=page.depth
-            ).select_related(*_listed_relations(user))
-        )
-        attach_editors(siblings)
-        cache[parent_path] = {record.pk: record for record in siblings}
-    return cache[parent_path].get(page.pk)
+    known = cache.get(parent_path)
+    if known is not None and (known.complete or page.pk in known.records):
+        return known.records.get(page.pk)
+    siblings = known is not None or children_listed(user, parent_path)
+    states = RecordState.objects.filter(
+        page__path__startswith=parent_path, page__depth=page.depth
+    ).select_related(*_listed_relations(user))
+    records = list(states if siblings else states.filter(pk=page.pk))
+    attach_editors(records)
+    cache[parent_path] = _Listed(siblings, {page.pk: None} | {r.pk: r for r in records})
+    return cache[parent_path].records[page.pk]
+
+
+@dataclass
+class _Listed:
+    complete: bool  # every sibling under the parent, or the pages asked about
+    records: dict[int, RecordState | None]
 
 
 def page_content_readable(user, page) -> bool:

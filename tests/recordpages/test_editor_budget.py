@@ -77,3 +77,19 @@ def test_the_hocba_editor_is_light_and_has_no_settings_tab(client, world):
     assert drawn["wagtailadmin/panels/publishing/schedule_publishing_panel.html"] == 0
     assert drawn["wagtailadmin/shared/side_panels/comments.html"] == 0
     assert b'name="go_live_at"' not in content
+
+
+def test_the_hocba_editor_reads_its_own_record_not_its_classmates(client, world):
+    """The permission check of an editor asks about one page: its class's other
+    records (thirty-five in a class) are not loaded, as an explorer listing does."""
+    url = f"/admin/pages/{world.pages['student_record']}/edit/"
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    by_parent = [
+        q["sql"].split(" WHERE ", 1)[1]
+        for q in queries.captured_queries
+        if 'FROM "workflow_recordstate"' in q["sql"] and "LIKE" in q["sql"]
+    ]
+    assert by_parent
+    assert all('"workflow_recordstate"."page_id" = ' in where for where in by_parent), by_parent
