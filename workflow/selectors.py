@@ -96,6 +96,7 @@ def waiting_for(user, limit: int = 30) -> list[tuple[RecordState, list[Step]]]:
         records = records.filter(school_id=scope.school_id)
     records = list(records[:500])
     attach_editors(records)  # the self-review rule asks who edited each
+    policy.share_school_staff(records)
     result = []
     for record in records:
         steps = [s for s in policy.available_transitions(user, record) if s.name != registry.SUBMIT]

@@ -140,7 +140,7 @@ class HandInMenuItem(ActionMenuItem):
         if context["view"] == "create":
             return policy.creator_may_hand_in(context.get("page"))
         page = context.get("page")
-        record = _record(page) if page is not None else None
+        record = _listed_record(page, user) if page is not None else None
         return record is not None and policy.refusal(user, record, registry.SUBMIT) is None
 
 
@@ -173,7 +173,7 @@ def hand_in_after_saving(request, page):
 
 
 def _record_buttons(page, user, priority, record=None):
-    record = record or _record(page)
+    record = record or _listed_record(page, user)
     if record is None or not policy.can_view_record(user, record):
         return []
     buttons = [

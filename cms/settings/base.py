@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "reports",
     "cms",
     "pagecache",
-    "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
