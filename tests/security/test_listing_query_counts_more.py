@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import kept_for_module
 from tests.factories import LessonPlanFactory, StudentRecordFactory, UserFactory, school_world
 from tests.factories.states import take_to
+from tests.security.test_listing_query_counts import ROLES
 from tests.workflow.conftest import complete_student_record
 from workflow.choices import State
 
@@ -23,16 +24,6 @@ HOME, SIGNING = "/admin/", "/admin/ky-so/"
 MOST_QUERIES = {HOME: 34, SIGNING: 17}
 ROWS = 2
 
-ROLES = [
-    "hn.giaovien",  # teacher
-    "hn.totruong1",  # group leader
-    "hn.phohieutruong",  # vice-principal
-    "hn.hieutruong",  # principal
-    "hn.vanthu",  # clerk
-    "thanh.tra",  # inspector
-    "phong.gd",  # district office
-    "root",  # superuser
-]
 # The signing list is a school's: the authority's staff and a superuser are sent home.
 SIGNERS = ROLES[:5]
 

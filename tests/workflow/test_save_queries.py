@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import Revision
-from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtail.test.utils.form_data import streamfield
 
 import search
 from cms.settings.tasks import DATABASE_TASKS
@@ -25,6 +25,7 @@ from search.services import search_enqueue
 from search.types import SearchQuery
 from tests.conftest import kept_for_module
 from tests.factories import school_world
+from tests.recordpages.test_file_records_editor import edit_form
 from tests.recordpages.test_hocba_grid import cell, opened
 from tests.security.security_helpers import force_login_verified
 from tests.taskworker import run_worker
@@ -92,20 +93,7 @@ def timetable_row(n: int) -> tuple[str, dict]:
 
 
 def lesson_form(page, rows: int) -> dict:
-    return nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "teacher": page.teacher_id,
-            "week_number": page.week_number,
-            "week_start": page.week_start.strftime("%d/%m/%Y"),
-            "prepared_on": page.prepared_on.strftime("%d/%m/%Y"),
-            "school_class": page.school_class_id,
-            "timetable": streamfield([timetable_row(n) for n in range(rows)]),
-            "lessons": streamfield([]),
-            "adjustments": "",
-        }
-    )
+    return edit_form(page, timetable=streamfield([timetable_row(n) for n in range(rows)]))
 
 
 def save_draft(client, page_id: int, data: dict, capture) -> SimpleNamespace:
