@@ -233,7 +233,7 @@ def test_a_record_locked_between_two_saves_is_refused_the_second_time(
         school_id=world.school.pk,
         school_year_id=world.year.pk,
         record_type="",
-        requested_by_id=world.principal.pk,
+        requested_by_id=world.principal.staff_profile.pk,
         reason="Kiểm tra cuối năm",
     )
     second = save_draft(client, world.lesson.pk, data, django_capture_on_commit_callbacks)
