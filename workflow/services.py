@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from recordpages import registry
 from recordpages.guards import RecordReadOnly
 from recordpages.models import RecordPage
 from recordpages.registry import UNDER_REVIEW_STATES
+from recordpages.transactions import open_transaction_token, still_open
 from workflow import deadlines, events
 from workflow.actions import (
     AdjustmentsSave,
@@ -143,7 +143,7 @@ def _write_facts(page_id: int, *, with_lock: bool = True) -> _WriteFacts:
     callback `until` then ran or was dropped)."""
     memo = _write_memo.get()
     facts = memo.get(page_id) if memo is not None else None
-    if facts is None or not _still_pending(facts.until):
+    if facts is None or not still_open(facts.until):
         facts = _WriteFacts(RecordState.objects.filter(pk=page_id).first(), None, False, None)
     if with_lock and not facts.lock_read and facts.record is not None:
         facts.lock = active_lock(
@@ -152,18 +152,13 @@ def _write_facts(page_id: int, *, with_lock: bool = True) -> _WriteFacts:
             record_type=facts.record.record_type,
         )
         facts.lock_read = True
-    if facts.until is None and transaction.get_connection().in_atomic_block:
-        facts.until = functools.partial(_forget_write_facts)  # one of its own: found by identity
-        memo = memo if memo is not None else {}
-        memo[page_id] = facts
-        _write_memo.set(memo)
-        transaction.on_commit(facts.until)
+    if facts.until is None:
+        facts.until = open_transaction_token(then=_forget_write_facts)
+        if facts.until is not None:
+            memo = memo if memo is not None else {}
+            memo[page_id] = facts
+            _write_memo.set(memo)
     return facts
-
-
-def _still_pending(callback) -> bool:
-    pending = transaction.get_connection().run_on_commit
-    return any(entry[1] is callback for entry in pending)
 
 
 def _forget_write_facts(*args, **kwargs) -> None:

@@ -4,13 +4,12 @@ year on every record, and the role-aware permission tester."""
 from __future__ import annotations
 
 import contextlib
-import functools
 from typing import ClassVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.http import Http404
 from django.utils import translation
@@ -29,6 +28,7 @@ from recordpages.guards import check_writable
 from recordpages.registry import RecordType
 from recordpages.revision_copy import fields_chosen_in_form, revision_copy, rows_chosen_in_form
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
+from recordpages.transactions import open_transaction_token, still_open
 
 
 class HosoPageForm(WagtailAdminPageForm):
@@ -443,9 +443,7 @@ class RecordPage(HosoPage):
         insert_or_update_object_task.enqueue(
             self._meta.app_label, self._meta.model_name, str(self.pk)
         )
-        if transaction.get_connection().in_atomic_block:
-            self._indexes_queued_until = functools.partial(_transaction_open)
-            transaction.on_commit(self._indexes_queued_until)
+        self._indexes_queued_until = open_transaction_token()
         return result
 
     def _wagtail_indexes_queued(self, update_fields) -> bool:
@@ -460,7 +458,7 @@ class RecordPage(HosoPage):
             and update_fields is not None
             and set(update_fields) <= self.REVISION_POINTERS
             and insert_or_update_object_task.get_backend().supports_defer
-            and any(entry[1] is queued for entry in transaction.get_connection().run_on_commit)
+            and still_open(queued)
         )
 
     def save_revision(self, *args, **kwargs):
@@ -477,11 +475,6 @@ class RecordPage(HosoPage):
     @property
     def school_name(self) -> str:
         return self.school.name if self.school_id else ""
-
-
-def _transaction_open() -> None:
-    """Stands in the on_commit list while a transaction that queued index tasks is
-    open (found by identity); nothing to do once it commits."""
 
 
 def _reference_index_paused():
