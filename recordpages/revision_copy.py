@@ -39,11 +39,19 @@ def _children_without_parent_key(page, content: dict) -> dict:
     return children
 
 
+# The foreign keys Wagtail's page copy (Page.with_content_json) takes from the live
+# row whatever the revision says: the revision's values are not worth checking.
+TAKEN_FROM_LIVE_ROW = frozenset(
+    {"content_type", "owner", "locked_by", "latest_revision", "locale", "alias_of"}
+)
+
+
 def revision_copy(page, content: dict, build):
     """`build(content)` (Wagtail's with_content_json) without checking the unchanged
-    foreign keys, and with the page's parent, already read, kept on the copy."""
+    foreign keys nor those the copy takes from the live row, and with the page's
+    parent, already read, kept on the copy."""
     unchanged = unchanged_foreign_keys(page, content)
-    names = {field.name for field in unchanged}
+    names = {field.name for field in unchanged} | TAKEN_FROM_LIVE_ROW
     kept = {key: value for key, value in content.items() if key not in names}
     copy = build({**kept, **_children_without_parent_key(page, content)})
     for field, value in unchanged.items():

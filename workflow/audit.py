@@ -68,10 +68,14 @@ def audit_append(
     summary: str = "",
     detail: dict | None = None,
     ip: str | None = None,
+    savepoint: bool = True,
 ) -> AuditEntry:
-    """Append one entry to its school's chain; the chain head is locked meanwhile."""
+    """Append one entry to its school's chain; the chain head is locked meanwhile.
+    `savepoint=False` for a caller whose whole transaction fails with the entry (a
+    save that must not happen unlogged): its own savepoint would be two statements
+    for nothing. Callers that log a failure and go on keep the savepoint."""
     chain = chain_name(school_id)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
         if head is None:  # the chain's first entry
             AuditChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})

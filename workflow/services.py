@@ -216,6 +216,7 @@ def record_content_saved(*, page: RecordPage, user, request=None, action: str = 
         summary=page.title,
         detail={"state": record.state},
         ip=client_ip(request),
+        savepoint=False,  # an edit that cannot be logged is not saved
     )
     page_id = page.pk
     if events.is_muted():

@@ -151,6 +151,11 @@ WAGTAIL_I18N_ENABLED = False
 # The FSM on each record is the one source of truth for approval (DESIGN.md).
 WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAIL_MODERATION_ENABLED = False
+# Review notes go through the workflow's own steps, each with its reason
+# (workflow.actions); Wagtail's inline comments are drawn on no editor and cost a
+# draft's save seven queries (the comment rows read four times, the writer's
+# subscription written twice; issue 18).
+WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods"]

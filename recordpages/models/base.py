@@ -55,6 +55,10 @@ class HosoPageForm(WagtailAdminPageForm):
             super()._post_clean()
         finally:
             del self.instance._rows_chosen_in_form
+        if not self._errors:
+            # The model's full validation just passed: the save this form makes in the
+            # same transaction need not check the title, slug and model rules again.
+            self.instance._validated_until = open_transaction_token()
 
 
 class HosoPage(Page):
@@ -436,6 +440,10 @@ class RecordPage(HosoPage):
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
+        if still_open(self.__dict__.pop("_validated_until", None)):
+            # Wagtail's draft save checks the slug and (minimal_clean) the page type's
+            # rules once more: the form's full_clean did, within this transaction.
+            kwargs["clean"] = False
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
                 return super().save(*args, **kwargs)
