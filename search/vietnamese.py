@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, islice
+from math import comb
 
 from recordpages.text import fold, normalize_text
 
@@ -142,6 +144,20 @@ class Matching:
         engine matches any word and counts a row's words instead."""
         groups = list(islice(combinations(self.words, self.required), MAX_GROUPS + 1))
         return groups if len(groups) <= MAX_GROUPS else []
+
+    def prefilter(self, frequency: Mapping[str, float]) -> tuple[int, tuple[Clause, ...]]:
+        """(j, the r rarest words): every hit holds j of them, a condition an index
+        answers alone for a query past MAX_GROUPS. A hit lacks at most n - required
+        of the n words, so it holds required - (n - r) of any r (the pigeonhole:
+        one of n - required + 1); the rarer the words, the fewer rows hold them,
+        and r grows while those groups of j stay within MAX_GROUPS. `frequency`
+        maps a folded word to how many rows hold it (absent: none)."""
+        count, required = len(self.words), self.required
+        rarest = sorted(self.words, key=lambda c: frequency.get(c.folded[0], 0))
+        size = count - required + 1
+        while size < count and comb(size + 1, size + 1 - count + required) <= MAX_GROUPS:
+            size += 1
+        return size - count + required, tuple(rarest[:size])
 
     @property
     def proximity(self) -> tuple[str, ...]:

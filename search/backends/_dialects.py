@@ -6,13 +6,25 @@ asker's scope and the filters (search.backends._sql).
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
+from itertools import combinations
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from search.backends._sql import SUBJECT_TABLE
 from search.types import FACETS, FacetCount
 from search.vietnamese import NEAR, Clause, Matching
+
+# PostgreSQL's word statistics per database: (when read, share of rows per word).
+_FREQUENCIES: dict[str, tuple[float, dict[str, float]]] = {}
+FREQUENCIES_SECONDS = 60.0
+
+
+def forget_frequencies() -> None:
+    """After ANALYZE: the next long query reads the new statistics."""
+    _FREQUENCIES.clear()
+
 
 FACET_COLUMNS = {
     "school": "e.school_id",
@@ -95,6 +107,25 @@ class SQLite(Dialect):
     def _every(self, column: str, tokens: list[tuple[str, ...]]) -> str:
         return f"{column} : ({' AND '.join(map(self._phrase, tokens))})"
 
+    def _either(self, groups) -> str:
+        """FTS5: true when every clause of one of these groups is."""
+        return " OR ".join(
+            "(" + " AND ".join(self._phrase(c.folded) for c in group) + ")" for group in groups
+        )
+
+    @staticmethod
+    def _frequencies(plan: Matching) -> dict[str, int]:
+        """How many rows hold each of the query's words: FTS5's own count, exact and
+        read afresh (search_entry_vocab, migration 0008)."""
+        tokens = sorted({c.folded[0] for c in plan.words})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, doc FROM search_entry_vocab "
+                f"WHERE term IN ({', '.join(['%s'] * len(tokens))})",
+                tokens,
+            )
+            return dict(cursor.fetchall())
+
     def _match(self, plan: Matching) -> tuple[str, str, list]:
         """The FTS5 query, and any further condition with its params."""
         if plan.complete:
@@ -102,14 +133,13 @@ class SQLite(Dialect):
         phrases = [self._phrase(c.folded) for c in plan.phrases]
         groups = plan.word_groups()
         if groups:
-            either = " OR ".join(
-                "(" + " AND ".join(self._phrase(c.folded) for c in group) + ")" for group in groups
-            )
+            either = self._either(groups)
             return f"folded_text : ({' AND '.join([*phrases, f'({either})'])})", "", []
-        anyword = " OR ".join(self._phrase(c.folded) for c in plan.words)
+        needed, rarest = plan.prefilter(self._frequencies(plan))
+        held = self._either(combinations(rarest, needed))
         counted = " + ".join([f"({self._IN})"] * len(plan.words))
         return (
-            f"folded_text : ({' AND '.join([*phrases, f'({anyword})'])})",
+            f"folded_text : ({' AND '.join([*phrases, f'({held})'])})",
             f" AND ({counted}) >= {plan.required}",
             [f"folded_text : {self._phrase(c.folded)}" for c in plan.words],
         )
@@ -162,22 +192,56 @@ class Postgres(Dialect):
         first, rest = words[0], words[1:]
         return f"(({first} & {cls._at_least(count - 1, rest)}) | {cls._at_least(count, rest)})"
 
+    @staticmethod
+    def _frequencies() -> dict[str, float]:
+        """The share of rows holding each common folded word: ANALYZE's statistics of
+        the tsvector (a word they do not list is rarer than every listed one), read
+        once a minute; only which words are rarest depends on them, never a match."""
+        key = connection.settings_dict["NAME"]
+        read_at, frequencies = _FREQUENCIES.get(key, (None, {}))
+        if read_at is None or time.monotonic() - read_at > FREQUENCIES_SECONDS:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT most_common_elems::text::text[], most_common_elem_freqs "
+                    "FROM pg_stats WHERE schemaname = current_schema() "
+                    "AND tablename = 'search_searchentry' AND attname = 'folded_tsv'"
+                )
+                row = cursor.fetchone()
+            frequencies = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+            _FREQUENCIES[key] = (time.monotonic(), frequencies)
+        return frequencies
+
     def _match(self, plan: Matching) -> tuple[str, list]:
         """The match's tsquery and any further condition. A long query's words,
         `required` of them, are one tsquery the GIN index answers alone; past
-        MAX_GROUPS groups of them, any word, then counted per row."""
+        MAX_GROUPS groups of them, what every hit holds of its rarest words
+        (Matching.prefilter), then its words counted per row."""
         phrases = [self._tsquery([c.folded]) for c in plan.phrases]
         if plan.complete:
             return "", [self._tsquery([c.folded for c in plan.clauses])]
         if plan.word_groups():
             words = [self._tsquery([c.folded]) for c in plan.words]
             return "", [" & ".join([*phrases, self._at_least(plan.required, words)])]
-        anyword = self._tsquery([c.folded for c in plan.words], " | ")
-        counted = " + ".join(["(e.folded_tsv @@ to_tsquery('simple', %s))::int"] * len(plan.words))
+        needed, rarest = plan.prefilter(self._frequencies())
+        held = self._at_least(needed, [self._tsquery([c.folded]) for c in rarest])
+        counted, counted_params = self._counted([c.folded[0] for c in plan.words])
         return f" AND ({counted}) >= {plan.required}", [
-            " & ".join([*phrases, f"({anyword})"]),
-            *(self._tsquery([c.folded]) for c in plan.words),
+            " & ".join([*phrases, held]),
+            *counted_params,
         ]
+
+    @classmethod
+    def _counted(cls, tokens: list[str]) -> tuple[str, list]:
+        """How many of these words a row holds, a repeated word once per time: the
+        lexemes ts_delete takes out of the row's tsvector, which is read (out of
+        line, TOAST) twice, not once per word (a third of the time at 19 words)."""
+        distinct = sorted(set(tokens))
+        repeats = [token for token in distinct for _ in range(tokens.count(token) - 1)]
+        terms = [
+            "(length(e.folded_tsv) - length(ts_delete(e.folded_tsv, %s::text[])))",
+            *["(e.folded_tsv @@ to_tsquery('simple', %s))::int"] * len(repeats),
+        ]
+        return " + ".join(terms), [distinct, *(cls._tsquery([(token,)]) for token in repeats)]
 
     def from_match(self, clauses):
         plan = Matching(tuple(clauses))
