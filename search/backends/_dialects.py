@@ -73,6 +73,10 @@ class Dialect:
         """True when the row's exact (diacritic) tokens match every clause."""
         raise NotImplementedError
 
+    def frequencies(self, plan: Matching) -> dict[str, float]:
+        """How common each of the query's words is (search.vietnamese.Matching.prefilter)."""
+        raise NotImplementedError
+
     def facets(self, cursor, where: str, params: list) -> tuple[int, dict[str, list[FacetCount]]]:
         """Total and every facet in one statement over the matched rows."""
         columns = ", ".join(
@@ -113,8 +117,7 @@ class SQLite(Dialect):
             "(" + " AND ".join(self._phrase(c.folded) for c in group) + ")" for group in groups
         )
 
-    @staticmethod
-    def _frequencies(plan: Matching) -> dict[str, int]:
+    def frequencies(self, plan: Matching) -> dict[str, int]:
         """How many rows hold each of the query's words: FTS5's own count, exact and
         read afresh (search_entry_vocab, migration 0008)."""
         tokens = sorted({c.folded[0] for c in plan.words})
@@ -126,20 +129,23 @@ class SQLite(Dialect):
             )
             return dict(cursor.fetchall())
 
-    def _match(self, plan: Matching) -> tuple[str, str, list]:
-        """The FTS5 query, and any further condition with its params."""
+    def _match(self, plan: Matching) -> tuple[str, list, str, list]:
+        """The FTS5 query (whose words bm25 weighs), any prefilter of the rows before
+        it, and any further condition with its params."""
         if plan.complete:
-            return self._every("folded_text", [c.folded for c in plan.clauses]), "", []
+            return self._every("folded_text", [c.folded for c in plan.clauses]), [], "", []
         phrases = [self._phrase(c.folded) for c in plan.phrases]
         groups = plan.word_groups()
         if groups:
             either = self._either(groups)
-            return f"folded_text : ({' AND '.join([*phrases, f'({either})'])})", "", []
-        needed, rarest = plan.prefilter(self._frequencies(plan))
+            return f"folded_text : ({' AND '.join([*phrases, f'({either})'])})", [], "", []
+        needed, rarest = plan.prefilter(self.frequencies(plan))
         held = self._either(combinations(rarest, needed))
+        anyword = " OR ".join(self._phrase(c.folded) for c in plan.words)
         counted = " + ".join([f"({self._IN})"] * len(plan.words))
         return (
-            f"folded_text : ({' AND '.join([*phrases, f'({held})'])})",
+            f"folded_text : ({' AND '.join([*phrases, f'({anyword})'])})",
+            [f"folded_text : ({' AND '.join([*phrases, f'({held})'])})"],
             f" AND ({counted}) >= {plan.required}",
             [f"folded_text : {self._phrase(c.folded)}" for c in plan.words],
         )
@@ -149,13 +155,16 @@ class SQLite(Dialect):
         scope index, which covers every column they need (the entry's own row holds
         the texts first, so reading its later columns walks the overflow pages).
         Ranking joins the FTS5 table for bm25, the match as the outer loop (CROSS
-        JOIN: left to itself the planner probed the match once per scope row)."""
+        JOIN: left to itself the planner probed the match once per scope row). A
+        long query's prefilter comes first, a set of its own: bm25 weighs the
+        query's words whatever the prefilter holds."""
         plan = Matching(tuple(clauses))
-        match, extra, extra_params = self._match(plan)
-        source = f"search_searchentry e WHERE {self._IN}{extra}"
+        match, prefilter, extra, extra_params = self._match(plan)
+        first = f"{self._IN} AND " if prefilter else ""
+        source = f"search_searchentry e WHERE {first}{self._IN}{extra}"
         ranked = (
             "search_entry_fts f CROSS JOIN search_searchentry e ON e.id = f.rowid "
-            f"WHERE f.search_entry_fts MATCH %s{extra}"
+            f"WHERE {first}f.search_entry_fts MATCH %s{extra}"
         )
         tiers = [self._every("exact_text", [c.exact for c in clauses])]
         if not plan.complete:
@@ -165,7 +174,7 @@ class SQLite(Dialect):
             near = " ".join(self._phrase(c.folded) for c in clauses)
             tiers.append(f"folded_text : NEAR({near}, {NEAR})")
         rank = ", ".join([*(f"({self._IN}) DESC" for _ in tiers), "f.rank ASC"])
-        return source, ranked, rank, [match, *extra_params], tiers
+        return source, ranked, rank, [*prefilter, match, *extra_params], tiers
 
     def exact(self, clauses):
         return self._IN, [self._every("exact_text", [c.exact for c in clauses])]
@@ -192,8 +201,7 @@ class Postgres(Dialect):
         first, rest = words[0], words[1:]
         return f"(({first} & {cls._at_least(count - 1, rest)}) | {cls._at_least(count, rest)})"
 
-    @staticmethod
-    def _frequencies() -> dict[str, float]:
+    def frequencies(self, plan: Matching) -> dict[str, float]:
         """The share of rows holding each common folded word: ANALYZE's statistics of
         the tsvector (a word they do not list is rarer than every listed one), read
         once a minute; only which words are rarest depends on them, never a match."""
@@ -211,24 +219,29 @@ class Postgres(Dialect):
             _FREQUENCIES[key] = (time.monotonic(), frequencies)
         return frequencies
 
-    def _match(self, plan: Matching) -> tuple[str, list]:
-        """The match's tsquery and any further condition. A long query's words,
-        `required` of them, are one tsquery the GIN index answers alone; past
-        MAX_GROUPS groups of them, what every hit holds of its rarest words
-        (Matching.prefilter), then its words counted per row."""
+    def _match(self, plan: Matching) -> tuple[str, list, str]:
+        """The match's tsquery and any further condition, and the tsquery whose
+        words ts_rank_cd weighs. A long query's words, `required` of them, are one
+        tsquery the GIN index answers alone; past MAX_GROUPS groups of them, what
+        every hit holds of its rarest words (Matching.prefilter), then its words
+        counted per row."""
         phrases = [self._tsquery([c.folded]) for c in plan.phrases]
         if plan.complete:
-            return "", [self._tsquery([c.folded for c in plan.clauses])]
+            query = self._tsquery([c.folded for c in plan.clauses])
+            return "", [query], query
         if plan.word_groups():
             words = [self._tsquery([c.folded]) for c in plan.words]
-            return "", [" & ".join([*phrases, self._at_least(plan.required, words)])]
-        needed, rarest = plan.prefilter(self._frequencies())
+            query = " & ".join([*phrases, self._at_least(plan.required, words)])
+            return "", [query], query
+        needed, rarest = plan.prefilter(self.frequencies(plan))
         held = self._at_least(needed, [self._tsquery([c.folded]) for c in rarest])
+        anyword = self._tsquery([c.folded for c in plan.words], " | ")
         counted, counted_params = self._counted([c.folded[0] for c in plan.words])
-        return f" AND ({counted}) >= {plan.required}", [
-            " & ".join([*phrases, held]),
-            *counted_params,
-        ]
+        return (
+            f" AND ({counted}) >= {plan.required}",
+            [" & ".join([*phrases, held]), *counted_params],
+            " & ".join([*phrases, f"({anyword})"]),
+        )
 
     @classmethod
     def _counted(cls, tokens: list[str]) -> tuple[str, list]:
@@ -245,7 +258,7 @@ class Postgres(Dialect):
 
     def from_match(self, clauses):
         plan = Matching(tuple(clauses))
-        extra, params = self._match(plan)
+        extra, params, relevance = self._match(plan)
         source = f"search_searchentry e WHERE e.folded_tsv @@ to_tsquery('simple', %s){extra}"
         tiers = [("e.exact_tsv", self._tsquery([c.exact for c in clauses]))]
         if not plan.complete:
@@ -259,7 +272,7 @@ class Postgres(Dialect):
                 "ts_rank_cd(e.folded_tsv, to_tsquery('simple', %s)) DESC",
             ]
         )
-        return source, source, rank, params, [*(query for _, query in tiers), params[0]]
+        return source, source, rank, params, [*(query for _, query in tiers), relevance]
 
     # Scope and filter columns compared through an identity no btree index matches
     # (+ 0, the byte-wise "C" collation, equal to the default for equality): with
