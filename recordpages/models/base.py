@@ -58,7 +58,8 @@ class HosoPageForm(WagtailAdminPageForm):
         if not self._errors:
             # The model's full validation just passed: the save this form makes in the
             # same transaction need not check the title, slug and model rules again.
-            self.instance._validated_until = open_transaction_token()
+            page = self.instance
+            page._validated = (page.title, page.slug, open_transaction_token())
 
 
 class HosoPage(Page):
@@ -440,9 +441,9 @@ class RecordPage(HosoPage):
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
-        if still_open(self.__dict__.pop("_validated_until", None)):
-            # Wagtail's draft save checks the slug and (minimal_clean) the page type's
-            # rules once more: the form's full_clean did, within this transaction.
+        if self._still_as_validated():
+            # Wagtail's draft save checks the title, the slug and (minimal_clean) the
+            # page type's rules once more: the form's full_clean did, in this transaction.
             kwargs["clean"] = False
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
@@ -453,6 +454,16 @@ class RecordPage(HosoPage):
         )
         self._indexes_queued_until = open_transaction_token()
         return result
+
+    def _still_as_validated(self) -> bool:
+        """Whether the form validated this page in the still open transaction, and its
+        title and slug, set again as Wagtail's save would (the formsets' rows are on
+        the page now, a new page has its place in the tree), are those it validated."""
+        validated = self.__dict__.pop("_validated", None)
+        if validated is None or not self.pk or not still_open(validated[2]):
+            return False
+        self._set_core_field_defaults()
+        return (self.title, self.slug) == validated[:2]
 
     def _wagtail_indexes_queued(self, update_fields) -> bool:
         """Whether this save writes only revision pointers after a save of this page
