@@ -1,12 +1,14 @@
 """What a record's editor request need not read twice: the rows a revision's copy
-names when the live row names the same ones, and the rows the form's choice fields
-have just fetched (issue 18)."""
+names when the live row names the same ones, the rows the form's choice fields have
+just fetched, and the checks the form's full_clean has just made (issue 18)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.db import models
 from modelcluster.models import get_all_child_relations
+
+from recordpages.transactions import open_transaction_token, still_open
 
 
 def unchanged_foreign_keys(page: models.Model, content: dict) -> dict[models.Field, object]:
@@ -81,3 +83,20 @@ def fields_chosen_in_form(page: models.Model, chosen: dict[str, models.Model]) -
         if field.many_to_one and field.get_cached_value(page, None) is row:
             names.add(name)
     return names
+
+
+def mark_validated(page) -> None:
+    """The page form's full_clean of `page` just passed (title, slug, the page type's
+    rules), in the open transaction."""
+    page._validated = (page.title, page.slug, open_transaction_token())
+
+
+def still_as_validated(page) -> bool:
+    """Whether the form validated this existing page in the still open transaction,
+    and its title and slug, set again as Wagtail's save would (the formsets' rows are
+    on the page now), are those it validated. The mark is used once."""
+    validated = page.__dict__.pop("_validated", None)
+    if validated is None or not page.pk or not still_open(validated[2]):
+        return False
+    page._set_core_field_defaults()
+    return (page.title, page.slug) == validated[:2]

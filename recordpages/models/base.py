@@ -26,7 +26,13 @@ from intake.models import FileStatus, RecordFile
 from recordpages import registry
 from recordpages.guards import check_writable
 from recordpages.registry import RecordType
-from recordpages.revision_copy import fields_chosen_in_form, revision_copy, rows_chosen_in_form
+from recordpages.revision_copy import (
+    fields_chosen_in_form,
+    mark_validated,
+    revision_copy,
+    rows_chosen_in_form,
+    still_as_validated,
+)
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 from recordpages.transactions import open_transaction_token, still_open
 
@@ -56,10 +62,7 @@ class HosoPageForm(WagtailAdminPageForm):
         finally:
             del self.instance._rows_chosen_in_form
         if not self._errors:
-            # The model's full validation just passed: the save this form makes in the
-            # same transaction need not check the title, slug and model rules again.
-            page = self.instance
-            page._validated = (page.title, page.slug, open_transaction_token())
+            mark_validated(self.instance)  # the save need not check it all again
 
 
 class HosoPage(Page):
@@ -441,10 +444,8 @@ class RecordPage(HosoPage):
         update_fields = kwargs.get("update_fields")
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
-        if self._still_as_validated():
-            # Wagtail's draft save checks the title, the slug and (minimal_clean) the
-            # page type's rules once more: the form's full_clean did, in this transaction.
-            kwargs["clean"] = False
+        if still_as_validated(self):
+            kwargs["clean"] = False  # minimal_clean: what the form's full_clean checked
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
                 return super().save(*args, **kwargs)
@@ -454,16 +455,6 @@ class RecordPage(HosoPage):
         )
         self._indexes_queued_until = open_transaction_token()
         return result
-
-    def _still_as_validated(self) -> bool:
-        """Whether the form validated this page in the still open transaction, and its
-        title and slug, set again as Wagtail's save would (the formsets' rows are on
-        the page now, a new page has its place in the tree), are those it validated."""
-        validated = self.__dict__.pop("_validated", None)
-        if validated is None or not self.pk or not still_open(validated[2]):
-            return False
-        self._set_core_field_defaults()
-        return (self.title, self.slug) == validated[:2]
 
     def _wagtail_indexes_queued(self, update_fields) -> bool:
         """Whether this save writes only revision pointers after a save of this page
