@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from archive import originals, signed_files, signing, storage
 from archive.codes import new_verification_code
-from archive.extension import long_term_facts
 from archive.models import (
     ArchivedVersion,
     ArchiveJob,
@@ -32,6 +30,7 @@ from archive.models import (
     SigningFile,
 )
 from archive.rendering import Footer, render_record
+from archive.stored import Stored, archived_row, store_signed
 from recordpages import registry
 from workflow.versions import content_hash
 
@@ -207,56 +206,6 @@ def _reschedule(job: ArchiveJob, exc: Exception, *, expected: bool) -> None:
     log("Archive job %s will retry at %s: %s", job.pk, job.next_attempt_at, job.last_error)
 
 
-@dataclass(frozen=True)
-class Stored:
-    key: str
-    pdf: bytes
-    put: storage.PutResult | None
-
-
-def _store_signed(key: str, make_pdf: Callable[[], bytes], code: str) -> Stored:
-    """Put the PDF under a fresh key. If an earlier attempt of this job already
-    stored it, adopt that object; if the key holds some other document (a reused
-    page id), store beside it. Never overwrite."""
-    store = storage.get_store()
-    if store.exists(key):
-        existing = store.get(key)
-        if signing.pdf_keywords(existing) == f"xac-thuc:{code}":
-            logger.warning("Adopting %s stored by an earlier attempt", key)
-            return Stored(key=key, pdf=existing, put=None)
-        key = key.removesuffix(".pdf") + f"-{code}.pdf"
-        logger.warning("Key taken by another document; storing as %s", key)
-    # Every archived signature is PAdES B-LT and the file B-LTA (issue 14).
-    pdf = signing.archive_timestamp(make_pdf())
-    try:
-        put = store.put(key, pdf, content_type="application/pdf")
-    except storage.ObjectExists:
-        return Stored(key=key, pdf=store.get(key), put=None)
-    return Stored(key=key, pdf=pdf, put=put)
-
-
-def _archived_row(job: ArchiveJob, stored: Stored, **fields) -> ArchivedVersion:
-    report = signing.validate_pdf(stored.pdf)
-    signed_at = dt.datetime.fromisoformat(report.signed_at) if report.signed_at else None
-    timestamp_at = dt.datetime.fromisoformat(report.timestamp_at) if report.timestamp_at else None
-    return ArchivedVersion.objects.create(
-        key=stored.key,
-        storage_version_id=stored.put.version_id if stored.put else "",
-        retain_until=stored.put.retain_until if stored.put else None,
-        sha256=storage.sha256(stored.pdf),
-        size=len(stored.pdf),
-        signer=report.signer,
-        signed_at=signed_at,
-        timestamp_at=timestamp_at,
-        timestamp_until=signing.newest_timestamp(stored.pdf).expires,
-        validation={**report.as_dict(), **long_term_facts(stored.pdf)},
-        verification_code=job.verification_code,
-        school_id=job.school_id,
-        school_year_id=job.school_year_id,
-        **fields,
-    )
-
-
 def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
     from wagtail.models import Page, Revision
 
@@ -283,7 +232,7 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
 
     file = signed_files.signed_file(page.pk, job.version, digest)
     if file is not None:
-        stored = _store_signed(
+        stored = store_signed(
             key, lambda: signed_files.finish(file, page, school), job.verification_code
         )
         return _record_row(job, stored, page, frozen, digest)
@@ -299,14 +248,14 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
             location=school.place_name,
         ).pdf
 
-    stored = _store_signed(key, make_pdf, job.verification_code)
+    stored = store_signed(key, make_pdf, job.verification_code)
     return _record_row(job, stored, page, frozen, digest)
 
 
 def _record_row(job: ArchiveJob, stored: Stored, page, frozen, digest: str) -> ArchivedVersion:
     original = originals.store_beside(stored.key, frozen)  # a record handed in as a file
     with transaction.atomic():
-        return _archived_row(
+        return archived_row(
             job,
             stored,
             kind=DocumentKind.RECORD,
@@ -455,9 +404,9 @@ def _run_minutes(job: ArchiveJob) -> ArchivedVersion:
             pdf, school=school, reason=_("Biên bản sửa dữ liệu"), location=school.place_name
         ).pdf
 
-    stored = _store_signed(key, make_pdf, job.verification_code)
+    stored = store_signed(key, make_pdf, job.verification_code)
     record = data["record"]
-    return _archived_row(
+    return archived_row(
         job,
         stored,
         kind=DocumentKind.MINUTES,

@@ -29,10 +29,24 @@ def signed_file(page_id: int, version: int, digest: str) -> SigningFile | None:
     return file
 
 
+class SignedFileChanged(Exception):
+    """The stored file is not the one its last signing step wrote."""
+
+
 def finish(file: SigningFile, page, school) -> bytes:
     """The file as its last signer left it; the school's seal added in its block when
-    the record's chain does not have the clerk apply it (then it is already there)."""
+    the record's chain does not have the clerk apply it (then it is already there).
+    Read back only under the SHA-256 its last step recorded: the freeze then knows
+    every revision of it is the signing steps' own (archive.stored)."""
     pdf = storage.get_store().get(file.stage_key)
+    if storage.sha256(pdf) != file.sha256:
+        raise SignedFileChanged(
+            _(
+                "Tệp ký của hồ sơ %(page)s phiên bản %(version)s đã bị thay đổi sau bước ký "
+                "cuối (SHA-256 không khớp): không lưu trữ."
+            )
+            % {"page": file.page_ref, "version": file.version}
+        )
     if file.signatures.filter(seal=True, outcome=SignatureOutcome.SIGNED).exists():
         return pdf
     notes = recorded_notes(file.page_ref, file.version)
