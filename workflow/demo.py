@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import random
+from collections.abc import Sequence
 
+from django.db import connections
 from django.utils import timezone
 
 from recordpages import programme, registry, selectors
@@ -22,6 +25,7 @@ from recordpages.models import (
     SubjectResult,
 )
 from recordpages.registry import Actor
+from signatures.services import chain_of, render_next_file
 from workflow import events, services
 from workflow.choices import State
 from workflow.models import RecordState
@@ -34,9 +38,13 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 class DemoStates:
-    def __init__(self, today: dt.date):
+    def __init__(self, today: dt.date, *, render_first: bool = False):
         self.today = today
         self.people: dict[tuple[int, str], list[StaffProfile]] = {}
+        # Render the file a step signs before its transaction (apply_demo_states with
+        # several processes: SQLite has one writer at a time, and a render inside the
+        # step's transaction would make the others wait for it).
+        self.render_first = render_first
 
     def staff(self, school_id: int, role: str) -> StaffProfile:
         key = (school_id, role)
@@ -53,6 +61,8 @@ class DemoStates:
     ) -> bool:
         if day > self.today:
             return False
+        if self.render_first and any(sig.on == transition for sig in chain_of(record)):
+            render_next_file(record.pk, now=_at(day))
         try:
             services.record_transition(
                 user=actor.user if isinstance(actor, StaffProfile) else actor,
@@ -80,10 +90,12 @@ class DemoStates:
             return vice
         return self.staff(record.school_id, RoleCode.PRINCIPAL)
 
-    def run(self) -> None:
+    def run(self, school_ids: Sequence[int] | None = None) -> None:
+        records = RecordState.objects.filter(state__in=[State.DRAFT, State.MAINTAINED])
+        if school_ids is not None:
+            records = records.filter(school_id__in=school_ids)
         records = (
-            RecordState.objects.filter(state__in=[State.DRAFT, State.MAINTAINED])
-            .exclude(history__isnull=False)
+            records.exclude(history__isnull=False)
             .select_related("school", "school_year", "group", "school_class", "author__user")
             .order_by("pk")
         )
@@ -285,8 +297,11 @@ class DemoStates:
         page.save()
 
 
-def apply_demo_states(today: dt.date) -> None:
-    """Events and emails are held back: the caller reindexes once at the end."""
+def apply_demo_states(today: dt.date, *, processes: int = 1) -> None:
+    """Events and emails are held back: the caller reindexes once at the end. With
+    `processes` > 1 (`make run`), the schools are shared among that many processes,
+    forked here: their records are independent, and a step's render (the bulk of its
+    time) is then made before its transaction, beside another school's."""
     from django.test.utils import override_settings
 
     services.ensure_all_record_states()
@@ -294,8 +309,40 @@ def apply_demo_states(today: dt.date) -> None:
         events.muted(),
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
     ):
-        DemoStates(today).run()
+        if processes > 1:
+            _in_processes(today, processes)
+        else:
+            DemoStates(today).run()
         _one_correction_under_way()
+
+
+def _in_processes(today: dt.date, processes: int) -> None:
+    schools = list(RecordState.objects.values_list("school_id", flat=True).distinct())
+    shares = [schools[index::processes] for index in range(processes)]
+    connections.close_all()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    children = [
+        context.Process(target=_run_share, args=(today, share), name=f"demo-states-{index}")
+        for index, share in enumerate(shares)
+        if share
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    failed = [child.name for child in children if child.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"demo process(es) failed: {', '.join(failed)}")
+
+
+def _run_share(today: dt.date, school_ids: list[int]) -> None:
+    connections.close_all()
+    if connections["default"].vendor == "sqlite":
+        # The processes take turns as SQLite's one writer; a step that renders a long
+        # file inside its transaction (a register of five years) may hold it a while.
+        connections["default"].settings_dict["OPTIONS"]["timeout"] = 600
+    DemoStates(today, render_first=True).run(school_ids)
+    connections.close_all()
 
 
 def _one_correction_under_way() -> None:

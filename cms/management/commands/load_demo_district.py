@@ -76,7 +76,9 @@ class Command(BaseCommand):
         progress("Quy trình duyệt")
         # TEST-ONLY personal certificates, so that the demo's records carry signatures.
         bind_demo_certificates()
-        apply_demo_states(today)
+        # `make run` (catch-up) shares the schools' workflow among the cores; the tests'
+        # callers keep one process, inside their transaction.
+        apply_demo_states(today, processes=default_processes() if options["catch_up"] else 1)
         progress("Chỉ mục tìm kiếm")
         call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
         bar.close()
