@@ -25,8 +25,8 @@ from recordpages.models import (
     SubjectResult,
 )
 from recordpages.registry import Actor
-from signatures.services import chain_of, render_next_file
-from workflow import events, services
+from signatures.services import bound_certificate, render_next_file
+from workflow import events, policy, services
 from workflow.choices import State
 from workflow.models import RecordState
 
@@ -61,11 +61,12 @@ class DemoStates:
     ) -> bool:
         if day > self.today:
             return False
-        if self.render_first and any(sig.on == transition for sig in chain_of(record)):
+        user = actor.user if isinstance(actor, StaffProfile) else actor
+        if self.render_first and self._signs(actor, user, record, transition, _at(day)):
             render_next_file(record.pk, now=_at(day))
         try:
             services.record_transition(
-                user=actor.user if isinstance(actor, StaffProfile) else actor,
+                user=user,
                 page_id=record.pk,
                 transition=transition,
                 reason=reason,
@@ -76,6 +77,16 @@ class DemoStates:
             return False
         record.refresh_from_db()
         return True
+
+    @staticmethod
+    def _signs(actor, user, record: RecordState, transition: str, at: dt.datetime) -> bool:
+        """Whether taking this step makes a digital signature (one recorded for someone
+        without a certificate needs no file yet)."""
+        due = policy.signature_due(user, record, transition)
+        if due is None:
+            return False
+        staff = actor if isinstance(actor, StaffProfile) else None
+        return due.seal or bound_certificate(staff, at=at) is not None
 
     def approver(self, record: RecordState) -> StaffProfile:
         """The school's (first) vice-principal for the types assigned to them, if the

@@ -1,0 +1,45 @@
+"""`make run` moves the demo's schools through the workflow in one process per core
+(issue 18), each step's file rendered before the step's transaction: the step must
+then sign that very file, not void it and render another."""
+
+import datetime as dt
+
+import pytest
+
+from archive.models import Signature, SignatureOutcome, SigningFile
+from recordpages.demo.loader import Options, load_demo_district
+from signatures.demo import bind_demo_certificates
+from tests.conftest import DEMO_TODAY
+from workflow.demo import apply_demo_states
+from workflow.models import Correction, RecordState
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_sign_the_files_they_rendered_before_each_step():
+    load_demo_district(
+        Options(
+            today=dt.date(2026, 5, 31),
+            schools=2,
+            grades=(5,),
+            classes_per_grade=(1, 1),
+            min_pupils=2,
+            max_pupils=2,
+            lesson_weeks=1,
+            bulk_index=False,
+        )
+    )
+    bind_demo_certificates()
+
+    apply_demo_states(DEMO_TODAY, processes=2)
+
+    files = SigningFile.objects.all()
+    assert files.values("school").distinct().count() == 2
+    # A file rendered before a step for the wrong version or content would be voided by
+    # the step, or left without any signature of its version.
+    assert not files.filter(voided_at__isnull=False).exists()
+    made = set(Signature.objects.values_list("page_ref", "version"))
+    assert set(files.values_list("page_ref", "version")) <= made
+    signed = Signature.objects.filter(outcome=SignatureOutcome.SIGNED)
+    assert signed.values("file__school").distinct().count() == 2
+    assert RecordState.objects.exclude(state__in=["draft", "maintained"]).exists()
+    assert Correction.objects.filter(state="consented").count() == 1  # after both processes
