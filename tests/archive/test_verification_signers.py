@@ -14,10 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from archive import services as archive_services
 from archive import signing, storage
 from archive.models import ArchivedVersion, Signature, SignatureOutcome
-from signatures import binding
 from tests.factories import school_world
-from tests.workflow.conftest import complete_student_record
-from workflow.actions.transitions import TakeStep
+from tests.workflow.conftest import sign_hoc_ba_along_its_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -25,22 +23,10 @@ VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 WHEN = re.compile(r"<dt>Thời điểm ký</dt><dd>(\d\d/\d\d/\d{4} \d\d:\d\d)</dd>")
 
 
-def _take(world, username: str, page, step: str) -> None:
-    TakeStep(user=world.staff[username].user, page_id=page.pk, step=step).execute()
-
-
 def _signed_hoc_ba(*, teacher_has_certificate: bool):
     """A học bạ taken through its chain: teacher, principal, then the clerk's seal."""
     world = school_world()
-    page = world.records["student_record"]
-    complete_student_record(page)
-    if teacher_has_certificate:
-        binding.bind_dev_certificate(world.staff["hn.giaovien"])
-    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
-    _take(world, "hn.giaovien", page, "submit")
-    _take(world, "hn.hieutruong", page, "approve")
-    _take(world, "hn.vanthu", page, "confirm_paper")
-    _take(world, "hn.vanthu", page, "sign")
+    page = sign_hoc_ba_along_its_chain(world, teacher_has_certificate=teacher_has_certificate)
     archive_services.freeze_missing()
     while archive_services.run_once():
         pass

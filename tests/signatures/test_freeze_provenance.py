@@ -14,31 +14,12 @@ from archive import services as archive_services
 from archive import signing, storage
 from archive.models import ArchivedVersion, ArchiveJob, SigningFile
 from archive.rendering import html_to_pdf
-from signatures import binding
 from tests.factories import school_world
-from tests.workflow.conftest import complete_student_record
-from workflow.actions.transitions import TakeStep
+from tests.workflow.conftest import sign_hoc_ba_along_its_chain
 
 pytestmark = pytest.mark.django_db
 
 VERDICT = ("signed", "intact", "valid", "trusted", "whole_file", "signer", "timestamp_trusted")
-
-
-def _take(world, username, page, step):
-    user = world.staff[username].user
-    return TakeStep(user=user, page_id=page.pk, step=step).execute()
-
-
-def _signed_hoc_ba(world):
-    page = world.records["student_record"]
-    complete_student_record(page)
-    binding.bind_dev_certificate(world.staff["hn.giaovien"])
-    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
-    _take(world, "hn.giaovien", page, "submit")
-    _take(world, "hn.hieutruong", page, "approve")
-    _take(world, "hn.vanthu", page, "confirm_paper")
-    _take(world, "hn.vanthu", page, "sign")
-    return page
 
 
 def _freeze():
@@ -49,7 +30,7 @@ def _freeze():
 
 def test_a_frozen_hoc_ba_records_the_verdict_of_a_full_validation():
     world = school_world()
-    page = _signed_hoc_ba(world)
+    page = sign_hoc_ba_along_its_chain(world)
     _freeze()
 
     row = ArchivedVersion.objects.get(page_ref=page.pk, kind="record")
@@ -62,7 +43,7 @@ def test_a_frozen_hoc_ba_records_the_verdict_of_a_full_validation():
 
 def test_a_signing_file_changed_after_its_last_step_is_not_archived():
     world = school_world()
-    page = _signed_hoc_ba(world)
+    page = sign_hoc_ba_along_its_chain(world)
     file = SigningFile.objects.get(page_ref=page.pk)
     store = storage.get_store()
     # The stored file swapped for one with an update nobody signed.

@@ -24,10 +24,31 @@ def complete_student_record(page):
     return page
 
 
+def sign_hoc_ba_along_its_chain(world, *, teacher_has_certificate: bool = True):
+    """The world's học bạ taken through its chain: the homeroom teacher hands it in, the
+    principal approves, the clerk confirms the paper copy and applies the seal (each
+    with a certificate bound, the teacher's if asked)."""
+    from signatures import binding
+    from workflow.actions.transitions import TakeStep
+
+    page = complete_student_record(world.records["student_record"])
+    if teacher_has_certificate:
+        binding.bind_dev_certificate(world.staff["hn.giaovien"])
+    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
+    for username, step in (
+        ("hn.giaovien", "submit"),
+        ("hn.hieutruong", "approve"),
+        ("hn.vanthu", "confirm_paper"),
+        ("hn.vanthu", "sign"),
+    ):
+        TakeStep(user=world.staff[username].user, page_id=page.pk, step=step).execute()
+    return page
+
+
 @pytest.fixture
 def states(district):
     ensure_all_record_states()
     return district
 
 
-__all__ = ["SubjectResult", "complete_student_record", "user"]
+__all__ = ["SubjectResult", "complete_student_record", "sign_hoc_ba_along_its_chain", "user"]
