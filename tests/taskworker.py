@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from unittest import mock
 
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from cms.task_worker import run_due_tasks
 
 
 def run_worker() -> None:
@@ -16,7 +17,7 @@ def run_worker() -> None:
     Inside a test's transaction the worker must not close the connection between
     tasks (it does so in production to drop stale connections)."""
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--verbosity", "0")
+        run_due_tasks()
 
 
 def make_due(task_path: str) -> None:

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from archive import services as archive
 from archive.management.commands.archive_worker import default_processes
 from archive.models import ArchiveJob, JobStatus
+from cms.task_worker import run_due_tasks
 from recordpages.demo.authorities import add_past_year
 from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
 from recordpages.models import School
@@ -92,7 +93,7 @@ class Command(BaseCommand):
         """Do here what the workflow steps left to the workers (index updates, signing
         files rendered ahead, the freezes), so that the server's workers start idle."""
         skip_render_ahead_of_waiting_records()
-        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+        run_due_tasks()
         self.archive_demo()
 
     def archive_demo(self) -> None:
