@@ -20,10 +20,8 @@ from archive.models import ArchivedVersion
 from recordpages.hocba import xml as hocba_xml
 from recordpages.hocba.xml import to_xml
 from recordpages.models import ClassEnrollment, StudentRecordPage, SubjectResult
-from signatures import binding
 from tests.factories.world import school_world
-from tests.workflow.conftest import complete_student_record
-from workflow.actions.transitions import TakeStep
+from tests.workflow.conftest import sign_hoc_ba_along_its_chain
 
 NS = {"hb": hocba_xml.NAMESPACE}
 
@@ -168,18 +166,8 @@ def test_an_invalid_value_is_refused_naming_the_pupil_and_the_element_and_nothin
 
 def _signed_hoc_ba(world) -> tuple[StudentRecordPage, bytes]:
     """The học bạ taken through its signer chain (homeroom teacher, principal, seal) and
-    archived, as tests/signatures/test_chain_signing.py does."""
-    page = complete_student_record(world.records["student_record"])
-    binding.bind_dev_certificate(world.staff["hn.giaovien"])
-    binding.bind_dev_certificate(world.staff["hn.hieutruong"])
-    for username, step in (
-        ("hn.giaovien", "submit"),
-        ("hn.hieutruong", "approve"),
-        ("hn.vanthu", "confirm_paper"),
-        ("hn.vanthu", "sign"),
-    ):
-        user = world.staff[username].user
-        TakeStep(user=user, page_id=page.pk, step=step).execute()
+    archived."""
+    page = sign_hoc_ba_along_its_chain(world)
     archive_services.freeze_missing()
     while archive_services.run_once():
         pass
