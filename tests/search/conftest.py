@@ -94,6 +94,17 @@ def backend(backend_config, db):
     return instance
 
 
+@pytest.fixture
+def db_backend(settings, db):
+    """The database backend of the settings' own database, empty."""
+    settings.HOSO_SEARCH = {"BACKEND": "database", "INDEX_PREFIX": "test"}
+    search.reset_backend()
+    backend = search.get_backend(settings.HOSO_SEARCH)
+    backend.clear()
+    yield backend
+    search.reset_backend()
+
+
 # --- a small district: two authorities, three schools, staff of every role ----
 
 

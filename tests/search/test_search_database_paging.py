@@ -5,20 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import EVERYTHING, make_doc
 
-import search
 from search.types import SearchQuery
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def db_backend(settings, db):
-    settings.HOSO_SEARCH = {"BACKEND": "database", "INDEX_PREFIX": "test"}
-    search.reset_backend()
-    backend = search.get_backend(settings.HOSO_SEARCH)
-    backend.clear()
-    yield backend
-    search.reset_backend()
 
 
 @pytest.mark.postgresql

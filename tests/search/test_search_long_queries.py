@@ -10,7 +10,6 @@ from collections import Counter
 import pytest
 from conftest import EVERYTHING, make_doc
 
-import search
 from search.backends.database import DatabaseBackend
 from search.types import SearchQuery
 from search.vietnamese import Matching, fold_word, parse_query, words
@@ -77,17 +76,12 @@ class _FrequentFirst(DatabaseBackend):
 
 
 @pytest.fixture
-def long_corpus(settings, db):
-    settings.HOSO_SEARCH = {"BACKEND": "database", "INDEX_PREFIX": "test"}
-    search.reset_backend()
-    backend = search.get_backend(settings.HOSO_SEARCH)
-    backend.clear()
+def long_corpus(db_backend):
     documents = _corpus()
-    backend.index(documents)
+    db_backend.index(documents)
     _analyze()
     counts = {d.page_id: {fold_word(w) for w in words(f"{d.title} {d.body}")} for d in documents}
-    yield backend, counts
-    search.reset_backend()
+    return db_backend, counts
 
 
 def _analyze() -> None:
