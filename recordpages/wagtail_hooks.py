@@ -11,7 +11,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
 from cms.csp_widgets import patch_chooser_widgets
-from recordpages import class_grid
+from recordpages import class_grid, draft_save
 from recordpages.authority_admin import AuthorityTermViewSet
 from recordpages.documents import refuse_document_outside_scope
 from recordpages.explorer import ScopedPageViewSet
@@ -30,6 +30,8 @@ register_snippet(AuthorityTermViewSet)
 # Chooser widgets write their initialiser as JSON, not as an inline script (CSP).
 patch_chooser_widgets()
 hooks.register("before_serve_document", refuse_document_outside_scope)
+# After the workflow's write guard (order 0): a refused record never gets this far.
+hooks.register("before_edit_page", draft_save.save_plain_draft, order=1)
 
 
 @hooks.register("register_admin_viewset")
