@@ -50,7 +50,9 @@ def save_plain_draft(request, page):
     form = _valid_form(request, page)
     if form is None:
         return None
-    with transaction.atomic():
+    # The editor's POST runs in one transaction (AtomicRecordSaveMiddleware) that any
+    # failure rolls back whole: no savepoint of its own.
+    with transaction.atomic(savepoint=False):
         page = form.save(commit=not page.live)
         revision = page.save_revision(
             user=request.user,
