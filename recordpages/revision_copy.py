@@ -4,9 +4,13 @@ just fetched, and the checks the form's full_clean has just made (issue 18)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django import forms
 from django.db import models
 from modelcluster.models import get_all_child_relations
+from wagtail.models import COMMENTS_RELATION_NAME
 
 from recordpages.transactions import open_transaction_token, still_open
 
@@ -100,3 +104,35 @@ def still_as_validated(page) -> bool:
         return False
     page._set_core_field_defaults()
     return (page.title, page.slug) == validated[:2]
+
+
+@contextmanager
+def comments_kept_after_commit(page, update_fields) -> Iterator[None]:
+    """A full save of a page whose comments are set in memory and none (a revision's
+    copy when comments are off) commits that none: the database then has none, so the
+    list is kept for save_revision, which would read the rows twice more."""
+    related = getattr(page, "_cluster_related_objects", {})
+    comments = related.get(COMMENTS_RELATION_NAME) if update_fields is None else None
+    yield
+    if comments == []:
+        page._cluster_related_objects[COMMENTS_RELATION_NAME] = page._committed_comments = []
+
+
+def without_committed_comments(page, save_kwargs: dict):
+    """The fields save() writes. save_revision's pointer save commits the comments
+    again: not when they are the empty list kept above, untouched since (nothing to
+    read, write or delete)."""
+    kept = page.__dict__.pop("_committed_comments", None)
+    update_fields = save_kwargs.get("update_fields")
+    related = getattr(page, "_cluster_related_objects", {})
+    if (
+        kept is None
+        or update_fields is None
+        or COMMENTS_RELATION_NAME not in update_fields
+        or related.get(COMMENTS_RELATION_NAME) is not kept
+        or kept
+    ):
+        return update_fields
+    del related[COMMENTS_RELATION_NAME]
+    save_kwargs["update_fields"] = [f for f in update_fields if f != COMMENTS_RELATION_NAME]
+    return save_kwargs["update_fields"]

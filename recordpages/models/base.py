@@ -27,11 +27,13 @@ from recordpages import registry
 from recordpages.guards import check_writable
 from recordpages.registry import RecordType
 from recordpages.revision_copy import (
+    comments_kept_after_commit,
     fields_chosen_in_form,
     mark_validated,
     revision_copy,
     rows_chosen_in_form,
     still_as_validated,
+    without_committed_comments,
 )
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 from recordpages.transactions import open_transaction_token, still_open
@@ -420,8 +422,7 @@ class RecordPage(HosoPage):
         }
     )
 
-    # What save_revision writes after storing a revision (Wagtail's editor first saves a
-    # draft page in full, then these).
+    # What save_revision writes after its revision (the editor saved the draft in full).
     REVISION_POINTERS: ClassVar[frozenset[str]] = frozenset(
         {
             "latest_revision",
@@ -441,7 +442,7 @@ class RecordPage(HosoPage):
     search_auto_update = False
 
     def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
+        update_fields = without_committed_comments(self, kwargs)
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
         if still_as_validated(self):
@@ -449,7 +450,8 @@ class RecordPage(HosoPage):
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
                 return super().save(*args, **kwargs)
-        result = super().save(*args, **kwargs)
+        with comments_kept_after_commit(self, update_fields):
+            result = super().save(*args, **kwargs)
         insert_or_update_object_task.enqueue(
             self._meta.app_label, self._meta.model_name, str(self.pk)
         )
@@ -458,10 +460,9 @@ class RecordPage(HosoPage):
 
     def _wagtail_indexes_queued(self, update_fields) -> bool:
         """Whether this save writes only revision pointers after a save of this page
-        that queued Wagtail's search and reference index tasks in the same, still open,
-        transaction. Those tasks read the page when the worker runs them, after the
-        commit, so they see the pointers too (a backend that runs tasks at once ran
-        them before: it gets them again)."""
+        that queued Wagtail's search and reference index tasks in the same open
+        transaction: the worker's tasks read the page after the commit, pointers
+        included (a backend that runs tasks at once gets them again)."""
         queued = getattr(self, "_indexes_queued_until", None)
         return (
             queued is not None
