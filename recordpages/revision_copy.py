@@ -1,6 +1,7 @@
 """What a record's editor request need not read twice: the rows a revision's copy
 names when the live row names the same ones, the rows the form's choice fields have
-just fetched, and the checks the form's full_clean has just made (issue 18)."""
+just fetched, the checks the form's full_clean has just made, the comment rows it
+has just written; nor the savepoints that cannot roll anything back (issue 18)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django import forms
-from django.db import models
+from django.db import models, transaction
 from modelcluster.models import get_all_child_relations
 from wagtail.models import COMMENTS_RELATION_NAME
 
@@ -136,3 +137,16 @@ def without_committed_comments(page, save_kwargs: dict):
     del related[COMMENTS_RELATION_NAME]
     save_kwargs["update_fields"] = [f for f in update_fields if f != COMMENTS_RELATION_NAME]
     return save_kwargs["update_fields"]
+
+
+def savepoint_free(method):
+    """`method`, bound, without the atomic block Wagtail wraps it in, when the
+    innermost open block was opened without a savepoint (the editor's draft save,
+    recordpages.draft_save): a failure inside goes up through that block, which
+    rolls back to the enclosing savepoint whichever way, so a savepoint of
+    Wagtail's own is two statements that change nothing."""
+    wrapped = getattr(method.__func__, "__wrapped__", None)
+    blocks = transaction.get_connection().atomic_blocks
+    if wrapped is None or not blocks or blocks[-1].savepoint:
+        return method
+    return wrapped.__get__(method.__self__)

@@ -32,6 +32,7 @@ from recordpages.revision_copy import (
     mark_validated,
     revision_copy,
     rows_chosen_in_form,
+    savepoint_free,
     still_as_validated,
     without_committed_comments,
 )
@@ -437,8 +438,7 @@ class RecordPage(HosoPage):
     # save need not ask the sites table.
     _is_site_root = False
 
-    # Wagtail's admin search is queued by save() (once per transaction, like the
-    # reference index); deletions reach it through its handler, connected below.
+    # Wagtail's admin search is queued by save(), once per transaction; deletions by its handler.
     search_auto_update = False
 
     def save(self, *args, **kwargs):
@@ -449,9 +449,9 @@ class RecordPage(HosoPage):
             kwargs["clean"] = False  # minimal_clean: what the form's full_clean checked
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
-                return super().save(*args, **kwargs)
+                return savepoint_free(super().save)(*args, **kwargs)
         with comments_kept_after_commit(self, update_fields):
-            result = super().save(*args, **kwargs)
+            result = savepoint_free(super().save)(*args, **kwargs)
         insert_or_update_object_task.enqueue(
             self._meta.app_label, self._meta.model_name, str(self.pk)
         )
@@ -474,7 +474,7 @@ class RecordPage(HosoPage):
 
     def save_revision(self, *args, **kwargs):
         check_writable(self)
-        return super().save_revision(*args, **kwargs)
+        return savepoint_free(super().save_revision)(*args, **kwargs)
 
     def with_content_json(self, content):
         return revision_copy(self, content, super().with_content_json)
