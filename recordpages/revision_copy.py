@@ -108,35 +108,45 @@ def still_as_validated(page) -> bool:
 
 
 @contextmanager
-def comments_kept_after_commit(page, update_fields) -> Iterator[None]:
-    """A full save of a page whose comments are set in memory and none (a revision's
-    copy when comments are off) commits that none: the database then has none, so the
-    list is kept for save_revision, which would read the rows twice more."""
-    related = getattr(page, "_cluster_related_objects", {})
-    comments = related.get(COMMENTS_RELATION_NAME) if update_fields is None else None
+def children_kept_after_commit(page, update_fields) -> Iterator[None]:
+    """A full save commits the child rows set on the page in memory (the form's
+    grid rows, a revision copy's comments); save_revision then reads them all again
+    for the revision's content. The database now has exactly those rows: they are
+    kept in memory until the next save (save_revision's pointer save)."""
+    related = getattr(page, "_cluster_related_objects", None)
+    kept = {
+        name: (rows, tuple(rows))
+        for name, rows in (related or {}).items()
+        if update_fields is None and isinstance(rows, list)
+    }
     yield
-    if comments == []:
-        page._cluster_related_objects[COMMENTS_RELATION_NAME] = page._committed_comments = []
+    if kept:
+        page._cluster_related_objects.update({name: rows for name, (rows, _) in kept.items()})
+        page._kept_children = kept
 
 
-def without_committed_comments(page, save_kwargs: dict):
-    """The fields save() writes. save_revision's pointer save commits the comments
-    again: not when they are the empty list kept above, untouched since (nothing to
-    read, write or delete)."""
-    kept = page.__dict__.pop("_committed_comments", None)
-    update_fields = save_kwargs.get("update_fields")
+def without_kept_children(page, save_kwargs: dict):
+    """The fields save() writes, after the kept rows go back to being read from the
+    database (unless changed since: then they are committed as set). The pointer
+    save does not commit again comments kept as none: it would only read them."""
+    kept = page.__dict__.pop("_kept_children", {})
     related = getattr(page, "_cluster_related_objects", {})
+    untouched = {
+        name
+        for name, (rows, rows_then) in kept.items()
+        if related.get(name) is rows and tuple(rows) == rows_then
+    }
+    for name in untouched:
+        del related[name]
+    update_fields = save_kwargs.get("update_fields")
     if (
-        kept is None
-        or update_fields is None
-        or COMMENTS_RELATION_NAME not in update_fields
-        or related.get(COMMENTS_RELATION_NAME) is not kept
-        or kept
+        COMMENTS_RELATION_NAME in untouched
+        and not kept[COMMENTS_RELATION_NAME][1]
+        and update_fields is not None
     ):
-        return update_fields
-    del related[COMMENTS_RELATION_NAME]
-    save_kwargs["update_fields"] = [f for f in update_fields if f != COMMENTS_RELATION_NAME]
-    return save_kwargs["update_fields"]
+        update_fields = [name for name in update_fields if name != COMMENTS_RELATION_NAME]
+        save_kwargs["update_fields"] = update_fields
+    return update_fields
 
 
 def savepoint_free(method):

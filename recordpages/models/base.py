@@ -27,14 +27,14 @@ from recordpages import registry
 from recordpages.guards import check_writable
 from recordpages.registry import RecordType
 from recordpages.revision_copy import (
-    comments_kept_after_commit,
+    children_kept_after_commit,
     fields_chosen_in_form,
     mark_validated,
     revision_copy,
     rows_chosen_in_form,
     savepoint_free,
     still_as_validated,
-    without_committed_comments,
+    without_kept_children,
 )
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
 from recordpages.transactions import open_transaction_token, still_open
@@ -442,7 +442,7 @@ class RecordPage(HosoPage):
     search_auto_update = False
 
     def save(self, *args, **kwargs):
-        update_fields = without_committed_comments(self, kwargs)
+        update_fields = without_kept_children(self, kwargs)
         if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
             check_writable(self)
         if still_as_validated(self):
@@ -450,7 +450,7 @@ class RecordPage(HosoPage):
         if self._wagtail_indexes_queued(update_fields):
             with _reference_index_paused():
                 return savepoint_free(super().save)(*args, **kwargs)
-        with comments_kept_after_commit(self, update_fields):
+        with children_kept_after_commit(self, update_fields):
             result = savepoint_free(super().save)(*args, **kwargs)
         insert_or_update_object_task.enqueue(
             self._meta.app_label, self._meta.model_name, str(self.pk)
