@@ -130,3 +130,23 @@ def test_a_locked_record_is_still_refused_before_anything_is_saved(world):
 
     assert response["Location"] == f"/admin/ho-so/{world.lesson.pk}/"
     assert world.lesson.revisions.count() == revisions
+
+
+def test_a_save_after_an_autosave_overwrites_the_autosaved_revision_as_wagtail_does(world):
+    client = Client()
+    force_login_verified(client, world.teacher)
+    edit = reverse("wagtailadmin_pages:edit", args=[world.lesson.pk])
+    autosaved = client.post(
+        edit, edit_form(world.lesson, adjustments="Nháp tự lưu"), HTTP_ACCEPT="application/json"
+    ).json()
+    revisions = world.lesson.revisions.count()
+
+    data = edit_form(
+        world.lesson, adjustments="Bản lưu", overwrite_revision_id=autosaved["revision_id"]
+    )
+    response = client.post(edit, data)
+
+    assert response.status_code == 302
+    assert world.lesson.revisions.count() == revisions
+    revision = world.lesson.revisions.get(pk=autosaved["revision_id"])
+    assert revision.as_object().adjustments == "Bản lưu"
