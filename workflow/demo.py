@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import random
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from django.db import connections
 from django.utils import timezone
@@ -101,20 +101,20 @@ class DemoStates:
             return vice
         return self.staff(record.school_id, RoleCode.PRINCIPAL)
 
-    def run(self, school_ids: Sequence[int] | None = None) -> None:
-        records = RecordState.objects.filter(state__in=[State.DRAFT, State.MAINTAINED])
-        if school_ids is not None:
-            records = records.filter(school_id__in=school_ids)
-        records = (
-            records.exclude(history__isnull=False)
+    @staticmethod
+    def records():
+        """The records still in their first state, in the order the steps take them."""
+        return (
+            RecordState.objects.filter(state__in=[State.DRAFT, State.MAINTAINED])
+            .exclude(history__isnull=False)
             .select_related("school", "school_year", "group", "school_class", "author__user")
             .order_by("pk")
         )
-        for record in records:
-            rng = random.Random(record.pk)
-            handler = getattr(self, f"_{record.record_type}", None)
-            if handler is not None:
-                handler(record, rng)
+
+    def handle(self, record: RecordState) -> None:
+        handler = getattr(self, f"_{record.record_type}", None)
+        if handler is not None:
+            handler(record, random.Random(record.pk))
 
     # --- per record type ------------------------------------------------------
 
@@ -308,11 +308,18 @@ class DemoStates:
         page.save()
 
 
-def apply_demo_states(today: dt.date, *, processes: int = 1) -> None:
+def apply_demo_states(
+    today: dt.date,
+    *,
+    processes: int = 1,
+    finished: Callable[[RecordState], None] | None = None,
+) -> None:
     """Events and emails are held back: the caller reindexes once at the end. With
-    `processes` > 1 (`make run`), the schools are shared among that many processes,
-    forked here: their records are independent, and a step's render (the bulk of its
-    time) is then made before its transaction, beside another school's."""
+    `processes` > 1 (`make run`), the records are shared among that many processes,
+    forked here, each taking the next record when done with one: records are
+    independent, and a step's render (the bulk of its time) is then made before its
+    transaction, beside another record's. `finished` is called in the process that
+    moved a record, once its steps are taken (the demo freezes it there)."""
     from django.test.utils import override_settings
 
     services.ensure_all_record_states()
@@ -321,21 +328,26 @@ def apply_demo_states(today: dt.date, *, processes: int = 1) -> None:
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
     ):
         if processes > 1:
-            _in_processes(today, processes)
+            _in_processes(today, processes, finished)
         else:
-            DemoStates(today).run()
+            states = DemoStates(today)
+            for record in states.records():
+                states.handle(record)
+                if finished is not None:
+                    finished(record)
         _one_correction_under_way()
 
 
-def _in_processes(today: dt.date, processes: int) -> None:
-    schools = list(RecordState.objects.values_list("school_id", flat=True).distinct())
-    shares = [schools[index::processes] for index in range(processes)]
+def _in_processes(today: dt.date, processes: int, finished) -> None:
+    pks = list(DemoStates.records().values_list("pk", flat=True))
     connections.close_all()  # each process opens its own
     context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # the index of the next record to take, shared
     children = [
-        context.Process(target=_run_share, args=(today, share), name=f"demo-states-{index}")
-        for index, share in enumerate(shares)
-        if share
+        context.Process(
+            target=_run_share, args=(today, pks, taken, finished), name=f"demo-states-{index}"
+        )
+        for index in range(min(processes, len(pks)))
     ]
     for child in children:
         child.start()
@@ -346,13 +358,24 @@ def _in_processes(today: dt.date, processes: int) -> None:
         raise RuntimeError(f"demo process(es) failed: {', '.join(failed)}")
 
 
-def _run_share(today: dt.date, school_ids: list[int]) -> None:
+def _run_share(today: dt.date, pks: list[int], taken, finished) -> None:
     connections.close_all()
     if connections["default"].vendor == "sqlite":
         # The processes take turns as SQLite's one writer; a step that renders a long
         # file inside its transaction (a register of five years) may hold it a while.
         connections["default"].settings_dict["OPTIONS"]["timeout"] = 600
-    DemoStates(today, render_first=True).run(school_ids)
+    states = DemoStates(today, render_first=True)
+    records = DemoStates.records()
+    while True:
+        with taken.get_lock():
+            index = taken.value
+            taken.value += 1
+        if index >= len(pks):
+            break
+        record = records.get(pk=pks[index])
+        states.handle(record)
+        if finished is not None:
+            finished(record)
     connections.close_all()
 
 

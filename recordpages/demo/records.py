@@ -125,12 +125,12 @@ class RecordBuilders:
                 live=False,
             )
 
-    def lesson_plans(self, group_page, year, teachers, grade, rng) -> None:
+    def lesson_plans(self, group_page, year, teachers, grade, rng, *, weeks: int) -> None:
+        """`weeks` weeks of lesson plans per teacher, up to next week's."""
         current = week_of(year, self.o.today)
-        weeks = range(max(1, current - self.o.lesson_weeks + 2), current + 2)
         for teacher in teachers:
             school_class = teacher.homeroom_classes.filter(school_year=year).first()
-            for week in weeks:
+            for week in range(max(1, current - weeks + 2), current + 2):
                 start = first_monday(year) + dt.timedelta(weeks=week - 1)
                 timetable, lessons = [], []
                 for day_index, weekday in enumerate(range(2, 7)):

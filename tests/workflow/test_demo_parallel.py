@@ -1,12 +1,15 @@
-"""`make run` moves the demo's schools through the workflow in one process per core
+"""`make run` moves the demo's records through the workflow in one process per core
 (issue 18), each step's file rendered before the step's transaction: the step must
-then sign that very file, not void it and render another."""
+then sign that very file, not void it and render another. Each process freezes the
+records it finished."""
 
 import datetime as dt
 
 import pytest
 
-from archive.models import Signature, SignatureOutcome, SigningFile
+from archive.models import ArchivedVersion, Signature, SignatureOutcome, SigningFile
+from archive.services import should_freeze
+from cms.management.commands.load_demo_district import freeze_if_due
 from recordpages.demo.loader import Options, load_demo_district
 from signatures.demo import bind_demo_certificates
 from tests.conftest import DEMO_TODAY
@@ -30,7 +33,7 @@ def test_two_processes_sign_the_files_they_rendered_before_each_step():
     )
     bind_demo_certificates()
 
-    apply_demo_states(DEMO_TODAY, processes=2)
+    apply_demo_states(DEMO_TODAY, processes=2, finished=freeze_if_due)
 
     files = SigningFile.objects.all()
     assert files.values("school").distinct().count() == 2
@@ -43,3 +46,11 @@ def test_two_processes_sign_the_files_they_rendered_before_each_step():
     assert signed.values("file__school").distinct().count() == 2
     assert RecordState.objects.exclude(state__in=["draft", "maintained"]).exists()
     assert Correction.objects.filter(state="consented").count() == 1  # after both processes
+    # Every record the processes approved or signed was frozen by them, from the file
+    # its signers signed when there is one (the same verification code).
+    due = [r for r in RecordState.objects.all() if should_freeze(r, r.state)]
+    assert len(due) >= 4
+    frozen = ArchivedVersion.objects.values_list("page_ref", "version", "verification_code")
+    assert {(r.pk, r.version) for r in due} <= {(page, v) for page, v, _code in frozen}
+    codes = {(f.page_ref, f.version): f.verification_code for f in files}
+    assert all(codes.get((page, v), code) == code for page, v, code in frozen)

@@ -6,16 +6,20 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from modelsearch.tasks import insert_or_update_object_task
 from tqdm import tqdm
+from wagtail.tasks import update_reference_index_task
 
 from archive import services as archive
 from archive.management.commands.archive_worker import default_processes
-from archive.models import ArchiveJob, JobStatus
+from archive.models import ArchivedVersion, ArchiveJob, JobStatus
 from cms.task_worker import run_due_tasks
 from recordpages.demo.authorities import add_past_year
-from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
+from recordpages.demo.loader import SCHOOLS, Options, index_in_bulk, load_demo_district
 from recordpages.models import School
 from signatures.demo import bind_demo_certificates
 from signatures.services import render_ahead
@@ -47,15 +51,18 @@ class Command(BaseCommand):
         started = time.monotonic()
         today = options["today"] or dt.date.today()
         schools = options["schools"]
-        # Steps: each school twice (last year, this year), this year's two index passes,
-        # the workflow states and the search index.
+        # Steps: each school twice (last year, this year), the workflow states, Wagtail's
+        # two index passes and the search index.
         bar = tqdm(total=2 * schools + 4, desc="Dữ liệu mẫu", unit="bước", file=self.stderr._out)
 
         def progress(message: str) -> None:
             bar.set_postfix_str(message)
             bar.update(1)
 
-        # Last year's grade 5, whose records are finished, signed and archived …
+        # Last year's grade 5, whose records are finished, signed and archived: a whole
+        # class in the main school, whose accounts the README gives, a small one in the
+        # others (a học bạ costs ~1.5 s of CPU to render, sign three times and freeze;
+        # 117 of them were half of `make run`, issue #18) …
         # The school year that ended last May (2025-2026 when run in November 2026).
         last_year = dt.date(today.year if today.month >= 8 else today.year - 1, 5, 31)
         load_demo_district(
@@ -64,24 +71,44 @@ class Command(BaseCommand):
                 schools=schools,
                 grades=(5,),
                 classes_per_grade=(1, 1),
+                pupils_elsewhere=(6, 9),
                 lesson_weeks=1,
                 bulk_index=False,
                 progress=progress,
             )
         )
-        # … and this year's whole school.
-        load_demo_district(Options(today=today, schools=schools, progress=progress))
+        # … and this year's whole school (two weeks of lesson plans, this one and the
+        # next, outside the main school: four weeks in every school were nearly half of
+        # the demo's renders).
+        load_demo_district(
+            Options(
+                today=today,
+                schools=schools,
+                lesson_weeks_elsewhere=2,
+                bulk_index=False,
+                progress=progress,
+            )
+        )
         # The main school's 2024-2025 plan, headed by the district office of the day:
         # the demo shows both sides of the 1 July 2025 reform.
         add_past_year(School.objects.get(code=SCHOOLS[0][0]))
         progress("Quy trình duyệt")
         # TEST-ONLY personal certificates, so that the demo's records carry signatures.
         bind_demo_certificates()
-        # `make run` (catch-up) shares the schools' workflow among the cores; the tests'
-        # callers keep one process, inside their transaction.
-        apply_demo_states(today, processes=default_processes() if options["catch_up"] else 1)
+        # `make run` (catch-up) shares the records' workflow among the cores, each
+        # process freezing what it finished; the tests' callers keep one process,
+        # inside their transaction.
+        if options["catch_up"]:
+            apply_demo_states(today, processes=default_processes(), finished=freeze_if_due)
+        else:
+            apply_demo_states(today)
+        # The indexes once the workflow is done: the index tasks its steps queued are
+        # then superseded (562 tasks, 13 s of `make run`).
+        rebuilt_from = timezone.now()
+        index_in_bulk(progress)
         progress("Chỉ mục tìm kiếm")
         call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
+        drop_superseded_index_tasks(rebuilt_from)
         bar.close()
         if options["catch_up"]:
             self.catch_up()
@@ -97,8 +124,9 @@ class Command(BaseCommand):
         self.archive_demo()
 
     def archive_demo(self) -> None:
-        """Freeze what the demo's workflow approved and signed here, before the server
-        starts, in one process per core: left to the archive worker, it kept both
+        """Freeze what the demo's workflow left unfrozen (most records were frozen by
+        the process that moved them, `freeze_if_due`) here, before the server starts,
+        in one process per core: left to the archive worker, the freezes kept both
         cores busy for over a minute after `make run` while the newcomer opened the
         first pages (issue #18)."""
         archive.freeze_missing()
@@ -124,17 +152,45 @@ class Command(BaseCommand):
             raise SystemExit(f"archive process(es) failed: {', '.join(failed)}")
 
 
+def drop_superseded_index_tasks(rebuilt_from: dt.datetime) -> int:
+    """Drop the index updates queued before the indexes were rebuilt from every page."""
+    superseded = DBTaskResult.objects.filter(
+        task_path__in=[
+            insert_or_update_object_task.module_path,
+            update_reference_index_task.module_path,
+        ],
+        status=TaskResultStatus.READY,
+        enqueued_at__lt=rebuilt_from,
+    )
+    return superseded.delete()[0]
+
+
+def freeze_if_due(record: RecordState) -> None:
+    """Freeze a record the demo's workflow has just approved or signed, in the process
+    that moved it, while the other processes move theirs: a freeze phase after the
+    workflow left one core idle whenever the two processes' shares were uneven."""
+    if archive.should_freeze(record, record.state):
+        archive.run_job(archive.freeze_enqueue(record_state=record, transition="sweep"))
+
+
 def skip_render_ahead_of_waiting_records() -> int:
-    """Drop the queued renders-ahead that the freezes will not use: those of records
-    still waiting for a reviewer (a latency saving for an approval click, ~0.5 s of
-    CPU each, a third of the catch-up's renders) and the repeats of one version (each
-    recorded step queues one). An approved record's file is rendered ahead once, and
-    its freeze seals that file (archive.signed_files) instead of rendering it again."""
+    """Drop the queued renders-ahead that the freezes will not use: those of versions
+    frozen already (`freeze_if_due`), of records still waiting for a reviewer (a
+    latency saving for an approval click, ~0.5 s of CPU each, a third of the
+    catch-up's renders) and the repeats of one version (each recorded step queues
+    one). An approved record's file is rendered ahead once, and its freeze seals that
+    file (archive.signed_files) instead of rendering it again."""
     queued = DBTaskResult.objects.filter(
         task_path=render_ahead.module_path, status=TaskResultStatus.READY
     ).order_by("enqueued_at")
     approved = set(
-        RecordState.objects.filter(state__in=APPROVED_STATES).values_list("pk", flat=True)
+        RecordState.objects.filter(state__in=APPROVED_STATES)
+        .exclude(
+            Exists(
+                ArchivedVersion.objects.filter(page_ref=OuterRef("pk"), version=OuterRef("version"))
+            )
+        )
+        .values_list("pk", flat=True)
     )
     kept: set[tuple[int, int]] = set()
     dropped = []
