@@ -23,6 +23,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.log_actions import get_active_log_context
 from wagtail.models import PageLogEntry
 
+from recordpages.guards import RecordReadOnly
 from recordpages.models import RecordPage
 
 EDIT_VIEW = "wagtailadmin_pages:edit"
@@ -52,16 +53,23 @@ def save_plain_draft(request, page):
         return None
     # The editor's POST runs in one transaction (AtomicRecordSaveMiddleware) that any
     # failure rolls back whole: no savepoint of its own.
-    with transaction.atomic(savepoint=False):
-        page = form.save(commit=not page.live)
-        revision = page.save_revision(
-            user=request.user,
-            log_action=overwritten is not None,
-            overwrite_revision=overwritten,
-            clean=False,
-        )
-        if overwritten is None:
-            _log_edit(page, revision, request.user)
+    try:
+        with transaction.atomic(savepoint=False):
+            page = form.save(commit=not page.live)
+            revision = page.save_revision(
+                user=request.user,
+                log_action=overwritten is not None,
+                overwrite_revision=overwritten,
+                clean=False,
+            )
+            if overwritten is None:
+                _log_edit(page, revision, request.user)
+    except RecordReadOnly as refused:
+        # Handed in or locked since the write guard looked (another tab, the school's
+        # lock): the transaction can run no query now and is rolled back whole; the
+        # answer is the guard's, made without the database.
+        messages.error(request, str(refused))
+        return redirect("workflow_record", page_id=page.pk)
     messages.success(
         request,
         gettext("Page '%(page_title)s' has been updated.")

@@ -16,6 +16,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from wagtail import hooks
 from wagtail.models import PageLogEntry, PageSubscription
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
@@ -25,6 +26,7 @@ from tests.factories import school_world
 from tests.recordpages.test_file_records_editor import edit_form
 from tests.security.security_helpers import force_login_verified
 from workflow import services
+from workflow.models import Lock
 from workflow.wagtail_hooks import HAND_IN
 
 
@@ -114,8 +116,7 @@ def test_nop_saves_the_draft_on_the_own_path_and_asks_to_confirm(world):
     assert world.other.revisions.latest("created_at", "pk").user == author
 
 
-def test_a_locked_record_is_still_refused_before_anything_is_saved(world):
-    world_ = world.world
+def _lock(world_) -> None:
     services.lock_create(
         user=world_.user("hn.quantri"),
         school_id=world_.school.pk,
@@ -124,12 +125,36 @@ def test_a_locked_record_is_still_refused_before_anything_is_saved(world):
         requested_by_id=world_.user("hn.hieutruong").staff_profile.pk,
         reason="Kiểm tra cuối năm",
     )
+
+
+def test_a_locked_record_is_still_refused_before_anything_is_saved(world):
+    _lock(world.world)
     revisions = world.lesson.revisions.count()
 
     _client, response = _post(world.teacher, world.lesson, edit_form(world.lesson))
 
     assert response["Location"] == f"/admin/ho-so/{world.lesson.pk}/"
     assert world.lesson.revisions.count() == revisions
+
+
+def test_a_record_locked_after_the_guard_looked_is_refused_not_answered_500(world):
+    # The school's lock lands between the editor's write guard and its save: the
+    # record's own guard refuses the save inside the editor's transaction.
+    world_ = world.world
+
+    def locked_meanwhile(request, page):
+        _lock(world_)
+
+    revisions = world.lesson.revisions.count()
+    with hooks.register_temporarily("before_edit_page", locked_meanwhile):
+        _client, response = _post(world.teacher, world.lesson, edit_form(world.lesson))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/ho-so/{world.lesson.pk}/"
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert len(shown) == 1 and shown[0].startswith("Dữ liệu đang bị khóa")
+    assert world.lesson.revisions.count() == revisions
+    assert not Lock.objects.exists()  # the editor's transaction rolled back whole
 
 
 def test_a_save_after_an_autosave_overwrites_the_autosaved_revision_as_wagtail_does(world):
