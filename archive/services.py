@@ -30,7 +30,7 @@ from archive.models import (
     SigningFile,
 )
 from archive.rendering import Footer, render_record
-from archive.stored import Stored, archived_row, store_signed
+from archive.stored import Stored, archived_row, checked, store_signed
 from recordpages import registry
 from workflow.versions import content_hash
 
@@ -254,10 +254,12 @@ def _run_freeze(job: ArchiveJob) -> ArchivedVersion:
 
 def _record_row(job: ArchiveJob, stored: Stored, page, frozen, digest: str) -> ArchivedVersion:
     original = originals.store_beside(stored.key, frozen)  # a record handed in as a file
+    facts = checked(stored)
     with transaction.atomic():
         return archived_row(
             job,
             stored,
+            facts,
             kind=DocumentKind.RECORD,
             page_id=page.pk,
             page_ref=page.pk,
