@@ -2,8 +2,6 @@ import datetime as dt
 import io
 import multiprocessing
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -21,12 +19,12 @@ from archive.management.commands.archive_worker import default_processes
 from archive.models import ArchivedVersion, ArchiveJob, JobStatus
 from cms.task_worker import run_due_tasks
 from recordpages.demo.authorities import add_past_year
-from recordpages.demo.loader import SCHOOLS, Options, load_demo_district
+from recordpages.demo.loader import SCHOOLS, Options, index_in_bulk, load_demo_district
 from recordpages.models import School
 from signatures.demo import bind_demo_certificates
 from signatures.services import render_ahead
 from workflow.choices import APPROVED_STATES
-from workflow.demo import apply_demo_states
+from workflow.demo import apply_demo_states, start_demo_states
 from workflow.models import RecordState
 
 
@@ -81,6 +79,15 @@ class Command(BaseCommand):
                 progress=progress,
             )
         )
+        # TEST-ONLY personal certificates, so that the demo's records carry signatures.
+        bind_demo_certificates()
+        # `make run` (catch-up): last year's records move through the workflow in a
+        # forked process while this year's are loaded (a core was idle then), each
+        # freezing what it finished; the tests' callers keep one process, inside their
+        # transaction.
+        moving = None
+        if options["catch_up"]:
+            moving = start_demo_states(today, processes=1, finished=freeze_if_due)
         # … and this year's whole school (two weeks of lesson plans, this one and the
         # next, outside the main school: four weeks in every school were nearly half of
         # the demo's renders).
@@ -97,24 +104,19 @@ class Command(BaseCommand):
         # the demo shows both sides of the 1 July 2025 reform.
         add_past_year(School.objects.get(code=SCHOOLS[0][0]))
         progress("Quy trình duyệt")
-        # TEST-ONLY personal certificates, so that the demo's records carry signatures.
-        bind_demo_certificates()
-        # `make run` (catch-up) shares the records' workflow among the cores, each
-        # process freezing what it finished; the tests' callers keep one process,
-        # inside their transaction.
+        bind_demo_certificates()  # this year's grade-5 teachers too
         if options["catch_up"]:
-            apply_demo_states(today, processes=default_processes(), finished=freeze_if_due)
+            apply_demo_states(
+                today, processes=default_processes(), finished=freeze_if_due, started=moving
+            )
         else:
             apply_demo_states(today)
         # The indexes once the workflow is done: the index tasks its steps queued are
         # then superseded (562 tasks, 13 s of `make run`).
         rebuilt_from = timezone.now()
-        with references_rebuilt_beside(forked=options["catch_up"]):
-            progress("Cập nhật chỉ mục tìm kiếm")
-            call_command("update_index", stdout=io.StringIO())
-            progress("Chỉ mục tìm kiếm")
-            call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
-        progress("Cập nhật chỉ mục tham chiếu")
+        index_in_bulk(progress)
+        progress("Chỉ mục tìm kiếm")
+        call_command("search_reindex", stdout=io.StringIO(), stderr=io.StringIO())
         drop_superseded_index_tasks(rebuilt_from)
         bar.close()
         if options["catch_up"]:
@@ -157,33 +159,6 @@ class Command(BaseCommand):
         failed = [child.name for child in children if child.exitcode != 0]
         if failed:
             raise SystemExit(f"archive process(es) failed: {', '.join(failed)}")
-
-
-@contextmanager
-def references_rebuilt_beside(*, forked: bool) -> Iterator[None]:
-    """Wagtail's reference index rebuilt from every page, in a forked process while
-    the block runs (the search indexes: 9 s and 7 s of `make run` side by side), or
-    after it."""
-    if not forked:
-        yield
-        call_command("rebuild_references_index", stdout=io.StringIO())
-        return
-    connections.close_all()  # each process opens its own
-    child = multiprocessing.get_context("fork").Process(
-        target=_rebuild_references, name="demo-references"
-    )
-    child.start()
-    yield
-    child.join()
-    if child.exitcode != 0:
-        raise SystemExit("the reference index process failed")
-
-
-def _rebuild_references() -> None:
-    connections.close_all()
-    connections["default"].settings_dict.setdefault("OPTIONS", {})["timeout"] = 600
-    call_command("rebuild_references_index", stdout=io.StringIO())
-    connections.close_all()
 
 
 def drop_superseded_index_tasks(rebuilt_from: dt.datetime) -> int:
