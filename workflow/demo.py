@@ -330,6 +330,10 @@ class Started:
 
     pks: frozenset[int]
     children: tuple[multiprocessing.Process, ...]
+    # The shared index of the next record: held here until the join, since a started
+    # Process drops its arguments, and the memory of a counter freed in this process
+    # would be handed to the next one while the children still count in it.
+    taken: object
 
     def join(self) -> None:
         for child in self.children:
@@ -365,7 +369,7 @@ def start_demo_states(
         )
         for child in children:
             child.start()
-    return Started(pks=frozenset(pks), children=children)
+    return Started(pks=frozenset(pks), children=children, taken=taken)
 
 
 def apply_demo_states(

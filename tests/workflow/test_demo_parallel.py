@@ -1,7 +1,7 @@
 """`make run` moves the demo's records through the workflow in one process per core
 (issue 18), each step's file rendered before the step's transaction: the step must
 then sign that very file, not void it and render another. Each process freezes the
-records it finished."""
+records it finished; the records that exist early move while the rest are loaded."""
 
 import datetime as dt
 
@@ -13,16 +13,15 @@ from cms.management.commands.load_demo_district import freeze_if_due
 from recordpages.demo.loader import Options, load_demo_district
 from signatures.demo import bind_demo_certificates
 from tests.conftest import DEMO_TODAY
-from workflow.demo import apply_demo_states
+from workflow.demo import apply_demo_states, start_demo_states
 from workflow.models import Correction, RecordState
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_processes_sign_the_files_they_rendered_before_each_step():
+def _load(schools: int) -> None:
     load_demo_district(
         Options(
             today=dt.date(2026, 5, 31),
-            schools=2,
+            schools=schools,
             grades=(5,),
             classes_per_grade=(1, 1),
             min_pupils=2,
@@ -31,10 +30,23 @@ def test_two_processes_sign_the_files_they_rendered_before_each_step():
             bulk_index=False,
         )
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_sign_the_files_they_rendered_before_each_step():
+    # As `make run` does: the first school's records start moving in a forked process
+    # while the second school is loaded, then two processes move the rest.
+    _load(schools=1)
+    bind_demo_certificates()
+    moving = start_demo_states(DEMO_TODAY, processes=1, finished=freeze_if_due)
+    _load(schools=2)
     bind_demo_certificates()
 
-    apply_demo_states(DEMO_TODAY, processes=2, finished=freeze_if_due)
+    apply_demo_states(DEMO_TODAY, processes=2, finished=freeze_if_due, started=moving)
 
+    # Every record was moved once: the early process's share too, counted apart.
+    hoc_ba = RecordState.objects.filter(record_type="student_record")
+    assert set(hoc_ba.values_list("state", flat=True)) <= {"signed", "correcting"}
     files = SigningFile.objects.all()
     assert files.values("school").distinct().count() == 2
     # A file rendered before a step for the wrong version or content would be voided by
