@@ -12,9 +12,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.db import connections
 from django.utils import timezone
@@ -310,10 +308,18 @@ class DemoStates:
         page.save()
 
 
-@contextmanager
-def _quietly() -> Iterator[None]:
-    """Events and emails held back (the caller reindexes once at the end); forked
-    processes keep this for their whole run."""
+def apply_demo_states(
+    today: dt.date,
+    *,
+    processes: int = 1,
+    finished: Callable[[RecordState], None] | None = None,
+) -> None:
+    """Events and emails are held back: the caller reindexes once at the end. With
+    `processes` > 1 (`make run`), the records are shared among that many processes,
+    forked here, each taking the next record when done with one: records are
+    independent, and a step's render (the bulk of its time) is then made before its
+    transaction, beside another record's. `finished` is called in the process that
+    moved a record, once its steps are taken (the demo freezes it there)."""
     from django.test.utils import override_settings
 
     services.ensure_all_record_states()
@@ -321,82 +327,35 @@ def _quietly() -> Iterator[None]:
         events.muted(),
         override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
     ):
-        yield
-
-
-@dataclass(frozen=True)
-class Started:
-    """Records being moved by forked processes (start_demo_states)."""
-
-    pks: frozenset[int]
-    children: tuple[multiprocessing.Process, ...]
-    # The shared index of the next record: held here until the join, since a started
-    # Process drops its arguments, and the memory of a counter freed in this process
-    # would be handed to the next one while the children still count in it.
-    taken: object
-
-    def join(self) -> None:
-        for child in self.children:
-            child.join()
-        failed = [child.name for child in self.children if child.exitcode != 0]
-        if failed:
-            raise RuntimeError(f"demo process(es) failed: {', '.join(failed)}")
-
-
-def start_demo_states(
-    today: dt.date,
-    *,
-    processes: int,
-    finished: Callable[[RecordState], None] | None = None,
-    skip: frozenset[int] = frozenset(),
-) -> Started:
-    """Move the records that exist now (but `skip`) in `processes` forked processes,
-    each taking the next record when done with one: records are independent, and a
-    step's render (the bulk of its time) is made before its transaction, beside
-    another record's. `finished` is called in the process that moved a record, once
-    its steps are taken (the demo freezes it there). The caller may go on (`make
-    run` loads this year while last year's records move) and join later."""
-    with _quietly():
-        pks = [pk for pk in DemoStates.records().values_list("pk", flat=True) if pk not in skip]
-        connections.close_all()  # each process opens its own
-        context = multiprocessing.get_context("fork")
-        taken = context.Value("i", 0)  # the index of the next record to take, shared
-        children = tuple(
-            context.Process(
-                target=_run_share, args=(today, pks, taken, finished), name=f"demo-states-{n}"
-            )
-            for n in range(min(processes, len(pks)))
-        )
-        for child in children:
-            child.start()
-    return Started(pks=frozenset(pks), children=children, taken=taken)
-
-
-def apply_demo_states(
-    today: dt.date,
-    *,
-    processes: int = 1,
-    finished: Callable[[RecordState], None] | None = None,
-    started: Started | None = None,
-) -> None:
-    """Move every record still in its first state; with `processes` > 1 (`make run`),
-    in that many forked processes (start_demo_states), beside those `started` earlier
-    (whose records are theirs), all joined before the correction under way."""
-    if processes > 1 or started is not None:
-        skip = started.pks if started is not None else frozenset()
-        now = start_demo_states(today, processes=processes, finished=finished, skip=skip)
-        for share in (started, now):
-            if share is not None:
-                share.join()
-    else:
-        with _quietly():
+        if processes > 1:
+            _in_processes(today, processes, finished)
+        else:
             states = DemoStates(today)
             for record in states.records():
                 states.handle(record)
                 if finished is not None:
                     finished(record)
-    with _quietly():
         _one_correction_under_way()
+
+
+def _in_processes(today: dt.date, processes: int, finished) -> None:
+    pks = list(DemoStates.records().values_list("pk", flat=True))
+    connections.close_all()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # the index of the next record to take, shared
+    children = [
+        context.Process(
+            target=_run_share, args=(today, pks, taken, finished), name=f"demo-states-{index}"
+        )
+        for index in range(min(processes, len(pks)))
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    failed = [child.name for child in children if child.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"demo process(es) failed: {', '.join(failed)}")
 
 
 def _run_share(today: dt.date, pks: list[int], taken, finished) -> None:

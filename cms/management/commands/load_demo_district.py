@@ -24,7 +24,7 @@ from recordpages.models import School
 from signatures.demo import bind_demo_certificates
 from signatures.services import render_ahead
 from workflow.choices import APPROVED_STATES
-from workflow.demo import apply_demo_states, start_demo_states
+from workflow.demo import apply_demo_states
 from workflow.models import RecordState
 
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             bar.update(1)
 
         # Last year's grade 5, whose records are finished, signed and archived: a class
-        # of 20–22 in the main school, whose accounts the README gives, 4–6 in the
+        # of 14–16 in the main school, whose accounts the README gives, 3–4 in the
         # others (a học bạ costs ~2.3 s of CPU to render, sign three times and freeze;
         # 117 of them were over half of `make run`, issue #18) …
         # The school year that ended last May (2025-2026 when run in November 2026).
@@ -71,30 +71,22 @@ class Command(BaseCommand):
                 schools=schools,
                 grades=(5,),
                 classes_per_grade=(1, 1),
-                min_pupils=20,
-                max_pupils=22,
-                pupils_elsewhere=(4, 6),
+                min_pupils=14,
+                max_pupils=16,
+                pupils_elsewhere=(3, 4),
                 lesson_weeks=1,
                 bulk_index=False,
                 progress=progress,
             )
         )
-        # TEST-ONLY personal certificates, so that the demo's records carry signatures.
-        bind_demo_certificates()
-        # `make run` (catch-up): last year's records move through the workflow in a
-        # forked process while this year's are loaded (a core was idle then), each
-        # freezing what it finished; the tests' callers keep one process, inside their
-        # transaction.
-        moving = None
-        if options["catch_up"]:
-            moving = start_demo_states(today, processes=1, finished=freeze_if_due)
-        # … and this year's whole school (two weeks of lesson plans, this one and the
-        # next, outside the main school: four weeks in every school were nearly half of
-        # the demo's renders).
+        # … and this year's whole school (lesson plans from last week to next week in
+        # the main school, this week's and next week's in the others: four weeks in
+        # every school were nearly half of the demo's renders).
         load_demo_district(
             Options(
                 today=today,
                 schools=schools,
+                lesson_weeks=3,
                 lesson_weeks_elsewhere=2,
                 bulk_index=False,
                 progress=progress,
@@ -104,11 +96,14 @@ class Command(BaseCommand):
         # the demo shows both sides of the 1 July 2025 reform.
         add_past_year(School.objects.get(code=SCHOOLS[0][0]))
         progress("Quy trình duyệt")
-        bind_demo_certificates()  # this year's grade-5 teachers too
+        # TEST-ONLY personal certificates, so that the demo's records carry signatures.
+        bind_demo_certificates()
+        # `make run` (catch-up) shares the records among one process per core, each
+        # freezing what it finished; the tests' callers keep one process, inside their
+        # transaction. (Moving last year's records while this year's were loaded cost
+        # more than it saved: the loader holds SQLite's one write lock most of the time.)
         if options["catch_up"]:
-            apply_demo_states(
-                today, processes=default_processes(), finished=freeze_if_due, started=moving
-            )
+            apply_demo_states(today, processes=default_processes(), finished=freeze_if_due)
         else:
             apply_demo_states(today)
         # The indexes once the workflow is done: the index tasks its steps queued are
