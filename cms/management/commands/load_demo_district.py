@@ -60,7 +60,7 @@ class Command(BaseCommand):
             bar.update(1)
 
         # Last year's grade 5, whose records are finished, signed and archived: a class
-        # of 14–16 in the main school, whose accounts the README gives, 3–4 in the
+        # of 10–12 in the main school, whose accounts the README gives, 2–3 in the
         # others (a học bạ costs ~2.3 s of CPU to render, sign three times and freeze;
         # 117 of them were over half of `make run`, issue #18) …
         # The school year that ended last May (2025-2026 when run in November 2026).
@@ -71,9 +71,9 @@ class Command(BaseCommand):
                 schools=schools,
                 grades=(5,),
                 classes_per_grade=(1, 1),
-                min_pupils=14,
-                max_pupils=16,
-                pupils_elsewhere=(3, 4),
+                min_pupils=10,
+                max_pupils=12,
+                pupils_elsewhere=(2, 3),
                 lesson_weeks=1,
                 bulk_index=False,
                 progress=progress,
