@@ -154,16 +154,19 @@ class StorageSettings(NamedTuple):
     OBJECT_STORE: dict[str, Any]
 
 
-def storage_settings(*, var_dir: Path, manifest_static: bool = True) -> StorageSettings:
+def storage_settings(
+    *, var_dir: Path, manifest_static: bool = True, compress_static: bool = True
+) -> StorageSettings:
     """Media and static files under var/, and the object store of the signed archive:
     the filesystem by default, any S3 API when S3_ENDPOINT_URL is set. Tests serve
-    static files without the manifest (no collectstatic)."""
+    static files without the manifest (no collectstatic); development keeps the
+    manifest (hashed names, long caching) without compressing every file twice."""
     media_root = var_dir / "media"
-    static_backend = (
-        "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if manifest_static
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
+    static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if manifest_static and compress_static:
+        static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    elif manifest_static:
+        static_backend = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     return StorageSettings(
         STORAGES={
             "default": {
