@@ -159,14 +159,13 @@ def storage_settings(
 ) -> StorageSettings:
     """Media and static files under var/, and the object store of the signed archive:
     the filesystem by default, any S3 API when S3_ENDPOINT_URL is set. Tests serve
-    static files without the manifest (no collectstatic); development keeps the
-    manifest (hashed names, long caching) without compressing every file twice."""
+    static files without the manifest (no collectstatic), development uncompressed."""
     media_root = var_dir / "media"
     static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if manifest_static:
+        static_backend = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     if manifest_static and compress_static:
         static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    elif manifest_static:
-        static_backend = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     return StorageSettings(
         STORAGES={
             "default": {
@@ -225,10 +224,9 @@ def signing_settings(
         "PKCS12_DIR": env_str("SIGNING_PKCS12_DIR"),
         "PKCS12_PASSPHRASE": env_str("SIGNING_PKCS12_PASSPHRASE"),
         "PKCS11_MODULE": env_str("SIGNING_PKCS11_MODULE"),
-        # A token per school: token and key labels are templates of the school code (a
-        # label without "{school_code}" is the same for every school). The user PIN is
-        # the school's file <PKCS11_PIN_DIR>/<school code>, else PKCS11_PIN, else the
-        # token's own PIN pad.
+        # A token per school: token and key labels are templates of the school code (the
+        # same for all without "{school_code}"); the user PIN is the school's file
+        # <PKCS11_PIN_DIR>/<school code>, else PKCS11_PIN, else the token's PIN pad.
         "PKCS11_TOKEN_LABEL": _label_template("SIGNING_PKCS11_TOKEN_LABEL"),
         "PKCS11_KEY_LABEL": _label_template("SIGNING_PKCS11_KEY_LABEL"),
         "PKCS11_PIN": env_str("SIGNING_PKCS11_PIN"),
@@ -250,8 +248,7 @@ def signing_settings(
         # The signer asks the dev PKI in-process (the demo load signs while no server
         # runs); off, it fetches over HTTP from DEV_PKI_URL as from any CA.
         "DEV_PKI_IN_PROCESS": env_bool("SIGNING_DEV_PKI_IN_PROCESS", True),
-        # Where the signers' pages find hoso-sign-agent on their PC (its --port); the
-        # Content-Security-Policy lets the admin's scripts reach it (connect-src).
+        # Where signers' pages find hoso-sign-agent (its --port; CSP connect-src too).
         "AGENT_URL": env_str("SIGNING_AGENT_URL", "http://127.0.0.1:28777"),
     }
     if production:
