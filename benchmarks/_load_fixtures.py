@@ -35,7 +35,7 @@ def session_cookie(username: str, *, verified: bool = False) -> str:
     user = get_user_model().objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PermissionsBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     now = int(time.time())
     session[LOGIN_AT] = now

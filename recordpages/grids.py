@@ -10,24 +10,20 @@ an extra form whose code is its initial value: left empty, it stays unsaved.
 
 from __future__ import annotations
 
-import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from modelcluster.forms import BaseChildFormSet
 from wagtail.admin.forms.models import formfield_for_dbfield
 from wagtail.admin.panels import InlinePanel, Panel
 
 from recordpages import programme
-from recordpages.grid_rows import stored_values
+from recordpages.grid_rows import GridFormSet, hold_in_memory
 
 LEVEL = "level"
 SCORE = "score"
@@ -147,7 +143,8 @@ def add_missing_rows(form) -> int | None:
         formset = form.formsets.get(grid.relation)
         if formset is None:
             continue
-        present = [getattr(child, grid.item_field) for child in formset.get_queryset()]
+        rows = hold_in_memory(form.instance, grid.relation, formset.get_queryset())
+        present = [getattr(child, grid.item_field) for child in rows]
         wanted = [code for code, _name in grid.rows(grade)]
         missing = [code for code in wanted if code not in present]
         rank = {code: index for index, code in enumerate(wanted)}
@@ -363,54 +360,6 @@ def _grid_formfield(db_field, **kwargs):
     if db_field.choices:
         kwargs.setdefault("choices_form_class", _SharedChoiceField)
     return formfield_for_dbfield(db_field, **kwargs)
-
-
-class _PostedRowField(forms.ModelChoiceField):
-    """A grid row's hidden id, found among the rows its formset's posted ids name,
-    read in one query (Django reads each row's own); an id outside them is looked
-    up, and refused, as Django does."""
-
-    def __init__(self, queryset, *, formset: GridFormSet, **kwargs):
-        super().__init__(queryset, **kwargs)
-        self.formset = formset
-
-    def to_python(self, value):
-        try:
-            return self.formset.posted_rows[self.queryset.model._meta.pk.to_python(value)]
-        except (KeyError, TypeError, ValidationError):
-            return super().to_python(value)
-
-
-class GridFormSet(BaseChildFormSet):
-    """A grid's formset: the rows named by the posted forms' ids read at once, and
-    each row told its stored columns so that saving it unchanged writes nothing."""
-
-    def save(self, commit=True):
-        saved = super().save(commit=commit)
-        # The page's save commits the rows (ClusterForm saves its formsets uncommitted).
-        rows = [] if commit else getattr(self.instance, self.rel_name).all()
-        for row in rows:
-            stored = self.posted_rows.get(row.pk)
-            if stored is not None:
-                row._stored_values = stored_values(stored)
-        return saved
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        name = self.model._meta.pk.name
-        field = form.fields[name]
-        form.fields[name] = _PostedRowField(
-            field.queryset, formset=self, initial=field.initial, required=False, widget=field.widget
-        )
-
-    @cached_property
-    def posted_rows(self) -> dict:
-        pk = self.model._meta.pk
-        ids = set()
-        for index in range(self.initial_form_count() if self.is_bound else 0):
-            with contextlib.suppress(ValidationError):
-                ids.add(pk.to_python(self.data.get(f"{self.add_prefix(index)}-{pk.name}")))
-        return self.model._default_manager.in_bulk(ids - {None})
 
 
 class ResultGridPanel(InlinePanel):

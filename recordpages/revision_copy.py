@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django import forms
+from django.conf import settings
 from django.db import models, transaction
-from modelcluster.models import get_all_child_relations
+from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
 from wagtail.models import COMMENTS_RELATION_NAME
 
 from recordpages.transactions import open_transaction_token, still_open
@@ -57,6 +58,7 @@ def revision_copy(page, content: dict, build):
     """`build(content)` (Wagtail's with_content_json) without checking the unchanged
     foreign keys nor those the copy takes from the live row, and with the page's
     parent, already read, kept on the copy."""
+    no_comments(page)
     unchanged = unchanged_foreign_keys(page, content)
     names = {field.name for field in unchanged} | TAKEN_FROM_LIVE_ROW
     kept = {key: value for key, value in content.items() if key not in names}
@@ -65,6 +67,7 @@ def revision_copy(page, content: dict, build):
         setattr(copy, field.attname, value)
     if "_cached_parent_obj" in page.__dict__:
         copy._cached_parent_obj = page._cached_parent_obj
+    copy._stored_slug = page.__dict__.get("_stored_slug")
     return copy
 
 
@@ -160,3 +163,53 @@ def savepoint_free(method):
     if wrapped is None or not blocks or blocks[-1].savepoint:
         return method
     return wrapped.__get__(method.__self__)
+
+
+def no_comments(page) -> None:
+    """With Wagtail's comments off no screen writes one: the page's comments are
+    none, held in memory, so its copy, save_revision and revision content do not
+    read the comment table (issue 18)."""
+    related = getattr(page, "_cluster_related_objects", {})
+    if not settings.WAGTAILADMIN_COMMENTS_ENABLED and COMMENTS_RELATION_NAME not in related:
+        setattr(page, COMMENTS_RELATION_NAME, [])
+
+
+@contextmanager
+def comments_not_committed(page) -> Iterator[None]:
+    """A save that would commit the none comments held in memory by no_comments: the
+    commit would only read the table to find rows to delete. Rows written before
+    comments were switched off stay."""
+    related = getattr(page, "_cluster_related_objects", {})
+    if settings.WAGTAILADMIN_COMMENTS_ENABLED or related.get(COMMENTS_RELATION_NAME) != []:
+        yield
+        return
+    rows = related.pop(COMMENTS_RELATION_NAME)
+    try:
+        yield
+    finally:
+        related.setdefault(COMMENTS_RELATION_NAME, rows)
+
+
+def note_stored_slug(page):
+    """Note the slug the page's row holds: when it is read (from_db), after a save,
+    and on a revision's copy (revision_copy)."""
+    page._stored_slug = page.__dict__.get("slug")
+    return page
+
+
+def slug_as_stored(page) -> bool:
+    """Whether the page's slug is its row's. Wagtail checked it unique among its
+    siblings when it was written and checks each sibling written since against it: a
+    save need not check it again, nor read the old row to see whether it changed."""
+    stored = page.__dict__.get("_stored_slug")
+    return page.pk is not None and bool(stored) and stored == page.slug
+
+
+def fields_but_slug(page) -> list[str]:
+    """What a full save writes, named, the slug left out: given as update_fields,
+    Wagtail's Page.save skips reading the old row to compare slugs (issue 18)."""
+    return [
+        *(f.name for f in page._meta.concrete_fields if not f.primary_key and f.name != "slug"),
+        *(relation.get_accessor_name() for relation in get_all_child_relations(page)),
+        *(field.name for field in get_all_child_m2m_relations(page)),
+    ]

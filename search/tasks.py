@@ -1,8 +1,8 @@
 """Background tasks of search: send queued records to the engine, out of the request.
 
 A save or a transition marks its record in PendingIndexUpdate (the durable,
-per-record queue: a newer mark supersedes an older one) and enqueues
-`index_pending`, in one transaction. `manage.py db_worker` then drains the
+per-record queue: a newer mark supersedes an older one), then enqueues
+`index_pending`. `manage.py db_worker` then drains the
 whole queue. While the engine is down the rows stay and one retry chain
 (`attempt` > 0) tries again with backoff until the queue is empty; changes
 made meanwhile do not start chains of their own.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -36,9 +35,11 @@ def index_record_soon(*, page_id: int) -> None:
     turn a good save into an error (a lost mark is caught by the next change or
     `manage.py search_reindex`)."""
     try:
-        with transaction.atomic():
-            search_enqueue(page_ids=[page_id])
-            index_pending.enqueue()
+        # The mark first, then the task, each a statement of its own (no transaction
+        # around two inserts, issue 18): a task that could not be queued after its
+        # mark leaves the mark for the next one, which drains the whole queue.
+        search_enqueue(page_ids=[page_id])
+        index_pending.enqueue()
     except Exception:
         logger.exception("Could not queue record %s for indexing", page_id)
 

@@ -16,7 +16,7 @@ from recordpages import registry
 from recordpages.models import RecordPage, RoleCode, School, SchoolYear
 from recordpages.permissions import children_listed, get_scope, school_filter, visible_schools
 from recordpages.registry import Step
-from workflow import policy
+from workflow import policy, services
 from workflow.choices import State
 from workflow.deadlines import REACHED, DeadlineStatus, with_status
 from workflow.models import AuditEntry, RecordState, attach_editors
@@ -273,6 +273,8 @@ def listed_record(user, page) -> RecordState | None:
     ).select_related(*_listed_relations(user))
     records = list(states if siblings else states.filter(pk=page.pk))
     attach_editors(records)
+    if not siblings and records:
+        services.state_already_read(records[0])  # the editor's guard need not read it
     cache[parent_path] = _Listed(siblings, {page.pk: None} | {r.pk: r for r in records})
     return cache[parent_path].records[page.pk]
 

@@ -161,6 +161,21 @@ def _write_facts(page_id: int, *, with_lock: bool = True) -> _WriteFacts:
     return facts
 
 
+def state_already_read(record: RecordState) -> None:
+    """A record's state row, just read by this request's permission check inside the
+    open transaction (the editor's): the write guard takes it instead of reading the
+    row a second time (issue 18). Its lock is still read by the guard."""
+    memo = _write_memo.get()
+    known = memo.get(record.pk) if memo is not None else None
+    if known is not None and still_open(known.until):
+        return
+    until = open_transaction_token(then=_forget_write_facts)
+    if until is not None:
+        memo = memo if memo is not None else {}
+        memo[record.pk] = _WriteFacts(record, None, False, until)
+        _write_memo.set(memo)
+
+
 def _forget_write_facts(*args, **kwargs) -> None:
     _write_memo.set(None)
 

@@ -95,7 +95,7 @@ MIDDLEWARE = [
 # The lockout backend first: it refuses a locked account or address before any password check.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PermissionsBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"

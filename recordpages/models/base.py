@@ -3,7 +3,6 @@ year on every record, and the role-aware permission tester."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import ClassVar
 
 from django.apps import apps
@@ -17,27 +16,16 @@ from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modelsearch.signal_handlers import post_delete_signal_handler
-from modelsearch.tasks import insert_or_update_object_task
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import COMMENTS_RELATION_NAME, Page, Revision
+from wagtail.models import Page, Revision
 
 from intake.models import FileStatus, RecordFile
 from recordpages import registry
-from recordpages.guards import check_writable
+from recordpages.models.saving import RecordSaving
 from recordpages.registry import RecordType
-from recordpages.revision_copy import (
-    children_kept_after_commit,
-    fields_chosen_in_form,
-    mark_validated,
-    revision_copy,
-    rows_chosen_in_form,
-    savepoint_free,
-    still_as_validated,
-    without_kept_children,
-)
+from recordpages.revision_copy import fields_chosen_in_form, mark_validated, rows_chosen_in_form
 from recordpages.text import collapse_spaces, normalize_text, vn_slugify
-from recordpages.transactions import open_transaction_token, still_open
 
 
 class HosoPageForm(WagtailAdminPageForm):
@@ -316,7 +304,7 @@ def note_converted_file(record_file: RecordFile) -> int:
     return len(pages)
 
 
-class RecordPage(HosoPage):
+class RecordPage(RecordSaving, HosoPage):
     """A record of the regulation (Đ14): belongs to one school and one school year.
 
     `school` and `school_year` are copied from the tree so that scoping a query
@@ -405,80 +393,6 @@ class RecordPage(HosoPage):
             self.school_year_id = year_page.school_year_id
             self.school_id = year_page.school_id
 
-    # Fields Wagtail updates for its own bookkeeping (editing locks, revision
-    # pointers, tree maintenance): writing only these does not change a record.
-    BOOKKEEPING_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "locked",
-            "locked_at",
-            "locked_by",
-            "latest_revision",
-            "latest_revision_created_at",
-            "has_unpublished_changes",
-            "draft_title",
-            "url_path",
-            "path",
-            "depth",
-            "numchild",
-        }
-    )
-
-    # What save_revision writes after its revision (the editor saved the draft in full).
-    REVISION_POINTERS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "latest_revision",
-            "latest_revision_created_at",
-            "draft_title",
-            "has_unpublished_changes",
-            COMMENTS_RELATION_NAME,
-        }
-    )
-
-    # A record sits under its school's year page, never at a site's root: Wagtail's
-    # save need not ask the sites table.
-    _is_site_root = False
-
-    # Wagtail's admin search is queued by save(), once per transaction; deletions by its handler.
-    search_auto_update = False
-
-    def save(self, *args, **kwargs):
-        update_fields = without_kept_children(self, kwargs)
-        if self.pk and (update_fields is None or set(update_fields) - self.BOOKKEEPING_FIELDS):
-            check_writable(self)
-        if still_as_validated(self):
-            kwargs["clean"] = False  # minimal_clean: what the form's full_clean checked
-        if self._wagtail_indexes_queued(update_fields):
-            with _reference_index_paused():
-                return savepoint_free(super().save)(*args, **kwargs)
-        with children_kept_after_commit(self, update_fields):
-            result = savepoint_free(super().save)(*args, **kwargs)
-        insert_or_update_object_task.enqueue(
-            self._meta.app_label, self._meta.model_name, str(self.pk)
-        )
-        self._indexes_queued_until = open_transaction_token()
-        return result
-
-    def _wagtail_indexes_queued(self, update_fields) -> bool:
-        """Whether this save writes only revision pointers after a save of this page
-        that queued Wagtail's search and reference index tasks in the same open
-        transaction: the worker's tasks read the page after the commit, pointers
-        included (a backend that runs tasks at once gets them again)."""
-        queued = getattr(self, "_indexes_queued_until", None)
-        return (
-            queued is not None
-            and update_fields is not None
-            and set(update_fields) <= self.REVISION_POINTERS
-            and insert_or_update_object_task.get_backend().supports_defer
-            and still_open(queued)
-        )
-
-    def save_revision(self, *args, **kwargs):
-        check_writable(self)
-        return savepoint_free(super().save_revision)(*args, **kwargs)
-
-    def with_content_json(self, content):
-        return revision_copy(self, content, super().with_content_json)
-
     @property
     def year_name(self) -> str:
         return self.school_year.name if self.school_year_id else ""
@@ -486,15 +400,3 @@ class RecordPage(HosoPage):
     @property
     def school_name(self) -> str:
         return self.school.name if self.school_id else ""
-
-
-def _reference_index_paused():
-    # Imported here: Wagtail's module loads Page, not ready while models are defined.
-    from wagtail.signal_handlers import (
-        disable_reference_index_auto_update,
-        reference_index_auto_update_disabled,
-    )
-
-    if getattr(reference_index_auto_update_disabled, "value", False):
-        return contextlib.nullcontext()  # Wagtail's switch does not nest
-    return disable_reference_index_auto_update()

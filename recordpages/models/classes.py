@@ -194,7 +194,6 @@ class StudentRecordPage(ClassRecordPage):
             heading=_("Kết quả giáo dục cuối năm"),
         ),
     ]
-    settings_panels = []  # published by its workflow, not scheduled; no comments (#18)
     search_fields = [*RecordPage.search_fields, index.SearchField("teacher_comment")]
     template = "recordpages/student_record_page.html"
     base_form_class = StudentRecordForm

@@ -21,6 +21,7 @@ from cms.task_worker import run_due_tasks
 from recordpages.demo.authorities import add_past_year
 from recordpages.demo.loader import SCHOOLS, Options, index_in_bulk, load_demo_district
 from recordpages.models import School
+from recordpages.tasks import refresh_wagtail_indexes
 from signatures.demo import bind_demo_certificates
 from signatures.services import render_ahead
 from workflow.choices import APPROVED_STATES
@@ -162,6 +163,7 @@ def drop_superseded_index_tasks(rebuilt_from: dt.datetime) -> int:
         task_path__in=[
             insert_or_update_object_task.module_path,
             update_reference_index_task.module_path,
+            refresh_wagtail_indexes.module_path,
         ],
         status=TaskResultStatus.READY,
         enqueued_at__lt=rebuilt_from,
