@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import F
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from search import get_backend
@@ -37,13 +38,21 @@ class DrainResult:
 
 def search_enqueue(*, page_ids: Iterable[int]) -> None:
     """Mark records for (re)indexing; a newer mark supersedes an older one (its
-    attempts and last error stay). One upsert, not a read and a write per record."""
+    attempts and last error stay). One upsert statement, not a read and a write per
+    record, and without the transaction bulk_create opens around it (BEGIN and COMMIT:
+    two more statements after each save, issue 18)."""
     now = timezone.now()
-    PendingIndexUpdate.objects.bulk_create(
-        [PendingIndexUpdate(page_id=page_id, queued_at=now) for page_id in set(page_ids)],
-        update_conflicts=True,
-        unique_fields=["page_id"],
-        update_fields=["queued_at"],
+    marks = [PendingIndexUpdate(page_id=page_id, queued_at=now) for page_id in set(page_ids)]
+    if not marks:
+        return
+    field = PendingIndexUpdate._meta.get_field
+    # QuerySet._insert is what bulk_create runs inside its transaction block.
+    PendingIndexUpdate.objects._insert(
+        marks,
+        fields=[field(name) for name in ("page_id", "queued_at", "attempts", "last_error")],
+        on_conflict=OnConflict.UPDATE,
+        update_fields=[field("queued_at")],
+        unique_fields=[field("page_id")],
     )
 
 
