@@ -16,7 +16,7 @@ names), `_pdf` (signing a PDF), `_validation` (checking a PDF's signatures) and
 `_cms` (signed data for the audit checkpoints).
 """
 
-from archive.signing import _objstm
+from archive.signing import _hexstring, _objstm
 from archive.signing._certs import (
     CertificateFacts,
     CertificateRefused,
@@ -148,5 +148,7 @@ __all__ = [
     "validation_context",
 ]
 
-# Tagged PDF/A files are read in linear time (archive/signing/_objstm.py).
+# Tagged PDF/A files are read in linear time (archive/signing/_objstm.py), and a
+# signature's hex string in one pass (_hexstring.py).
 _objstm.install()
+_hexstring.install()
