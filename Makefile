@@ -33,7 +33,6 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py init_dev_pki
 	$(PY) manage.py load_demo_district --catch-up
 
 static: install

@@ -3,6 +3,7 @@ import io
 import multiprocessing
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
@@ -51,6 +52,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         today = options["today"] or dt.date.today()
+        if settings.SIGNING["BACKEND"] == "dev":
+            # The TEST-ONLY PKI the demo's signatures use, made here rather than by a
+            # `manage.py init_dev_pki` of its own before: a process start is 5 s.
+            call_command("init_dev_pki", stdout=io.StringIO())
         schools = options["schools"]
         # Steps: each school twice (last year, this year), the workflow states, Wagtail's
         # two index passes and the search index.
