@@ -308,7 +308,9 @@ def render_ahead(page_id: int, version: int) -> None:
 def render_next_file(page_id: int, version: int | None = None, *, now: dt.datetime) -> bool:
     """The file the record's next signature will sign (of `version`, if it is still the
     next one), rendered now, outside the signer's transaction. False when the record
-    waits for no file."""
+    waits for no file. With a `version` (rendering ahead for the next signer) a record
+    being written or handed back waits for none; without one the caller is about to
+    take a signing step, a draft's hand-in signed by its author included."""
     from wagtail.models import Page
 
     from workflow.models import RecordState
@@ -318,7 +320,9 @@ def render_next_file(page_id: int, version: int | None = None, *, now: dt.dateti
         .filter(pk=page_id)
         .first()
     )
-    if record is None or record.state in (*REMOVABLE_STATES, State.CORRECTING):
+    if record is None or record.state == State.CORRECTING:
+        return False
+    if version is not None and record.state in REMOVABLE_STATES:
         return False
     approved = record.state in APPROVED_STATES
     if version is not None and record.version + (0 if approved else 1) != version:

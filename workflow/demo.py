@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from recordpages import programme, registry, selectors
 from recordpages.models import (
+    ClassResultSummaryPage,
     RoleCode,
     StaffProfile,
     StudentRecordPage,
@@ -338,8 +339,21 @@ def apply_demo_states(
         _one_correction_under_way()
 
 
+# Handed in once the other records of its class are approved: taken after every other
+# record, once the processes moving those have finished (taken beside them, a class
+# summary was refused when a process still held its class's last học bạ).
+TAKEN_LAST = frozenset({ClassResultSummaryPage.record_type})
+
+
 def _in_processes(today: dt.date, processes: int, finished) -> None:
-    pks = list(DemoStates.records().values_list("pk", flat=True))
+    records = list(DemoStates.records().values_list("pk", "record_type"))
+    for last in (False, True):
+        pks = [pk for pk, kind in records if (kind in TAKEN_LAST) == last]
+        if pks:
+            _share(today, pks, processes, finished)
+
+
+def _share(today: dt.date, pks: list[int], processes: int, finished) -> None:
     connections.close_all()  # each process opens its own
     context = multiprocessing.get_context("fork")
     taken = context.Value("i", 0)  # the index of the next record to take, shared

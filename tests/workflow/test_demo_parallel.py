@@ -44,6 +44,13 @@ def test_two_processes_sign_the_files_they_rendered_before_each_step():
     assert set(hoc_ba.values_list("state", flat=True)) <= {"signed", "correcting"}
     files = SigningFile.objects.all()
     assert files.values("school").distinct().count() == 2
+    # A class summary is handed in once its class's học bạ are approved: taken after
+    # them, none was refused for one a process still held.
+    summaries = RecordState.objects.filter(
+        record_type="class_summary", school_year__end_date__lt=DEMO_TODAY
+    )
+    assert summaries.exists()
+    assert not summaries.filter(state="draft").exists()
     # A file rendered before a step for the wrong version or content would be voided by
     # the step, or left without any signature of its version.
     assert not files.filter(voided_at__isnull=False).exists()
