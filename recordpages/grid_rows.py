@@ -23,10 +23,9 @@ def hold_in_memory(page, relation: str, rows) -> list:
     """The grid's rows, just read for its formset, held as the page's child rows in
     memory (modelcluster's): the formset's save adds to and removes from them instead
     of reading the table twice more. Rows already in memory (a revision's) stay."""
-    if relation in getattr(page, "_cluster_related_objects", {}):
-        return list(rows)
     rows = list(rows)
-    setattr(page, relation, rows)
+    if relation not in getattr(page, "_cluster_related_objects", {}):
+        setattr(page, relation, rows)
     return rows
 
 
