@@ -10,8 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import receivers  # noqa: F401  (connects the auth and axes signals)
         from accounts.compat import guard_chooser_lookups, guard_link_chooser_field
+        from accounts.furniture import remember_admin_furniture
         from accounts.names import use_vietnamese_order
 
         use_vietnamese_order()
         guard_chooser_lookups()
         guard_link_chooser_field()
+        remember_admin_furniture()

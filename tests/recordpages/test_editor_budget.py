@@ -20,8 +20,9 @@ MAX_KB = 150
 # comments and their subscriptions were read), then 37 until Wagtail's comments were
 # switched off (cms.settings.base: the lesson plan's form no longer reads the writer's
 # subscription), then 35 and 33: rights in one query, and a record's lock check reads
-# no scheduled revision (records are never scheduled).
-QUERIES = {"student_record": 35, "lesson_plan": 33}
+# no scheduled revision (records are never scheduled), then 34 and 32: the sidebar is
+# built once per sign-in (accounts/furniture.py), not asking for collection grants.
+QUERIES = {"student_record": 34, "lesson_plan": 32}
 # Templates drawn per open. Before: 418 for the học bạ (a Settings tab with its
 # publishing and comments panels, the grids' counts through Django's form template).
 MAX_TEMPLATES = {"student_record": 345, "lesson_plan": 460}
