@@ -3,6 +3,7 @@ year on every record, and the role-aware permission tester."""
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from django.apps import apps
@@ -19,6 +20,7 @@ from modelsearch.signal_handlers import post_delete_signal_handler
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page, Revision
+from wagtail.utils.decorators import cached_classmethod
 
 from intake.models import FileStatus, RecordFile
 from recordpages import registry
@@ -77,6 +79,15 @@ class HosoPage(Page):
         # tab (slug, SEO title, menus) on records and structural pages (issue 15).
         if not cls.public_on_site and "promote_panels" not in cls.__dict__:
             cls.promote_panels = []
+
+    @cached_classmethod
+    def get_edit_handler(cls):
+        """Wagtail's edit handler for this page type, whose form class (the page's
+        form and a formset class per inline panel) is built once, not on every open
+        and save of an editor: 2 ms of the học bạ editor's CPU (issue 18)."""
+        handler = super().get_edit_handler()
+        handler.get_form_class = functools.cache(handler.get_form_class)
+        return handler
 
     def is_public_on_site(self) -> bool:
         return self.public_on_site and self.live and not self.expired

@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 
+from recordpages import registry
+from recordpages.models import StudentRecordPage
 from tests.conftest import kept_for_module
 from tests.factories import school_world
 
@@ -97,3 +99,35 @@ def test_the_hocba_editor_reads_its_own_record_not_its_classmates(client, world)
     ]
     assert by_parent
     assert all('"workflow_recordstate"."page_id" = ' in where for where in by_parent), by_parent
+
+
+def test_a_warm_open_builds_no_form_class(client, world, monkeypatch):
+    """The page form and its formset classes are built once per page type (2 ms of
+    every open and save of the học bạ, issue 18)."""
+    from wagtail.admin.panels import base
+
+    built = []
+    original = base.get_form_for_model
+    monkeypatch.setattr(
+        base, "get_form_for_model", lambda *a, **kw: built.append(a) or original(*a, **kw)
+    )
+    for kind in QUERIES:
+        open_editor(client, world.pages[kind])
+    assert built == []
+    for model in registry.page_models():
+        handler = model.get_edit_handler()
+        assert handler.get_form_class() is model.get_edit_handler().get_form_class(), model
+        assert handler.get_form_class()._meta.model is model
+
+
+def test_grid_row_forms_share_widgets_not_fields(world):
+    """Row forms share their fields' widgets (the grid draws its own cells); each
+    keeps its own fields, whose flags Wagtail sets on one form (a draft's deferred
+    `required`)."""
+    page = StudentRecordPage.objects.get(pk=world.pages["student_record"])
+    form = StudentRecordPage.get_edit_handler().get_form_class()(instance=page, for_user=None)
+    first, second = form.formsets["subject_results"].forms[:2]
+    assert first.fields["level"] is not second.fields["level"]
+    assert first.fields["level"].widget is second.fields["level"].widget
+    first.fields["subject"].required = False
+    assert second.fields["subject"].required
