@@ -2,9 +2,9 @@
 
 Every admin page packs Wagtail's sidebar (each menu item asked whether this user may
 see it, then the whole menu packed for the browser through telepath) and renders the
-keyboard-shortcuts dialog. On the học bạ editor that was 7 ms of CPU and four queries
-(locales, collection grants, the explorer's start page) of each open (issue 18),
-though both change only with who the user is.
+keyboard-shortcuts dialog. On the học bạ editor that was 10 ms of CPU and a query
+(the collection grants) of each open (issue 18), though both change only with who
+the user is.
 
 Both tags are remembered in the process's cache:
 - the sidebar per sign-in (the session key) and for the facts it is drawn from that

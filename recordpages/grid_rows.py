@@ -64,7 +64,7 @@ class _RowFields(dict):
     (Wagtail and Django set flags on them, a draft's deferred `required`), but the
     copies share the fields' widgets: the grid draws its cells itself
     (grids._control) and reads the posted values through them only. Copying the
-    widgets of 26 row forms was 2 ms of each học bạ editor open (issue 18)."""
+    widgets of 26 row forms was about 1 ms of each học bạ editor open (issue 18)."""
 
     def __deepcopy__(self, memo):
         for field in self.values():
