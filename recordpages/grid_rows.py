@@ -62,13 +62,16 @@ class _PostedRowField(forms.ModelChoiceField):
 class _RowFields(dict):
     """A grid row form's fields. Each form still takes its own copy of every field
     (Wagtail and Django set flags on them, a draft's deferred `required`), but the
-    copies share the fields' widgets: the grid draws its cells itself
-    (grids._control) and reads the posted values through them only. Copying the
-    widgets of 26 row forms was about 1 ms of each học bạ editor open (issue 18)."""
+    copies share what no row form changes: the fields' widgets (the grid draws its
+    cells itself, grids._control, and reads the posted values through them only) and
+    the subject's and levels' choices. Copying those for 26 row forms was a tenth of
+    each học bạ editor open (issue 18)."""
 
     def __deepcopy__(self, memo):
         for field in self.values():
-            memo[id(field.widget)] = field.widget
+            for shared in (field.widget, getattr(field, "_choices", None)):
+                if shared is not None:
+                    memo[id(shared)] = shared
         return {name: copy.deepcopy(field, memo) for name, field in self.items()}
 
 

@@ -14,12 +14,10 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms.models import formfield_for_dbfield
 from wagtail.admin.panels import InlinePanel, Panel
 
 from recordpages import programme
@@ -347,21 +345,6 @@ def _delete(form, name: str) -> str:
     )
 
 
-class _SharedChoiceField(forms.TypedChoiceField):
-    """A choice field whose copies share its choices: each of a grid's 26 forms
-    deep-copied the subject's and the four levels' choices, a tenth of the editor's
-    time (issue #18). Nothing changes a row form's choices."""
-
-    def __deepcopy__(self, memo):
-        return forms.Field.__deepcopy__(self, memo)
-
-
-def _grid_formfield(db_field, **kwargs):
-    if db_field.choices:
-        kwargs.setdefault("choices_form_class", _SharedChoiceField)
-    return formfield_for_dbfield(db_field, **kwargs)
-
-
 class ResultGridPanel(InlinePanel):
     """An InlinePanel drawn as one keyboard-friendly table (see the module's doc)."""
 
@@ -375,7 +358,6 @@ class ResultGridPanel(InlinePanel):
 
     def get_form_options(self):
         options = super().get_form_options()
-        options["formsets"][self.relation_name]["formfield_callback"] = _grid_formfield
         options["formsets"][self.relation_name]["formset"] = GridFormSet
         return options
 

@@ -122,14 +122,15 @@ def test_a_warm_open_builds_no_form_class(client, world, monkeypatch):
         assert handler.get_form_class()._meta.model is model
 
 
-def test_grid_row_forms_share_widgets_not_fields(world):
-    """Row forms share their fields' widgets (the grid draws its own cells); each
-    keeps its own fields, whose flags Wagtail sets on one form (a draft's deferred
-    `required`)."""
+def test_grid_row_forms_share_widgets_and_choices_not_fields(world):
+    """Row forms share their fields' widgets and choices (the grid draws its own
+    cells); each keeps its own fields, whose flags Wagtail sets on one form (a draft's
+    deferred `required`)."""
     page = StudentRecordPage.objects.get(pk=world.pages["student_record"])
     form = StudentRecordPage.get_edit_handler().get_form_class()(instance=page, for_user=None)
     first, second = form.formsets["subject_results"].forms[:2]
     assert first.fields["level"] is not second.fields["level"]
     assert first.fields["level"].widget is second.fields["level"].widget
+    assert first.fields["level"]._choices is second.fields["level"]._choices
     first.fields["subject"].required = False
     assert second.fields["subject"].required
